@@ -1,0 +1,6 @@
+namespace CatalogBackend;
+
+public class Program
+{
+    public static void Main(string[] args) => WebApplication.CreateBuilder(args).Build().Run();
+}

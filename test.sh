@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine with the .NET SDK.
+# Installs what the tests need (redis-server for the Redis integration tests), builds, runs every test
+# project, and ends with one line "N passed, N failed" summed over all projects' TRX results.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server (needed by the Redis integration tests)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || { echo "test.sh: could not install redis-server" >&2; exit 1; }
+fi
+
+results="$PWD/TestResults"
+rm -rf "$results"
+dotnet build EdgeGuard.sln -c Release -nologo -v quiet || { echo "0 passed, 0 failed"; exit 1; }
+dotnet test EdgeGuard.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+status=$?
+
+passed=0; failed=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test results were produced" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit $status
