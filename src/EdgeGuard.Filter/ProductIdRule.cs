@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace EdgeGuard.Filter;
+
+/// <summary>
+/// Decides which strings are product ids. Everything else is rejected at the edge before any filter,
+/// cache or upstream work, and skipped (and reported) when loading id files.
+/// </summary>
+public sealed class ProductIdRule
+{
+    /// <summary>The contract's default: a letter or digit, then up to 63 letters, digits, '.', '_' or '-'.</summary>
+    public const string DefaultPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+    public static ProductIdRule Default { get; } = new(DefaultPattern);
+
+    private readonly Regex _regex;
+
+    /// <exception cref="ArgumentException">The pattern is not a valid regular expression.</exception>
+    public ProductIdRule(string pattern)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        Pattern = pattern;
+        // NonBacktracking: a configured pattern runs in linear time on attacker-chosen input (no ReDoS).
+        _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+    }
+
+    public string Pattern { get; }
+
+    /// <summary>
+    /// True when the whole of <paramref name="id"/> matches. The match must span the input: '$' alone
+    /// would also accept an id followed by a newline.
+    /// </summary>
+    public bool IsValid(ReadOnlySpan<char> id)
+    {
+        if (id.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var match in _regex.EnumerateMatches(id))
+        {
+            return match.Index == 0 && match.Length == id.Length;
+        }
+
+        return false;
+    }
+}
