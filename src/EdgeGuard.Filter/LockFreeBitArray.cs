@@ -1,0 +1,147 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace EdgeGuard.Filter;
+
+/// <summary>
+/// A fixed-size array of bits in 64-bit words that many threads may set and read at once without locks.
+/// Bits are only ever set, never cleared, which is what makes the lock-free scheme simple.
+/// </summary>
+/// <remarks>
+/// Writers set bits with <see cref="Interlocked.Or(ref long, long)"/>, an atomic read-modify-write with
+/// a full fence, so concurrent writers to one word never lose each other's bits. Readers use
+/// <see cref="Volatile.Read(ref long)"/> (a plain load on x64/arm64 plus an ordering guarantee), so a
+/// reader that runs after a writer has returned sees that writer's bits.
+/// </remarks>
+internal sealed class LockFreeBitArray
+{
+    private const int WordShift = 6;      // log2(64)
+    private const int BitInWordMask = 63; // index mod 64
+
+    private readonly long[] _words;
+
+    public LockFreeBitArray(long bitCount)
+    {
+        if (bitCount <= 0 || bitCount % BloomFilterMath.BitsPerWord != 0 || bitCount > BloomFilterMath.MaxBitCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bitCount), bitCount,
+                "bitCount must be a positive multiple of 64 that fits one array.");
+        }
+
+        _words = new long[bitCount / BloomFilterMath.BitsPerWord];
+    }
+
+    /// <summary>Takes ownership of <paramref name="words"/> (used when loading a snapshot).</summary>
+    public LockFreeBitArray(long[] words) => _words = words;
+
+    public long BitCount => (long)_words.Length * BloomFilterMath.BitsPerWord;
+
+    public int WordCount => _words.Length;
+
+    /// <summary>Sets every probed bit; true when at least one of them was not set before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool SetAll(ProbeSequence probe, int count)
+    {
+        long changed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var index = probe.Current;
+            var mask = 1L << (int)(index & BitInWordMask);
+            var before = Interlocked.Or(ref _words[index >> WordShift], mask);
+            changed |= ~before & mask;
+            probe.Advance();
+        }
+
+        return changed != 0;
+    }
+
+    /// <summary>
+    /// True when every probed bit is set. Reads all <paramref name="count"/> words and ANDs them without
+    /// a data-dependent branch: for absent ids an early exit mispredicts about half the time at the
+    /// design fill of 50 %, which costs more than the few extra loads (see the benchmarks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool AreAllSet(ProbeSequence probe, int count)
+    {
+        var words = _words;
+        ulong all = 1;
+        for (var i = 0; i < count; i++)
+        {
+            var index = probe.Current;
+            all &= (ulong)Volatile.Read(ref words[index >> WordShift]) >> (int)(index & BitInWordMask);
+            probe.Advance();
+        }
+
+        return all != 0;
+    }
+
+    /// <summary>The textbook variant that stops at the first clear bit; kept to benchmark the choice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool AreAllSetEarlyExit(ProbeSequence probe, int count)
+    {
+        var words = _words;
+        for (var i = 0; i < count; i++)
+        {
+            var index = probe.Current;
+            if ((Volatile.Read(ref words[index >> WordShift]) & (1L << (int)(index & BitInWordMask))) == 0)
+            {
+                return false;
+            }
+
+            probe.Advance();
+        }
+
+        return true;
+    }
+
+    public bool Set(long index)
+    {
+        var mask = 1L << (int)(index & BitInWordMask);
+        return (Interlocked.Or(ref _words[index >> WordShift], mask) & mask) == 0;
+    }
+
+    public bool IsSet(long index) =>
+        (Volatile.Read(ref _words[index >> WordShift]) & (1L << (int)(index & BitInWordMask))) != 0;
+
+    /// <summary>Number of set bits, counted now (O(m / 64)); concurrent adds may or may not be included.</summary>
+    public long PopCount()
+    {
+        long count = 0;
+        foreach (var word in _words)
+        {
+            count += BitOperations.PopCount((ulong)word);
+        }
+
+        return count;
+    }
+
+    /// <summary>ORs <paramref name="other"/> into this array, word by word, safely against concurrent adds.</summary>
+    public void UnionWith(LockFreeBitArray other)
+    {
+        if (other._words.Length != _words.Length)
+        {
+            throw new ArgumentException("Bit arrays differ in length.", nameof(other));
+        }
+
+        for (var i = 0; i < _words.Length; i++)
+        {
+            var word = Volatile.Read(ref other._words[i]);
+            if (word != 0)
+            {
+                Interlocked.Or(ref _words[i], word);
+            }
+        }
+    }
+
+    /// <summary>A point-in-time copy of the words, for snapshots.</summary>
+    public long[] CopyWords()
+    {
+        var copy = new long[_words.Length];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = Volatile.Read(ref _words[i]);
+        }
+
+        return copy;
+    }
+}
