@@ -121,6 +121,8 @@ public sealed class BloomFilter
 
     internal bool IsBitSet(long index) => _bits.IsSet(index);
 
+    internal long[] CopyBits() => _bits.CopyWords();
+
     internal void SetBit(long index) => _bits.Set(index);
 
     /// <summary>

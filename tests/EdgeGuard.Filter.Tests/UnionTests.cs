@@ -1,0 +1,72 @@
+namespace EdgeGuard.Filter.Tests;
+
+public class UnionTests
+{
+    [Fact]
+    public void Union_is_the_bitwise_or_and_contains_both_sets()
+    {
+        var a = new BloomFilter(20_000, 0.01);
+        var b = new BloomFilter(20_000, 0.01);
+        var idsA = TestIds.PresentRange(10_000);
+        var idsB = TestIds.AbsentRange(10_000);
+        foreach (var id in idsA)
+        {
+            a.Add(id);
+        }
+
+        foreach (var id in idsB)
+        {
+            b.Add(id);
+        }
+
+        var expected = a.CopyBits().Zip(b.CopyBits(), (x, y) => x | y).ToArray();
+        var bBefore = b.CopyBits();
+
+        a.UnionWith(b);
+
+        Assert.Equal(expected, a.CopyBits());
+        Assert.Equal(bBefore, b.CopyBits());
+        Assert.All(idsA.Concat(idsB), id => Assert.True(a.MightContain(id)));
+        // Count becomes the estimate from the fill: close to the 20,000 distinct ids.
+        Assert.InRange(a.Count, 19_500, 20_500);
+    }
+
+    [Fact]
+    public void Union_with_overlapping_items_estimates_distinct_items()
+    {
+        var a = new BloomFilter(20_000, 0.01);
+        var b = new BloomFilter(20_000, 0.01);
+        foreach (var id in TestIds.PresentRange(10_000))
+        {
+            a.Add(id);
+            b.Add(id);
+        }
+
+        a.UnionWith(b);
+        Assert.InRange(a.Count, 9_800, 10_200);
+    }
+
+    [Theory]
+    [InlineData(30_000, 0.01)]  // different m, same k
+    [InlineData(20_000, 0.001)] // different m and k
+    public void Union_of_differently_shaped_filters_is_rejected(long n, double p)
+    {
+        var a = new BloomFilter(20_000, 0.01);
+        var b = new BloomFilter(n, p);
+        Assert.NotEqual((a.BitCount, a.HashCount), (b.BitCount, b.HashCount));
+        var e = Assert.Throws<ArgumentException>(() => a.UnionWith(b));
+        Assert.Equal("other", e.ParamName);
+    }
+
+    [Fact]
+    public void Union_with_null_or_itself()
+    {
+        var a = new BloomFilter(1000, 0.01);
+        a.Add("x");
+        Assert.Throws<ArgumentNullException>(() => a.UnionWith(null!));
+        var before = a.CopyBits();
+        a.UnionWith(a);
+        Assert.Equal(before, a.CopyBits());
+        Assert.Equal(1, a.Count);
+    }
+}
