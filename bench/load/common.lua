@@ -1,0 +1,97 @@
+-- Shared helpers for the EdgeGuard wrk scenarios (bench/load/run.sh loads this through dofile).
+-- Each scenario script defines request(); this file gives thread numbering, id files, unique missing
+-- ids, optional status/source counting and a one-line JSON summary ("WRKJSON {...}") from done().
+
+local M = {}
+
+local threads = {}
+local next_tid = 0
+
+-- Runs in wrk's main Lua state once per thread, before the threads start.
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+
+function M.load_ids(path)
+  local ids = {}
+  local f = assert(io.open(path, "r"), "cannot open id file " .. tostring(path))
+  for line in f:lines() do
+    if line ~= "" then ids[#ids + 1] = line end
+  end
+  f:close()
+  assert(#ids > 0, "id file is empty: " .. path)
+  return ids
+end
+
+function M.seed()
+  -- tid is set by setup() in each thread's state; the main state has none.
+  local t = tid or 0
+  math.randomseed(os.time() * 1000 + t * 7919 + math.floor((os.clock() * 1e6) % 1e6))
+end
+
+-- A fresh missing id: prefix (an id shape the generator never produces) + run nonce + thread + counter
+-- + a random part. Unique within a run by the counter, across runs by the nonce.
+local miss_counter = 0
+function M.unique_missing(prefix, nonce)
+  miss_counter = miss_counter + 1
+  return string.format("%s%s%x%x%06x", prefix, nonce, tid or 0, miss_counter, math.random(0, 0xffffff)) ..
+    "-" .. tostring(miss_counter)
+end
+
+function M.get(path)
+  return wrk.format("GET", path)
+end
+
+-- Optional per-response counting (WRK_COUNT_STATUS=1): 404s, 2xx and the X-EdgeGuard-Source header.
+-- wrk only pays for header parsing in Lua when a global response() exists, so it is defined only then.
+n2xx, n404, nother = 0, 0, 0
+src_bloom, src_cache, src_neg, src_upstream, src_none = 0, 0, 0, 0, 0
+M.counting = os.getenv("WRK_COUNT_STATUS") == "1"
+if M.counting then
+  function response(status, headers, body)
+    if status >= 200 and status < 300 then
+      n2xx = n2xx + 1
+    elseif status == 404 then
+      n404 = n404 + 1
+    else
+      nother = nother + 1
+    end
+    local s = headers["X-EdgeGuard-Source"] or headers["x-edgeguard-source"]
+    if s == "bloom" then src_bloom = src_bloom + 1
+    elseif s == "cache" then src_cache = src_cache + 1
+    elseif s == "negative-cache" then src_neg = src_neg + 1
+    elseif s == "upstream" then src_upstream = src_upstream + 1
+    else src_none = src_none + 1 end
+  end
+end
+
+wrapped = 0
+
+function done(summary, latency, requests)
+  local function sum(name)
+    local total = 0
+    for _, t in ipairs(threads) do total = total + (tonumber(t:get(name)) or 0) end
+    return total
+  end
+  local e = summary.errors
+  local parts = {
+    string.format('"requests":%d', summary.requests),
+    string.format('"duration_us":%d', summary.duration),
+    string.format('"bytes":%d', summary.bytes),
+    string.format('"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}',
+      e.connect, e.read, e.write, e.status, e.timeout),
+    string.format('"latency_us":{"p50":%d,"p90":%d,"p99":%d,"mean":%.1f,"max":%d}',
+      latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean, latency.max),
+    string.format('"wrapped":%d', sum("wrapped")),
+  }
+  if M.counting then
+    parts[#parts + 1] = string.format('"status":{"2xx":%d,"404":%d,"other":%d}', sum("n2xx"), sum("n404"), sum("nother"))
+    parts[#parts + 1] = string.format('"sources":{"bloom":%d,"cache":%d,"negative-cache":%d,"upstream":%d,"none":%d}',
+      sum("src_bloom"), sum("src_cache"), sum("src_neg"), sum("src_upstream"), sum("src_none"))
+  end
+  io.write("WRKJSON {" .. table.concat(parts, ",") .. "}\n")
+end
+
+return M

@@ -1,0 +1,529 @@
+#!/usr/bin/env bash
+# EdgeGuard end-to-end HTTP load benchmark (issue 5): one command, everything on 127.0.0.1.
+#
+#   bench/load/run.sh                          # full run (~25-35 min on 2 cores): 10 s runs, 3 rounds
+#   DURATION=2 WARMUP=1 ROUNDS=1 bench/load/run.sh   # smoke run, a few minutes
+#
+# It installs wrk, nginx and redis-server with apt-get if missing, builds everything in Release, writes
+# ID_COUNT ids with tools/IdGenerator, starts the catalog (seeded with them), EdgeGuard with the
+# embedded cache and again with Redis (a redis-server of its own), nginx with proxy_cache (its own
+# config and prefix), the bare Kestrel 404 app and a plain YARP pass-through, then runs every scenario
+# against every target with wrk, rounds interleaved (A B C A B C ...). Raw results go to
+# bench/load/out/ (git-ignored); bench/load/report.cs renders bench/RESULTS.md's "HTTP load (wrk)"
+# section and bench/load/results.svg from them. Every process it starts is stopped on exit or failure.
+#
+# Settings (environment):
+#   DURATION=10 WARMUP=2 ROUNDS=3 THREADS=2 CONNECTIONS=64   wrk run length (s), warm-up (s), rounds, load
+#   STAMPEDE_DURATION=$DURATION STAMPEDE_CONNECTIONS=64 STAMPEDE_TTL=2   expiry-stampede scenario
+#   ID_COUNT=1000000        ids written by the generator (>= 100000)
+#   SCENARIOS="penetration missing_repeated hot mixed cold stampede"
+#   TARGETS="edgeguard edgeguard-redis nginx catalog bare-kestrel yarp-passthrough"
+#   MISS_PREFIX=zzmiss-     prefix of generated missing ids (checked never to start a real id)
+#   COUNT_STATUS=1          count 404s and X-EdgeGuard-Source per response in wrk (0: only wrk's non-2xx count)
+#   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
+#   OUT_DIR=bench/load/out  where raw results and logs go
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOAD="$ROOT/bench/load"
+OUT="${OUT_DIR:-$LOAD/out}"
+
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-2}"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+STAMPEDE_DURATION="${STAMPEDE_DURATION:-$DURATION}"
+STAMPEDE_CONNECTIONS="${STAMPEDE_CONNECTIONS:-64}"
+STAMPEDE_TTL="${STAMPEDE_TTL:-2}"
+ID_COUNT="${ID_COUNT:-1000000}"
+SCENARIOS="${SCENARIOS:-penetration missing_repeated hot mixed cold stampede}"
+TARGETS="${TARGETS:-edgeguard edgeguard-redis nginx catalog bare-kestrel yarp-passthrough}"
+MISS_PREFIX="${MISS_PREFIX:-zzmiss-}"
+COUNT_STATUS="${COUNT_STATUS:-1}"
+SKIP_BUILD="${SKIP_BUILD:-0}"
+RENDER="${RENDER:-1}"
+SHUFFLE_SEED="${SHUFFLE_SEED:-edgeguard}"
+START_TIMEOUT="${START_TIMEOUT:-600}"   # seconds for the catalog to seed / a gateway to load its filter
+
+HOT_COUNT=100          # scenario 3: hot set
+ZIPF_COUNT=10000       # scenario 4: popular ids, most popular first
+WARM_COUNT=50000       # ids the cold scenario's warm-ups use, never measured
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, got '${!n}'"
+done
+((DURATION >= 1 && ROUNDS >= 1 && THREADS >= 1 && CONNECTIONS >= THREADS && STAMPEDE_CONNECTIONS >= THREADS)) \
+  || die "need DURATION >= 1, ROUNDS >= 1 and CONNECTIONS, STAMPEDE_CONNECTIONS >= THREADS >= 1"
+((ID_COUNT >= 100000)) || die "ID_COUNT must be at least 100000"
+[[ $MISS_PREFIX =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$ ]] || die "MISS_PREFIX must be a short valid id prefix"
+for s in $SCENARIOS; do
+  case $s in penetration | missing_repeated | hot | mixed | cold | stampede) ;; *) die "unknown scenario '$s'" ;; esac
+done
+for t in $TARGETS; do
+  case $t in edgeguard | edgeguard-redis | nginx | catalog | bare-kestrel | yarp-passthrough) ;; *) die "unknown target '$t'" ;; esac
+done
+has() { [[ " $1 " == *" $2 "* ]]; }
+
+# ---------------------------------------------------------------------------------------------- tools
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+missing_pkgs=()
+command -v wrk >/dev/null 2>&1 || missing_pkgs+=(wrk)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing_pkgs+=(nginx)
+command -v redis-server >/dev/null 2>&1 || missing_pkgs+=(redis-server)
+command -v curl >/dev/null 2>&1 || missing_pkgs+=(curl)
+if ((${#missing_pkgs[@]} > 0)); then
+  log "installing ${missing_pkgs[*]} with apt-get"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+# Debian's nginx package enables and starts the system service on install; we never use it, and our
+# own instances listen on other ports, so it is left alone.
+
+# ---------------------------------------------------------------------------------------- processes
+TMP="$(mktemp -d /tmp/edgeguard-load.XXXXXX)"
+LOGS="$OUT/logs"
+PIDS=()
+declare -A PID_OF=()
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((${#PIDS[@]} > 0)); then
+    log "stopping ${#PIDS[@]} processes"
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    local deadline=$((SECONDS + 15))
+    for pid in "${PIDS[@]}"; do
+      while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# spawn NAME DIR CMD... : start CMD in DIR in the background, output to $LOGS/NAME.log.
+spawn() {
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && exec "$@") >"$LOGS/$name.log" 2>&1 &
+  PIDS+=("$!")
+  PID_OF[$name]=$!
+}
+
+USED_PORTS=" "
+# free_port VAR : a loopback port nothing listens on and this run has not handed out yet.
+free_port() {
+  local p tries
+  for ((tries = 0; tries < 500; tries++)); do
+    p=$((20000 + RANDOM % 40000))
+    [[ $USED_PORTS == *" $p "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      USED_PORTS+="$p "
+      printf -v "$1" '%s' "$p"
+      return 0
+    fi
+  done
+  die "no free loopback port found"
+}
+
+# wait_http NAME URL STATUS TIMEOUT : until URL answers STATUS, while NAME's process is alive.
+wait_http() {
+  local name=$1 url=$2 want=$3 timeout=$4 code pid=${PID_OF[$1]}
+  local deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 40 "$LOGS/$name.log" >&2 || true
+      die "$name exited during start-up (log: $LOGS/$name.log)"
+    fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    [[ $code == "$want" ]] && return 0
+    sleep 0.5
+  done
+  tail -n 40 "$LOGS/$name.log" >&2 || true
+  die "$name: $url did not answer $want within ${timeout}s (last: $code)"
+}
+
+# metric_sum URL NAME : sum of every series of a Prometheus counter.
+metric_sum() {
+  local body
+  body=$(curl -sf --max-time 5 "$1") || die "cannot read metrics from $1"
+  awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%.0f\n", s + 0 }' <<<"$body"
+}
+
+# http_probe URL : "STATUS SOURCE" of one GET (SOURCE = X-EdgeGuard-Source or -).
+http_probe() {
+  local headers status source
+  headers=$(curl -s -D - -o /dev/null --max-time 5 "$1" | tr -d '\r') || true
+  status=$(awk 'NR == 1 { print $2 }' <<<"$headers")
+  source=$(awk -F': ' 'tolower($1) == "x-edgeguard-source" { print $2 }' <<<"$headers")
+  printf '%s %s\n' "${status:-000}" "${source:--}"
+}
+
+# ------------------------------------------------------------------------------------------- build
+rm -rf "$OUT"
+mkdir -p "$OUT" "$LOGS" "$OUT/data" "$OUT/wrk"
+cd "$ROOT"
+PROJECTS=(tools/IdGenerator src/CatalogBackend src/EdgeGuard.Proxy bench/BareKestrel bench/YarpPassthrough)
+if [[ $SKIP_BUILD != 1 ]]; then
+  for p in "${PROJECTS[@]}"; do
+    log "building $p (Release)"
+    dotnet build "$p" -c Release -nologo -v quiet >"$LOGS/build-$(basename "$p").log" 2>&1 \
+      || { tail -n 30 "$LOGS/build-$(basename "$p").log" >&2; die "build of $p failed"; }
+  done
+fi
+dll() { # dll PROJECTDIR : its Release assembly
+  local f
+  f="$ROOT/$1/bin/Release/net10.0/$(basename "$1").dll"
+  [[ -f $f ]] || die "missing $f (build failed or SKIP_BUILD=1 without a build)"
+  printf '%s\n' "$f"
+}
+for p in "${PROJECTS[@]}"; do dll "$p" >/dev/null; done
+
+# -------------------------------------------------------------------------------------------- data
+DATA="$OUT/data"
+log "writing $ID_COUNT ids with tools/IdGenerator"
+gen_start=$SECONDS
+(cd "$(dirname "$(dll tools/IdGenerator)")" && timeout 600 dotnet "$(dll tools/IdGenerator)" --count "$ID_COUNT" --out "$DATA/products.txt") \
+  >"$LOGS/idgenerator.log" 2>&1 || { tail -n 20 "$LOGS/idgenerator.log" >&2; die "id generator failed"; }
+# Plain ids (the file may hold id,name,price lines, comments, CRLF or a BOM), shuffled reproducibly.
+sed -e '1s/^\xEF\xBB\xBF//' -e 's/\r$//' -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$DATA/products.txt" \
+  | cut -d, -f1 | tr -d '[:blank:]' | shuf --random-source=<(yes "$SHUFFLE_SEED") >"$DATA/ids.txt"
+ids_n=$(wc -l <"$DATA/ids.txt")
+log "ids: $ids_n existing ids in $((SECONDS - gen_start))s (first: $(head -n 1 "$DATA/ids.txt"))"
+((ids_n >= 100000)) || die "the generator wrote only $ids_n ids"
+if grep -q -- "^$MISS_PREFIX" "$DATA/ids.txt"; then
+  die "some real ids start with MISS_PREFIX '$MISS_PREFIX'; pick another prefix"
+fi
+head -n "$HOT_COUNT" "$DATA/ids.txt" >"$DATA/hot.txt"
+head -n "$ZIPF_COUNT" "$DATA/ids.txt" >"$DATA/zipf.txt"
+STAMPEDE_ID=$(sed -n "$((ZIPF_COUNT + 1))p" "$DATA/ids.txt")
+SANITY_ID=$(sed -n "$((ZIPF_COUNT + 2))p" "$DATA/ids.txt")
+sed -n "$((ZIPF_COUNT + 3)),$((ZIPF_COUNT + 2 + WARM_COUNT))p" "$DATA/ids.txt" >"$DATA/cold-warmup.txt"
+pool_start=$((ZIPF_COUNT + 3 + WARM_COUNT))
+slice=$(((ids_n - pool_start + 1) / ROUNDS))
+for ((r = 1; r <= ROUNDS; r++)); do
+  # Round r's cold ids: a slice no target has been asked for (each target's cache is its own, so
+  # all targets share the slice of a round).
+  sed -n "$((pool_start + (r - 1) * slice)),$((pool_start + r * slice - 1))p" "$DATA/ids.txt" >"$DATA/cold-r$r.txt"
+done
+MISSING_ID="${MISS_PREFIX}repeated-0001"
+
+# ------------------------------------------------------------------------------------------ start
+COMMON_ENV=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning)
+NEED_SHORT=0
+has "$SCENARIOS" stampede && NEED_SHORT=1
+ports=()
+declare -A PORT_OF=()
+
+free_port P_CATALOG
+log "starting the catalog on :$P_CATALOG (seeding $ids_n ids)"
+seed_start=$SECONDS
+spawn catalog "$(dirname "$(dll src/CatalogBackend)")" env "${COMMON_ENV[@]}" \
+  PRODUCTS_FILE="$DATA/products.txt" CATALOG_DB="$TMP/catalog.db" \
+  dotnet "$(dll src/CatalogBackend)" --urls "http://127.0.0.1:$P_CATALOG"
+wait_http catalog "http://127.0.0.1:$P_CATALOG/health" 200 "$START_TIMEOUT"
+log "catalog ready in $((SECONDS - seed_start))s"
+CATALOG="http://127.0.0.1:$P_CATALOG"
+ports+=("catalog=$P_CATALOG")
+
+if has "$TARGETS" edgeguard-redis; then
+  free_port P_REDIS
+  log "starting redis-server on :$P_REDIS"
+  mkdir -p "$TMP/redis"
+  spawn redis redis-server "$(command -v redis-server)" --port "$P_REDIS" --bind 127.0.0.1 --save '' \
+    --appendonly no --dir "$TMP/redis" --daemonize no
+  deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$P_REDIS") 2>/dev/null; do
+    ((SECONDS < deadline)) || die "redis-server did not start"
+    kill -0 "${PID_OF[redis]}" 2>/dev/null || die "redis-server exited (log: $LOGS/redis.log)"
+    sleep 0.2
+  done
+  ports+=("redis=$P_REDIS")
+fi
+
+# start_gateway NAME PORT [ENV...]
+GATEWAYS=()
+start_gateway() {
+  local name=$1 port=$2
+  shift 2
+  log "starting EdgeGuard '$name' on :$port"
+  spawn "$name" "$(dirname "$(dll src/EdgeGuard.Proxy)")" env -u REDIS_URL "${COMMON_ENV[@]}" \
+    UPSTREAM_URL="$CATALOG" PRODUCTS_FILE="$DATA/products.txt" "$@" \
+    dotnet "$(dll src/EdgeGuard.Proxy)" --urls "http://127.0.0.1:$port"
+  GATEWAYS+=("$name")
+  ports+=("$name=$port")
+  PORT_OF[$name]=$port
+}
+SHORT_TTL="$(printf '00:00:%02d' "$STAMPEDE_TTL")"
+if has "$TARGETS" edgeguard; then
+  free_port P_GW
+  start_gateway edgeguard "$P_GW"
+  if ((NEED_SHORT)); then
+    free_port P_GW_SHORT
+    start_gateway edgeguard-shortttl "$P_GW_SHORT" EdgeGuard__Cache__PositiveTtl="$SHORT_TTL"
+  fi
+fi
+if has "$TARGETS" edgeguard-redis; then
+  free_port P_GWR
+  start_gateway edgeguard-redis "$P_GWR" REDIS_URL="redis://127.0.0.1:$P_REDIS/0"
+  if ((NEED_SHORT)); then
+    # Its own Redis database, so the long-TTL gateway's entries never stand in for its short ones.
+    free_port P_GWR_SHORT
+    start_gateway edgeguard-redis-shortttl "$P_GWR_SHORT" REDIS_URL="redis://127.0.0.1:$P_REDIS/1" \
+      EdgeGuard__Cache__PositiveTtl="$SHORT_TTL"
+  fi
+fi
+
+# start_nginx NAME PORT VALID_200
+start_nginx() {
+  local name=$1 port=$2 valid200=$3 prefix="$TMP/$1" user_line=""
+  mkdir -p "$prefix"/{cache,client_body,proxy_temp,fastcgi_temp,uwsgi_temp,scgi_temp}
+  # As root, nginx would switch its workers to an unprivileged user that cannot write our prefix.
+  [[ $(id -u) -eq 0 ]] && user_line="user root;"
+  sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
+    -e "s|@UPSTREAM_PORT@|$P_CATALOG|g" -e "s|@VALID_200@|$valid200|g" -e "s|@VALID_404@|1m|g" \
+    "$LOAD/nginx.conf.template" >"$prefix/nginx.conf"
+  cp "$prefix/nginx.conf" "$OUT/$name.conf"
+  "$NGINX" -t -q -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" -g 'daemon off;' \
+    || die "nginx rejected $prefix/nginx.conf"
+  log "starting nginx '$name' on :$port (proxy_cache_valid 200 $valid200)"
+  spawn "$name" "$prefix" "$NGINX" -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" -g 'daemon off;'
+  ports+=("$name=$port")
+}
+if has "$TARGETS" nginx; then
+  free_port P_NGINX
+  start_nginx nginx "$P_NGINX" 10m
+  if ((NEED_SHORT)); then
+    free_port P_NGINX_SHORT
+    start_nginx nginx-shortttl "$P_NGINX_SHORT" "${STAMPEDE_TTL}s"
+  fi
+fi
+if has "$TARGETS" bare-kestrel; then
+  free_port P_BARE
+  log "starting the bare Kestrel app on :$P_BARE"
+  spawn bare-kestrel "$(dirname "$(dll bench/BareKestrel)")" env "${COMMON_ENV[@]}" \
+    dotnet "$(dll bench/BareKestrel)" --urls "http://127.0.0.1:$P_BARE"
+  ports+=("bare-kestrel=$P_BARE")
+fi
+if has "$TARGETS" yarp-passthrough; then
+  free_port P_YARP
+  log "starting the YARP pass-through on :$P_YARP"
+  spawn yarp-passthrough "$(dirname "$(dll bench/YarpPassthrough)")" env "${COMMON_ENV[@]}" UPSTREAM_URL="$CATALOG" \
+    dotnet "$(dll bench/YarpPassthrough)" --urls "http://127.0.0.1:$P_YARP"
+  ports+=("yarp-passthrough=$P_YARP")
+fi
+
+# Readiness: gateways once their filter is loaded, the others once they answer.
+for g in "${GATEWAYS[@]}"; do
+  port=${PORT_OF[$g]}
+  wait_http "$g" "http://127.0.0.1:$port/health/ready" 200 "$START_TIMEOUT"
+  stats=$(curl -sf --max-time 5 "http://127.0.0.1:$port/bloom/stats") || die "$g: GET /bloom/stats failed"
+  printf '%s\n' "$stats" >"$OUT/bloom-stats-$g.json"
+  log "$g ready: $(tr -d '\n' <<<"$stats" | cut -c1-200)"
+done
+if has "$TARGETS" nginx; then
+  wait_http nginx "http://127.0.0.1:$P_NGINX/nginx-health" 200 30
+  ((NEED_SHORT)) && wait_http nginx-shortttl "http://127.0.0.1:$P_NGINX_SHORT/nginx-health" 200 30
+fi
+has "$TARGETS" bare-kestrel && wait_http bare-kestrel "http://127.0.0.1:$P_BARE/products/$MISSING_ID" 404 60
+has "$TARGETS" yarp-passthrough && wait_http yarp-passthrough "http://127.0.0.1:$P_YARP/products/$SANITY_ID" 200 60
+
+# target_url TARGET SCENARIO
+target_url() {
+  local short=0
+  [[ $2 == stampede ]] && short=1
+  case $1 in
+    edgeguard) if ((short)); then echo "http://127.0.0.1:$P_GW_SHORT"; else echo "http://127.0.0.1:$P_GW"; fi ;;
+    edgeguard-redis) if ((short)); then echo "http://127.0.0.1:$P_GWR_SHORT"; else echo "http://127.0.0.1:$P_GWR"; fi ;;
+    nginx) if ((short)); then echo "http://127.0.0.1:$P_NGINX_SHORT"; else echo "http://127.0.0.1:$P_NGINX"; fi ;;
+    catalog) echo "$CATALOG" ;;
+    bare-kestrel) echo "http://127.0.0.1:$P_BARE" ;;
+    yarp-passthrough) echo "http://127.0.0.1:$P_YARP" ;;
+  esac
+}
+is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-redis ]]; }
+has_cache() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == nginx ]]; }
+
+# Sanity: each target answers an existing id with 200 (bare Kestrel: 404) and a missing id with 404.
+sanity_scenarios="main"
+((NEED_SHORT)) && sanity_scenarios="main stampede"
+for s in $sanity_scenarios; do
+  for t in $TARGETS; do
+    url=$(target_url "$t" "$s")
+    read -r st_hit src_hit < <(http_probe "$url/products/$SANITY_ID")
+    read -r st_miss src_miss < <(http_probe "$url/products/${MISS_PREFIX}sanity-0001")
+    log "sanity $t ($s): existing -> $st_hit ($src_hit), missing -> $st_miss ($src_miss)"
+    want_hit=200
+    [[ $t == bare-kestrel ]] && want_hit=404
+    [[ $st_hit == "$want_hit" && $st_miss == 404 ]] || die "$t answers existing=$st_hit missing=$st_miss, expected $want_hit/404"
+    if is_gateway "$t"; then
+      [[ $src_miss == bloom ]] || log "WARNING: $t did not Bloom-reject the sanity missing id (source: $src_miss)"
+    fi
+  done
+done
+
+# --------------------------------------------------------------------------------------- metadata
+{
+  printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  cmd="bench/load/run.sh"
+  for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT COUNT_STATUS; do
+    printf '%s\t%s\n' "$n" "${!n}"
+  done
+  for n in TARGETS SCENARIOS COUNT_STATUS ID_COUNT STAMPEDE_TTL STAMPEDE_CONNECTIONS STAMPEDE_DURATION CONNECTIONS THREADS ROUNDS WARMUP DURATION; do
+    v=$(printenv "$n" || true)
+    if [[ -n $v ]]; then
+      [[ $v == *" "* ]] && v="\"$v\""
+      cmd="$n=$v $cmd"
+    fi
+  done
+  printf 'command\t%s\n' "$cmd"
+  printf 'scenarios\t%s\n' "$SCENARIOS"
+  printf 'targets\t%s\n' "$TARGETS"
+  printf 'cpu\t%s\n' "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  printf 'cores\t%s\n' "$(nproc)"
+  printf 'memory\t%s\n' "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  printf 'os\t%s\n' "$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release) / Linux $(uname -r)"
+  printf 'dotnet\t%s\n' "$(dotnet --version)"
+  printf 'nginx\t%s\n' "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
+  printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')"
+  printf 'redis\t%s\n' "$(redis-server --version | awk '{ print $3 }' | sed 's/^v=//')"
+  printf 'commit\t%s\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  printf 'ids\t%s\n' "$ids_n"
+  printf 'stampede_id\t%s\n' "$STAMPEDE_ID"
+  printf 'missing_id\t%s\n' "$MISSING_ID"
+  printf 'ports\t%s\n' "${ports[*]}"
+} >"$OUT/meta.tsv"
+
+# ------------------------------------------------------------------------------------------- load
+RUNS="$OUT/runs.jsonl"
+: >"$RUNS"
+NONCE=$(printf '%x' "$(date +%s)")
+
+# scenario_args SCENARIO ROUND PHASE : the wrk script and its arguments.
+scenario_args() {
+  local s=$1 r=$2 phase=$3 nonce="${NONCE}r$2${3:0:1}"
+  case $s in
+    penetration) printf '%s\n' penetration.lua "$MISS_PREFIX" "$nonce" ;;
+    missing_repeated) printf '%s\n' missing_repeated.lua "$MISSING_ID" ;;
+    hot) printf '%s\n' hot.lua "$DATA/hot.txt" ;;
+    mixed) printf '%s\n' mixed.lua "$DATA/zipf.txt" "$MISS_PREFIX" "$nonce" 0.7 1.0 ;;
+    cold)
+      if [[ $phase == warmup ]]; then
+        printf '%s\n' cold.lua "$DATA/cold-warmup.txt" "$THREADS"
+      else
+        printf '%s\n' cold.lua "$DATA/cold-r$r.txt" "$THREADS"
+      fi
+      ;;
+    stampede) printf '%s\n' stampede.lua "$STAMPEDE_ID" ;;
+  esac
+}
+
+# run_wrk DURATION CONNECTIONS URL SCRIPT ARGS... : wrk's stdout
+run_wrk() {
+  local dur=$1 conns=$2 url=$3 script=$4
+  shift 4
+  WRK_COUNT_STATUS=$COUNT_STATUS timeout --kill-after=5 $((dur + 60)) \
+    wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout 5s -s "$LOAD/$script" "$url" -- "$@"
+}
+
+# sample_counter FILE SECONDS : the catalog's DB query counter every 100 ms, "ms value" per line.
+sample_counter() {
+  local file=$1 until_ms=$(($(date +%s%3N) + $2 * 1000)) v
+  while (($(date +%s%3N) < until_ms)); do
+    v=$(curl -s --max-time 1 "$CATALOG/metrics" \
+      | awk '$1 == "catalog_db_queries_total" || index($1, "catalog_db_queries_total{") == 1 { s += $NF } END { printf "%.0f", s + 0 }') || v=""
+    [[ -n $v ]] && printf '%s %s\n' "$(date +%s%3N)" "$v" >>"$file"
+    sleep 0.1
+  done
+}
+
+total_runs=0
+for s in $SCENARIOS; do
+  for t in $TARGETS; do total_runs=$((total_runs + ROUNDS)); done
+done
+run_no=0
+load_start=$SECONDS
+log "load: $total_runs runs (${WARMUP}s warm-up + ${DURATION}s each, stampede ${STAMPEDE_DURATION}s), $THREADS threads"
+for s in $SCENARIOS; do
+  dur=$DURATION
+  conns=$CONNECTIONS
+  if [[ $s == stampede ]]; then
+    dur=$STAMPEDE_DURATION
+    conns=$STAMPEDE_CONNECTIONS
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in $TARGETS; do
+      run_no=$((run_no + 1))
+      url=$(target_url "$t" "$s")
+      if ((WARMUP > 0)); then
+        mapfile -t wargs < <(scenario_args "$s" "$r" warmup)
+        run_wrk "$WARMUP" "$conns" "$url" "${wargs[@]}" >"$OUT/wrk/$s-$t-r$r-warmup.txt" 2>&1 \
+          || die "wrk warm-up failed: $s $t round $r (see $OUT/wrk/$s-$t-r$r-warmup.txt)"
+        sleep 0.3
+      fi
+      mapfile -t args < <(scenario_args "$s" "$r" measure)
+      db0=$(metric_sum "$CATALOG/metrics" catalog_db_queries_total)
+      gw0=null
+      is_gateway "$t" && gw0=$(metric_sum "$url/metrics" edgeguard_upstream_requests_total)
+      sampler_file="$OUT/wrk/$s-$t-r$r-dbsamples.txt"
+      sampler=""
+      if [[ $s == stampede ]] && has_cache "$t"; then
+        : >"$sampler_file"
+        sample_counter "$sampler_file" "$((dur + 1))" &
+        sampler=$!
+        PIDS+=("$sampler")
+      fi
+      wrk_out="$OUT/wrk/$s-$t-r$r.txt"
+      run_wrk "$dur" "$conns" "$url" "${args[@]}" >"$wrk_out" 2>&1 || die "wrk failed: $s $t round $r (see $wrk_out)"
+      [[ -n $sampler ]] && { wait "$sampler" || true; }
+      sleep 0.3 # let in-flight upstream requests finish before reading the counters
+      db1=$(metric_sum "$CATALOG/metrics" catalog_db_queries_total)
+      gw1=null
+      is_gateway "$t" && gw1=$(metric_sum "$url/metrics" edgeguard_upstream_requests_total)
+      bursts=null
+      if [[ -n $sampler ]]; then
+        # An expiry shows as a burst: sampling intervals in which the counter rose, adjacent ones merged.
+        bursts=$(awk 'NR > 1 && $2 > prev { if (!inb) n++; inb = 1; prev = $2; next } { inb = 0; prev = $2 } END { print n + 0 }' "$sampler_file")
+      fi
+      wrkjson=$(sed -n 's/^WRKJSON //p' "$wrk_out")
+      [[ -n $wrkjson ]] || die "no WRKJSON line in $wrk_out"
+      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"ttl_s":%s,"wrk":%s}\n' \
+        "$s" "$t" "$r" "$dur" "$conns" "$THREADS" "$url" "$db0" "$db1" "$gw0" "$gw1" "$bursts" \
+        "$([[ $s == stampede ]] && echo "$STAMPEDE_TTL" || echo null)" "$wrkjson" >>"$RUNS"
+      reqs=$(grep -o '"requests":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
+      p99=$(grep -o '"p99":[0-9]*' <<<"$wrkjson" | cut -d: -f2)
+      non2xx=$(grep -o '"status":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
+      awk -v s="$s" -v t="$t" -v r="$r" -v n="$run_no" -v N="$total_runs" -v q="$reqs" -v d="$dur" -v p="$p99" \
+        -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" 'BEGIN {
+          line = sprintf("[%d/%d] %-16s %-17s r%d %9.0f req/s  p99 %6.2f ms  non-2xx %5.1f%%  db/1k %7.1f",
+            n, N, s, t, r, q / d, p / 1000, q ? 100 * e / q : 0, q ? 1000 * db / q : 0)
+          if (b != "null") line = line sprintf("  db %d in %d bursts", db, b)
+          print line > "/dev/stderr" }'
+    done
+  done
+done
+log "load finished in $((SECONDS - load_start))s; raw results: $RUNS"
+
+# Gateway metrics at the end, for the record.
+for g in "${GATEWAYS[@]}"; do
+  port=${PORT_OF[$g]}
+  curl -s --max-time 5 "http://127.0.0.1:$port/metrics" >"$OUT/metrics-$g.txt" || true
+done
+curl -s --max-time 5 "$CATALOG/metrics" >"$OUT/metrics-catalog.txt" || true
+
+if [[ $RENDER == 1 ]]; then
+  log "rendering bench/RESULTS.md (HTTP load section) and bench/load/results.svg"
+  dotnet run --file "$LOAD/report.cs" -- "$OUT" "$ROOT/bench/RESULTS.md" "$LOAD/results.svg" \
+    || die "rendering failed (raw results are in $OUT)"
+fi
+log "done"
