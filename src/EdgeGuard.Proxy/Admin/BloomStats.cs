@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeGuard.Filter;
+
+namespace EdgeGuard.Proxy.Admin;
+
+/// <summary>The body of <c>GET /bloom/stats</c> (snake_case on the wire, per the contract).</summary>
+public sealed record BloomStats(
+    long BitArraySize,
+    int HashFunctionCount,
+    long ExpectedItems,
+    double FalsePositiveRate,
+    double ActualFalsePositiveRate,
+    long CurrentItems,
+    double EstimatedFalsePositiveRate,
+    long MemoryBytes,
+    double FillRatio,
+    bool Ready)
+{
+    public static BloomStats Of(BloomFilter filter, bool ready) => new(
+        filter.BitCount,
+        filter.HashCount,
+        filter.ExpectedItems,
+        filter.FalsePositiveRate,
+        filter.ActualFalsePositiveRate,
+        ready ? filter.Count : 0,
+        ready ? filter.EstimatedFalsePositiveRate : 0,
+        filter.MemoryBytes,
+        ready ? filter.FillRatio : 0,
+        ready);
+}
+
+/// <summary>The body of a successful <c>POST /bloom/reload</c>.</summary>
+public sealed record BloomReloadResult(long Items, double DurationMs, BloomStats Stats);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(BloomStats))]
+[JsonSerializable(typeof(BloomReloadResult))]
+internal sealed partial class BloomJsonContext : JsonSerializerContext;

@@ -1,0 +1,73 @@
+using System.Diagnostics.CodeAnalysis;
+using StackExchange.Redis;
+
+namespace EdgeGuard.Proxy.Configuration;
+
+/// <summary>
+/// Where the cache lives, parsed from <c>REDIS_URL</c>: embedded (unset or <c>memory://</c>) or Redis
+/// (<c>redis://[user:password@]host:port[/db]</c>, <c>rediss://</c> for TLS). StackExchange.Redis has its
+/// own "host:port,password=…" syntax; this maps the URL form users and scripts pass onto it.
+/// </summary>
+public sealed record CacheLocation(ConfigurationOptions? Redis)
+{
+    public static CacheLocation Embedded { get; } = new((ConfigurationOptions?)null);
+
+    public bool IsEmbedded => Redis is null;
+
+    public static bool TryParse(string? url, [NotNullWhen(true)] out CacheLocation? location, [NotNullWhen(false)] out string? error)
+    {
+        location = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(url) || url.Trim() == "memory://")
+        {
+            location = Embedded;
+            return true;
+        }
+
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss"))
+        {
+            error = "must be memory:// or redis://[user:password@]host:port[/db] (or rediss://).";
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            error = "has no host.";
+            return false;
+        }
+
+        var redis = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
+        redis.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':');
+            var user = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            var password = colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            if (password is null)
+            {
+                // redis://secret@host: a lone user-info part is the password (requirepass without ACL users).
+                redis.Password = user;
+            }
+            else
+            {
+                redis.User = user.Length > 0 ? user : null;
+                redis.Password = password;
+            }
+        }
+
+        var path = uri.AbsolutePath.Trim('/');
+        if (path.Length > 0)
+        {
+            if (!int.TryParse(path, out var db) || db < 0)
+            {
+                error = $"has database '{path}', which is not a non-negative number.";
+                return false;
+            }
+
+            redis.DefaultDatabase = db;
+        }
+
+        location = new CacheLocation(redis);
+        return true;
+    }
+}

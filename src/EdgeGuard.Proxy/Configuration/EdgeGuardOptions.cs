@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using EdgeGuard.Filter;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGuard.Proxy.Configuration;
+
+/// <summary>The <c>EdgeGuard</c> configuration section, validated at start-up.</summary>
+public sealed class EdgeGuardOptions
+{
+    public const string SectionName = "EdgeGuard";
+
+    /// <summary>Which strings are product ids; everything else is answered 400 at the edge.</summary>
+    [Required]
+    public string IdPattern { get; set; } = ProductIdRule.DefaultPattern;
+
+    /// <summary>Key for the mutating admin endpoints (env <c>EDGEGUARD_ADMIN_KEY</c>); none refuses them.</summary>
+    public string? AdminKey { get; set; }
+
+    [Required, ValidateObjectMembers]
+    public BloomOptions Bloom { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public CacheOptions Cache { get; set; } = new();
+}
+
+public sealed class BloomOptions
+{
+    [Range(1L, long.MaxValue)]
+    public long ExpectedItems { get; set; } = BloomFilter.DefaultExpectedItems;
+
+    [Range(0d, 1d, MinimumIsExclusive = true, MaximumIsExclusive = true)]
+    public double FalsePositiveRate { get; set; } = BloomFilter.DefaultFalsePositiveRate;
+
+    /// <summary>The products file the filter is built from (env <c>PRODUCTS_FILE</c>); empty for none.</summary>
+    public string? ProductsFile { get; set; } = "data/products.txt";
+
+    /// <summary>Also stream every id from the catalog (<see cref="CatalogIdsPath"/> on the catalog cluster).
+    /// The catalog is the source of truth: products created through its API since the file was written are
+    /// only known from there, so a restart cannot forget them.</summary>
+    public bool LoadFromCatalog { get; set; } = true;
+
+    [Required]
+    public string CatalogCluster { get; set; } = "catalog";
+
+    [Required]
+    public string CatalogIdsPath { get; set; } = "/products/ids";
+
+    /// <summary>Rebuild from the sources this often, to learn of products created behind the gateway's
+    /// back; unset for never (then only <c>POST /bloom/reload</c> rebuilds).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan? ReloadInterval { get; set; }
+
+    /// <summary>Longest wait between retries while the first load cannot reach a source.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class CacheOptions
+{
+    /// <summary>Cache location (env <c>REDIS_URL</c>): unset or <c>memory://</c> embedded,
+    /// <c>redis://[user:password@]host:port[/db]</c> or <c>rediss://</c> for Redis.</summary>
+    public string? RedisUrl { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PositiveTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Short on purpose: a negative entry may hide a product created behind the gateway's back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan NegativeTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Up to this much is taken off each negative TTL at random, so a burst of misses does not
+    /// expire, and come back to the catalog, all in the same second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan NegativeTtlJitter { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Entries the embedded cache holds at most, so an attacker cannot grow it without bound.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MemoryEntryLimit { get; set; } = 100_000;
+
+    /// <summary>Longest a Redis call may take before the request goes on without the cache.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:30")]
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan RedisConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the circuit stays open after Redis fails, before one call probes it again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan RedisBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+}

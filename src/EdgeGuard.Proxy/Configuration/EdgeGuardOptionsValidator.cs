@@ -1,0 +1,47 @@
+using EdgeGuard.Filter;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGuard.Proxy.Configuration;
+
+/// <summary>Data-annotation rules, generated at compile time (recursing into nested sections).</summary>
+[OptionsValidator]
+public sealed partial class EdgeGuardOptionsAnnotationsValidator : IValidateOptions<EdgeGuardOptions>;
+
+/// <summary>Rules that span settings or need parsing; each failure names the setting.</summary>
+public sealed class EdgeGuardOptionsValidator : IValidateOptions<EdgeGuardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EdgeGuardOptions options)
+    {
+        var failures = new List<string>();
+        try
+        {
+            _ = new ProductIdRule(options.IdPattern);
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"EdgeGuard:IdPattern is not a valid regular expression: {e.Message}");
+        }
+
+        if (options.Cache.NegativeTtlJitter >= options.Cache.NegativeTtl)
+        {
+            failures.Add("EdgeGuard:Cache:NegativeTtlJitter must be shorter than EdgeGuard:Cache:NegativeTtl.");
+        }
+
+        if (!CacheLocation.TryParse(options.Cache.RedisUrl, out _, out var redisError))
+        {
+            failures.Add($"REDIS_URL (EdgeGuard:Cache:RedisUrl) {redisError}");
+        }
+
+        if (!options.Bloom.LoadFromCatalog && string.IsNullOrWhiteSpace(options.Bloom.ProductsFile))
+        {
+            failures.Add("EdgeGuard:Bloom has no source: set PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) or EdgeGuard:Bloom:LoadFromCatalog.");
+        }
+        else if (!options.Bloom.LoadFromCatalog && !File.Exists(options.Bloom.ProductsFile))
+        {
+            // With the file as the only source, a missing file would make a filter that rejects every product.
+            failures.Add($"PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) '{options.Bloom.ProductsFile}' does not exist, and it is the filter's only source.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeGuard.Proxy.Configuration;
+
+/// <summary>
+/// The contract's short environment variables (<c>PRODUCTS_FILE</c>, <c>REDIS_URL</c>,
+/// <c>EDGEGUARD_ADMIN_KEY</c>) win over the <c>EdgeGuard</c> section. Applied when options are built,
+/// so settings a test host adds late are seen too.
+/// </summary>
+public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConfigureOptions<EdgeGuardOptions>
+{
+    public void PostConfigure(string? name, EdgeGuardOptions options)
+    {
+        if (configuration["PRODUCTS_FILE"] is { } productsFile)
+        {
+            options.Bloom.ProductsFile = productsFile;
+        }
+
+        if (configuration["REDIS_URL"] is { } redisUrl)
+        {
+            options.Cache.RedisUrl = redisUrl;
+        }
+
+        if (configuration["EDGEGUARD_ADMIN_KEY"] is { Length: > 0 } adminKey)
+        {
+            options.AdminKey = adminKey;
+        }
+    }
+}

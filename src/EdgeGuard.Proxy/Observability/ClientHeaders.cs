@@ -1,0 +1,26 @@
+using Yarp.ReverseProxy.Transforms;
+
+namespace EdgeGuard.Proxy.Observability;
+
+/// <summary>A client's own <c>X-EdgeGuard-*</c> headers are never trusted or forwarded.</summary>
+public static class ClientHeaders
+{
+    public static ValueTask RemoveEdgeGuardHeaders(RequestTransformContext context)
+    {
+        List<string>? names = null;
+        foreach (var header in context.ProxyRequest.Headers)
+        {
+            if (header.Key.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                (names ??= []).Add(header.Key);
+            }
+        }
+
+        foreach (var name in names ?? [])
+        {
+            context.ProxyRequest.Headers.Remove(name);
+        }
+
+        return default;
+    }
+}

@@ -1,0 +1,13 @@
+using EdgeGuard.Proxy.Filtering;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace EdgeGuard.Proxy.Observability;
+
+/// <summary>Readiness: unhealthy (503) until the Bloom filter has loaded.</summary>
+public sealed class FilterReadyHealthCheck(ProductFilter filter) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(filter.Current is { } current
+            ? HealthCheckResult.Healthy($"Bloom filter loaded with {current.Count} ids.")
+            : HealthCheckResult.Unhealthy("Bloom filter is loading; requests are forwarded unfiltered."));
+}

@@ -1,0 +1,47 @@
+namespace EdgeGuard.Proxy.Observability;
+
+/// <summary>The gateway's structured log events.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Bloom filter loaded: {Items} ids in {DurationMs:F0} ms; rejecting ids it has never seen from now on")]
+    public static partial void FilterLoaded(ILogger logger, long items, double durationMs);
+
+    [LoggerMessage(2, LogLevel.Warning, "Bloom filter load attempt {Attempt} failed; retrying in {DelayMs:F0} ms (nothing is rejected until it loads)")]
+    public static partial void FilterLoadFailed(ILogger logger, int attempt, double delayMs, Exception? exception);
+
+    [LoggerMessage(3, LogLevel.Error, "Bloom filter reload failed; the filter in use stays")]
+    public static partial void FilterReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Information, "Products file {Path}: {Ids} ids, {Invalid} invalid lines skipped (first at lines: {FirstInvalidLines})")]
+    public static partial void ProductsFileLoaded(ILogger logger, string path, long ids, long invalid, string firstInvalidLines);
+
+    [LoggerMessage(5, LogLevel.Warning, "Products file {Path} does not exist; loading from the catalog only")]
+    public static partial void ProductsFileMissing(ILogger logger, string path);
+
+    [LoggerMessage(6, LogLevel.Information, "Catalog ids from {Url}: {Ids} ids, {Invalid} invalid skipped")]
+    public static partial void CatalogIdsLoaded(ILogger logger, Uri url, long ids, long invalid);
+
+    [LoggerMessage(7, LogLevel.Warning, "Bloom filter holds {Items} ids, more than the {ExpectedItems} it was sized for; its false-positive rate is now about {Rate:P3}. Raise EdgeGuard:Bloom:ExpectedItems")]
+    public static partial void FilterOverfull(ILogger logger, long items, long expectedItems, double rate);
+
+    [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened for {BreakSeconds} s: requests skip the cache")]
+    public static partial void CacheCircuitOpened(ILogger logger, double breakSeconds, Exception? exception);
+
+    [LoggerMessage(11, LogLevel.Information, "Redis circuit half-open: probing Redis")]
+    public static partial void CacheCircuitHalfOpened(ILogger logger);
+
+    [LoggerMessage(12, LogLevel.Information, "Redis circuit closed: the cache is used again")]
+    public static partial void CacheCircuitClosed(ILogger logger);
+
+    [LoggerMessage(13, LogLevel.Debug, "Redis call failed ({ExceptionType}): {Message}")]
+    public static partial void CacheCallFailed(ILogger logger, string exceptionType, string message);
+
+    [LoggerMessage(14, LogLevel.Warning, "Too many cache invalidations are waiting for Redis; the entry for {Id} may be served until its TTL ends")]
+    public static partial void PendingInvalidationsFull(ILogger logger, string id);
+
+    [LoggerMessage(20, LogLevel.Warning, "Upstream failed for {Path}: {Error}; answering {Status}")]
+    public static partial void UpstreamFailed(ILogger logger, string path, string error, int status);
+
+    [LoggerMessage(21, LogLevel.Information, "Bloom filter reload requested by an admin")]
+    public static partial void ReloadRequested(ILogger logger);
+}

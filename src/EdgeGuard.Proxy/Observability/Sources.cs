@@ -1,0 +1,18 @@
+namespace EdgeGuard.Proxy.Observability;
+
+/// <summary>What answered a product request: the values of <c>X-EdgeGuard-Source</c> and of the duration metric's label.</summary>
+public static class Sources
+{
+    public const string HeaderName = "X-EdgeGuard-Source";
+
+    /// <summary>Prefix of the gateway's own headers; a client's are never trusted or forwarded.</summary>
+    public const string HeaderPrefix = "X-EdgeGuard-";
+
+    public const string Bloom = "bloom";
+    public const string Cache = "cache";
+    public const string NegativeCache = "negative-cache";
+    public const string Upstream = "upstream";
+
+    /// <summary>Metric label only: refused before any lookup.</summary>
+    public const string Invalid = "invalid";
+}

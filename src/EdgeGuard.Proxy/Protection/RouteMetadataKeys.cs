@@ -1,0 +1,17 @@
+namespace EdgeGuard.Proxy.Protection;
+
+/// <summary>
+/// YARP route metadata that switches EdgeGuard on per route (<c>ReverseProxy:Routes:*:Metadata</c>).
+/// Routes without them are forwarded untouched.
+/// </summary>
+public static class RouteMetadataKeys
+{
+    /// <summary>GET/HEAD routes: names the route value holding the product id; enables the whole read flow.</summary>
+    public const string ProductId = "EdgeGuard.ProductId";
+
+    /// <summary>Write routes: names the route value holding the id of the product written.</summary>
+    public const string WriteProductId = "EdgeGuard.WriteProductId";
+
+    /// <summary>Write routes without the id in the path (POST): names the JSON body property holding it.</summary>
+    public const string WriteProductIdJsonProperty = "EdgeGuard.WriteProductIdJsonProperty";
+}
