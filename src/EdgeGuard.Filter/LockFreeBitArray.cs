@@ -47,7 +47,7 @@ internal sealed class LockFreeBitArray
         {
             var index = probe.Current;
             var mask = 1L << (int)(index & BitInWordMask);
-            var before = Interlocked.Or(ref _words[index >> WordShift], mask);
+            var before = Interlocked.Or(ref _words[(int)(index >> WordShift)], mask);
             changed |= ~before & mask;
             probe.Advance();
         }
@@ -68,7 +68,7 @@ internal sealed class LockFreeBitArray
         for (var i = 0; i < count; i++)
         {
             var index = probe.Current;
-            all &= (ulong)Volatile.Read(ref words[index >> WordShift]) >> (int)(index & BitInWordMask);
+            all &= (ulong)Volatile.Read(ref words[(int)(index >> WordShift)]) >> (int)(index & BitInWordMask);
             probe.Advance();
         }
 
@@ -83,7 +83,7 @@ internal sealed class LockFreeBitArray
         for (var i = 0; i < count; i++)
         {
             var index = probe.Current;
-            if ((Volatile.Read(ref words[index >> WordShift]) & (1L << (int)(index & BitInWordMask))) == 0)
+            if ((Volatile.Read(ref words[(int)(index >> WordShift)]) & (1L << (int)(index & BitInWordMask))) == 0)
             {
                 return false;
             }
@@ -97,11 +97,11 @@ internal sealed class LockFreeBitArray
     public bool Set(long index)
     {
         var mask = 1L << (int)(index & BitInWordMask);
-        return (Interlocked.Or(ref _words[index >> WordShift], mask) & mask) == 0;
+        return (Interlocked.Or(ref _words[(int)(index >> WordShift)], mask) & mask) == 0;
     }
 
     public bool IsSet(long index) =>
-        (Volatile.Read(ref _words[index >> WordShift]) & (1L << (int)(index & BitInWordMask))) != 0;
+        (Volatile.Read(ref _words[(int)(index >> WordShift)]) & (1L << (int)(index & BitInWordMask))) != 0;
 
     /// <summary>Number of set bits, counted now (O(m / 64)); concurrent adds may or may not be included.</summary>
     public long PopCount()

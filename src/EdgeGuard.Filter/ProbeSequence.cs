@@ -32,12 +32,18 @@ internal struct ProbeSequence
         get => _index;
     }
 
-    /// <summary>Advances to the next index; written as a select so the JIT can emit a conditional move.</summary>
+    /// <summary>
+    /// Advances to the next index. Whether the sum wraps past m is a coin flip per probe, so a branch
+    /// would mispredict half the time (the JIT compiles a ternary here to a jump, not a cmov): the
+    /// wrap is done with a sign mask instead. next - m is negative, as a signed number, exactly when
+    /// next &lt; m, because next &lt; 2m &lt; 2^64 and m &lt; 2^63.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Advance()
     {
-        var next = _index + _step;
-        _index = next >= _bitCount ? next - _bitCount : next;
+        var wrapped = _index + _step - _bitCount;
+        var notWrapped = (ulong)((long)wrapped >> 63); // all ones when the sum stayed below m
+        _index = wrapped + (_bitCount & notWrapped);
     }
 
     /// <summary>All k indexes of an item, for tests and diagnostics.</summary>
