@@ -526,7 +526,8 @@ internal static class Chart
             y += panelH + 14;
         }
 
-        sb.AppendLine($"<text x=\"{N(Margin)}\" y=\"{N(height - 16)}\" fill=\"#666\" font-size=\"11\">{E($"Rendered by bench/load/report.cs from bench/load/run.sh raw results. Command: {M("command")}")}</text>");
+        sb.AppendLine($"<text x=\"{N(Margin)}\" y=\"{N(height - 26)}\" fill=\"#666\" font-size=\"11\">{E("Rendered by bench/load/report.cs from the raw results of bench/load/run.sh (details and tables: bench/RESULTS.md).")}</text>");
+        sb.AppendLine($"<text x=\"{N(Margin)}\" y=\"{N(height - 10)}\" fill=\"#666\" font-size=\"11\">{E($"Command: {M("command")}")}</text>");
         sb.AppendLine("</svg>");
         return sb.ToString();
     }

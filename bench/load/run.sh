@@ -173,7 +173,10 @@ http_probe() {
 rm -rf "$OUT"
 mkdir -p "$OUT" "$LOGS" "$OUT/data" "$OUT/wrk"
 cd "$ROOT"
-PROJECTS=(tools/IdGenerator src/CatalogBackend src/EdgeGuard.Proxy bench/BareKestrel bench/YarpPassthrough)
+PROJECTS=(tools/IdGenerator src/CatalogBackend)
+if has "$TARGETS" edgeguard || has "$TARGETS" edgeguard-redis; then PROJECTS+=(src/EdgeGuard.Proxy); fi
+if has "$TARGETS" bare-kestrel; then PROJECTS+=(bench/BareKestrel); fi
+if has "$TARGETS" yarp-passthrough; then PROJECTS+=(bench/YarpPassthrough); fi
 if [[ $SKIP_BUILD != 1 ]]; then
   for p in "${PROJECTS[@]}"; do
     log "building $p (Release)"
