@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EdgeGuard.Proxy.Tests.Infrastructure;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace EdgeGuard.Proxy.Tests;
+
+/// <summary>Upstream failures answer 502/503/504 problem+json quickly and are never cached.</summary>
+public sealed class UpstreamFailureTests : IAsyncLifetime
+{
+    private readonly WireMockServer _upstream = WireMockServer.Start();
+    private GatewayFactory _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream.Given(Request.Create().WithPath("/products/FAIL-500").UsingGet()).RespondWith(Response.Create().WithStatusCode(500).WithBody("boom"));
+        _upstream.Given(Request.Create().WithPath("/products/FAIL-503").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
+        _upstream.Given(Request.Create().WithPath("/products/SLOW-1").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{}").WithDelay(TimeSpan.FromSeconds(2)));
+        _gateway = new GatewayFactory(_upstream.Url!, ["FAIL-500", "FAIL-503", "SLOW-1"],
+            new Dictionary<string, string?> { ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = "00:00:00.300" });
+        _client = await _gateway.CreateReadyClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _gateway.DisposeAsync();
+        _upstream.Stop();
+    }
+
+    [Theory]
+    [InlineData("FAIL-500", HttpStatusCode.BadGateway)]
+    [InlineData("FAIL-503", HttpStatusCode.ServiceUnavailable)]
+    public async Task Upstream_5xx_becomes_a_problem_response_and_is_not_cached(string id, HttpStatusCode expected)
+    {
+        using var first = await _client.GetAsync($"/products/{id}");
+        using var second = await _client.GetAsync($"/products/{id}");
+
+        Assert.Equal(expected, first.StatusCode);
+        Assert.Equal("application/problem+json", first.MediaType());
+        Assert.Equal("upstream", first.Source());
+        Assert.DoesNotContain("boom", await first.Content.ReadAsStringAsync());
+        Assert.Equal(expected, second.StatusCode);
+        Assert.Equal("upstream", second.Source());
+        Assert.Equal(2, _upstream.CallsTo($"/products/{id}"));
+    }
+
+    [Fact]
+    public async Task Upstream_timeout_answers_504_quickly_and_is_not_cached()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var first = await _client.GetAsync("/products/SLOW-1");
+        var elapsed = stopwatch.Elapsed;
+        using var second = await _client.GetAsync("/products/SLOW-1");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, first.StatusCode);
+        Assert.Equal("application/problem+json", first.MediaType());
+        Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"took {elapsed}, the upstream's delay is 2 s and the timeout 0.3 s");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, second.StatusCode);
+        Assert.Equal(2, await _upstream.CallsToEventuallyAsync("/products/SLOW-1", 2, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Unreachable_upstream_answers_502_problem_and_is_not_cached()
+    {
+        await using var gateway = new GatewayFactory($"http://127.0.0.1:{ClosedPort()}", ["SKU-1"]);
+        using var client = await gateway.CreateReadyClientAsync();
+
+        using var first = await client.GetAsync("/products/SKU-1");
+        using var second = await client.GetAsync("/products/SKU-1");
+
+        Assert.Equal(HttpStatusCode.BadGateway, first.StatusCode);
+        Assert.Equal("application/problem+json", first.MediaType());
+        Assert.Equal("upstream", second.Source());
+        Assert.Contains("edgeguard_upstream_requests_total 2", await client.GetStringAsync("/metrics"));
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again when disposed
+    }
+}
