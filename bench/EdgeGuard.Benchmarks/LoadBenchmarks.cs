@@ -8,6 +8,7 @@ namespace EdgeGuard.Benchmarks;
 /// its two halves (parsing alone, adding from memory alone) to show where the time goes.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn, MinColumn]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public class LoadBenchmarks
 {
