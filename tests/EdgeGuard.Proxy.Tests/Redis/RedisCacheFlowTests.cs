@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.Net;
+using EdgeGuard.Proxy.Tests.Infrastructure;
+
+namespace EdgeGuard.Proxy.Tests.Redis;
+
+/// <summary>The product flow with <c>REDIS_URL</c> pointing at a real redis-server: keys, values and TTLs checked in Redis.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisCacheFlowTests : IAsyncLifetime
+{
+    private const string Existing = "SKU-1";
+    private const string FalsePositive = "SKU-GHOST";
+    private const string Created = "SKU-NEW";
+    private const string Unknown = "NOPE-404";
+
+    private RedisTestBed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bed = await RedisTestBed.StartAsync([Existing, FalsePositive, Created]);
+        _bed.StubProduct(Existing);
+        _bed.StubMissing(FalsePositive);
+        _bed.StubMissing(Created);
+    }
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task Existing_id_is_stored_in_redis_with_the_positive_ttl_and_served_from_there()
+    {
+        using var first = await _bed.GetAsync(Existing);
+        using var second = await _bed.GetAsync(Existing);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal("upstream", first.Source);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Equal("cache", second.Source);
+        Assert.Equal("application/json", second.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(RedisTestBed.Body(Existing), second.Body);
+        Assert.Equal(1, _bed.UpstreamReads(Existing));
+
+        var entry = await _bed.EntryAsync(Existing);
+        Assert.NotNull(entry);
+        Assert.Equal(1, entry[0]); // format version
+        Assert.Equal(1, entry[1]); // positive
+        Assert.Equal(200, BinaryPrimitives.ReadUInt16BigEndian(entry.AsSpan(2)));
+        var ttl = await _bed.Db.KeyTimeToLiveAsync(RedisTestBed.Key(Existing));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(100), RedisTestBed.PositiveTtl);
+
+        // The hit really came from Redis: without the key the gateway has to ask the catalog again.
+        Assert.True(await _bed.Db.KeyDeleteAsync(RedisTestBed.Key(Existing)));
+        using var third = await _bed.GetAsync(Existing);
+        Assert.Equal("upstream", third.Source);
+        Assert.Equal(2, _bed.UpstreamReads(Existing));
+        Assert.True(await _bed.KeyExistsAsync(Existing));
+    }
+
+    [Fact]
+    public async Task False_positive_is_stored_in_redis_as_a_negative_entry_with_the_negative_ttl()
+    {
+        using var first = await _bed.GetAsync(FalsePositive);
+        using var second = await _bed.GetAsync(FalsePositive);
+        using var third = await _bed.GetAsync(FalsePositive);
+
+        Assert.Equal(HttpStatusCode.NotFound, first.Status);
+        Assert.Equal("upstream", first.Source);
+        Assert.Equal(HttpStatusCode.NotFound, second.Status);
+        Assert.Equal("negative-cache", second.Source);
+        Assert.Contains("\"exists\":false", second.Body, StringComparison.Ordinal);
+        Assert.Equal("negative-cache", third.Source);
+        Assert.Equal(1, _bed.UpstreamReads(FalsePositive));
+
+        var entry = await _bed.EntryAsync(FalsePositive);
+        Assert.NotNull(entry);
+        Assert.Equal(1, entry[0]);
+        Assert.Equal(2, entry[1]); // negative
+        var ttl = await _bed.Db.KeyTimeToLiveAsync(RedisTestBed.Key(FalsePositive));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, RedisTestBed.NegativeTtl - RedisTestBed.NegativeTtlJitter - TimeSpan.FromSeconds(5), RedisTestBed.NegativeTtl);
+    }
+
+    [Fact]
+    public async Task Bloom_reject_writes_nothing_to_redis_and_calls_no_upstream()
+    {
+        using var response = await _bed.GetAsync(Unknown);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.Status);
+        Assert.Equal("bloom", response.Source);
+        Assert.Equal(0, _bed.Upstream.Calls());
+        Assert.Equal(0, await _bed.Server.DatabaseSizeAsync());
+    }
+
+    [Fact]
+    public async Task Post_removes_the_negative_entry_so_the_new_product_is_served_at_once()
+    {
+        using (var miss = await _bed.GetAsync(Created))
+        using (var negative = await _bed.GetAsync(Created))
+        {
+            Assert.Equal("upstream", miss.Source);
+            Assert.Equal("negative-cache", negative.Source);
+        }
+
+        Assert.Equal(2, (await _bed.EntryAsync(Created))![1]);
+
+        _bed.StubProduct(Created);
+        using var created = await _bed.CreateAsync(Created);
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.False(await _bed.KeyExistsAsync(Created), "The negative entry is still in Redis after a successful POST.");
+
+        using var read = await _bed.GetAsync(Created);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal("upstream", read.Source);
+        Assert.Equal(RedisTestBed.Body(Created), read.Body);
+        using var again = await _bed.GetAsync(Created);
+        Assert.Equal("cache", again.Source);
+        Assert.Equal(1, (await _bed.EntryAsync(Created))![1]);
+        Assert.Equal(2, _bed.UpstreamReads(Created));
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+
+namespace EdgeGuard.Proxy.Tests.Redis;
+
+/// <summary>
+/// Redis failing under the gateway: killed, stalled, or alive but unreachable. Requests keep answering
+/// correctly and quickly, the outage shows as Degraded, Redis is used again once back, and a cache removal
+/// that failed meanwhile is not forgotten.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisOutageTests : IAsyncLifetime
+{
+    private const string Existing = "SKU-1";
+    private const string Later = "SKU-2";
+    private const string FalsePositive = "SKU-GHOST";
+    private const string Created = "SKU-NEW";
+    private const string Unknown = "NOPE-404";
+
+    /// <summary>Far above what a request takes (tens of ms), far below a hang on a dead Redis.</summary>
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(1);
+
+    private RedisTestBed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bed = await RedisTestBed.StartAsync([Existing, Later, FalsePositive, Created]);
+        _bed.StubProduct(Existing);
+        _bed.StubProduct(Later);
+        _bed.StubMissing(FalsePositive);
+        _bed.StubMissing(Created);
+    }
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task Killed_redis_never_fails_or_slows_a_request_and_is_used_again_once_restarted()
+    {
+        using (var miss = await _bed.GetAsync(Existing))
+        using (var hit = await _bed.GetAsync(Existing))
+        {
+            Assert.Equal("cache", hit.Source);
+        }
+
+        _bed.Redis.Stop();
+
+        const int rounds = 8;
+        for (var round = 0; round < rounds; round++)
+        {
+            using var existing = await _bed.GetAsync(Existing);
+            Assert.Equal(HttpStatusCode.OK, existing.Status);
+            Assert.Equal("upstream", existing.Source);
+            Assert.Equal(RedisTestBed.Body(Existing), existing.Body);
+            Assert.True(existing.Elapsed < Quick, $"Round {round}: {existing}");
+
+            using var unknown = await _bed.GetAsync(Unknown);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+            Assert.Equal("bloom", unknown.Source);
+            Assert.True(unknown.Elapsed < Quick, $"Round {round}: {unknown}");
+
+            using var falsePositive = await _bed.GetAsync(FalsePositive);
+            Assert.Equal(HttpStatusCode.NotFound, falsePositive.Status);
+            Assert.Equal("upstream", falsePositive.Source);
+            Assert.True(falsePositive.Elapsed < Quick, $"Round {round}: {falsePositive}");
+        }
+
+        // Without a cache every read of a known id went to the catalog; Bloom rejects still cost nothing.
+        Assert.Equal(1 + rounds, _bed.UpstreamReads(Existing));
+        Assert.Equal(rounds, _bed.UpstreamReads(FalsePositive));
+        Assert.Equal(0, _bed.UpstreamReads(Unknown));
+        Assert.Contains("circuit", _bed.Degradation ?? "(healthy)", StringComparison.OrdinalIgnoreCase);
+        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+
+        await _bed.Redis.StartAsync(CancellationToken.None);
+
+        // The restarted Redis is empty: the gateway is using it again once a fresh read lands there.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await _bed.GetAsync(Later);
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            Assert.True(response.Elapsed < Quick, response.ToString());
+            return await _bed.KeyExistsAsync(Later);
+        }, TimeSpan.FromSeconds(15), $"the gateway never wrote {Later} to the restarted Redis");
+
+        var readsBefore = _bed.UpstreamReads(Later);
+        using (var hit = await _bed.GetAsync(Later))
+        {
+            Assert.Equal(HttpStatusCode.OK, hit.Status);
+            Assert.Equal("cache", hit.Source);
+            Assert.Equal(RedisTestBed.Body(Later), hit.Body);
+        }
+
+        Assert.Equal(readsBefore, _bed.UpstreamReads(Later));
+
+        using (var miss = await _bed.GetAsync(FalsePositive))
+        using (var negative = await _bed.GetAsync(FalsePositive))
+        {
+            Assert.Equal("negative-cache", negative.Source);
+        }
+
+        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Post_while_redis_stalls_answers_and_the_product_is_served_once_redis_is_back()
+    {
+        await NegativelyCacheAsync(Created);
+        _bed.StubProduct(Created);
+
+        // Redis stops answering anyone for 2 s (the gateway gives a call 500 ms).
+        var stall = _bed.Redis.SendAsync("DEBUG", "SLEEP", "2");
+        await Task.Delay(100);
+        Assert.False(stall.IsCompleted, "DEBUG SLEEP returned at once: " + (stall.IsCompleted ? await stall : ""));
+
+        using (var created = await _bed.CreateAsync(Created))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.Status);
+            Assert.False(stall.IsCompleted, $"The POST waited for the stalled Redis: {created}");
+        }
+
+        Assert.StartsWith("+OK", await stall, StringComparison.Ordinal);
+
+        using var read = await _bed.GetAsync(Created);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal("upstream", read.Source);
+        Assert.Equal(RedisTestBed.Body(Created), read.Body);
+    }
+
+    [Fact]
+    public async Task Removal_that_never_reached_redis_is_made_before_its_stale_negative_entry_is_served()
+    {
+        await NegativelyCacheAsync(Created);
+        await _bed.CutGatewayOffAsync();
+
+        _bed.StubProduct(Created);
+        using (var created = await _bed.CreateAsync(Created))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.Status);
+            Assert.True(created.Elapsed < Quick, created.ToString());
+        }
+
+        // The removal failed: Redis still holds the negative entry that would hide the new product.
+        Assert.Equal(2, (await _bed.EntryAsync(Created))![1]);
+
+        await _bed.LetGatewayBackAsync();
+        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(10));
+
+        using var read = await _bed.GetAsync(Created);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal("upstream", read.Source);
+        Assert.Equal(RedisTestBed.Body(Created), read.Body);
+        using var again = await _bed.GetAsync(Created);
+        Assert.Equal("cache", again.Source);
+        Assert.Equal(1, (await _bed.EntryAsync(Created))![1]);
+    }
+
+    [Fact]
+    public async Task Removals_that_failed_are_made_when_the_circuit_closes_again()
+    {
+        await NegativelyCacheAsync(Created);
+        await _bed.CutGatewayOffAsync();
+
+        _bed.StubProduct(Created);
+        using (var created = await _bed.CreateAsync(Created))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.Status);
+        }
+
+        // Reads of another product open the circuit (each one's get and set fail).
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await _bed.GetAsync(Existing);
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            return _bed.Degradation?.Contains("circuit", StringComparison.OrdinalIgnoreCase) == true;
+        }, TimeSpan.FromSeconds(5), "the circuit did not open");
+        Assert.Equal(2, (await _bed.EntryAsync(Created))![1]);
+
+        await _bed.LetGatewayBackAsync();
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await _bed.GetAsync(Existing);
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            return response.Source == "cache";
+        }, TimeSpan.FromSeconds(15), "the gateway never served from Redis again");
+
+        // Nobody has read the created product, yet its stale entry is gone.
+        await Eventually.TrueAsync(async () => !await _bed.KeyExistsAsync(Created), TimeSpan.FromSeconds(5),
+            "the failed removal was not retried when the circuit closed");
+        Assert.Equal(1, _bed.UpstreamReads(Created));
+
+        using var read = await _bed.GetAsync(Created);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        Assert.Equal("upstream", read.Source);
+        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+    }
+
+    private async Task NegativelyCacheAsync(string id)
+    {
+        using (var miss = await _bed.GetAsync(id))
+        using (var negative = await _bed.GetAsync(id))
+        {
+            Assert.Equal("upstream", miss.Source);
+            Assert.Equal("negative-cache", negative.Source);
+        }
+
+        var entry = await _bed.EntryAsync(id);
+        Assert.NotNull(entry);
+        Assert.Equal(2, entry[1]);
+    }
+}

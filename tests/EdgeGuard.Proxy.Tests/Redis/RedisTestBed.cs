@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace EdgeGuard.Proxy.Tests.Redis;
+
+/// <summary>Redis tests run one class at a time: each starts its own servers, but they share two cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCollection
+{
+    public const string Name = "Redis";
+}
+
+/// <summary>
+/// One test's world: a real redis-server, a WireMock catalog, the real gateway pointed at both (REDIS_URL),
+/// and a connection of the test's own to look inside Redis.
+/// </summary>
+public sealed class RedisTestBed : IAsyncDisposable
+{
+    public static readonly TimeSpan PositiveTtl = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan NegativeTtl = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan NegativeTtlJitter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The name the test's own Redis connections carry, so a test can cut off everyone else.</summary>
+    private const string AdminClientName = "edgeguard-tests-admin";
+
+    private readonly Dictionary<string, Guid> _productStubs = new(StringComparer.Ordinal);
+
+    private RedisTestBed(RedisServer redis, WireMockServer upstream)
+    {
+        Redis = redis;
+        Upstream = upstream;
+    }
+
+    public RedisServer Redis { get; }
+
+    public WireMockServer Upstream { get; }
+
+    public GatewayFactory Gateway { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public ConnectionMultiplexer Admin { get; private set; } = null!;
+
+    public IDatabase Db => Admin.GetDatabase();
+
+    public IServer Server => Admin.GetServer(Admin.GetEndPoints().Single());
+
+    /// <summary>What the gateway's own cache store says about its health (null while healthy).</summary>
+    public string? Degradation => Gateway.Services.GetRequiredService<IProductCacheStore>().Degradation;
+
+    /// <param name="knownIds">The ids the gateway's Bloom filter is built from.</param>
+    public static async Task<RedisTestBed> StartAsync(IEnumerable<string> knownIds)
+    {
+        var redis = await RedisServer.StartAsync();
+        var bed = new RedisTestBed(redis, WireMockServer.Start());
+        try
+        {
+            bed.Upstream.Given(Request.Create().WithPath("/products").UsingPost())
+                .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("{}"));
+            bed.Gateway = new GatewayFactory(bed.Upstream.Url!, knownIds, new Dictionary<string, string?>
+            {
+                ["REDIS_URL"] = redis.Url,
+                ["EdgeGuard:Cache:PositiveTtl"] = PositiveTtl.ToString(),
+                ["EdgeGuard:Cache:NegativeTtl"] = NegativeTtl.ToString(),
+                ["EdgeGuard:Cache:NegativeTtlJitter"] = NegativeTtlJitter.ToString(),
+                ["EdgeGuard:Cache:RedisBreakDuration"] = "00:00:01",
+                // Generous for a loaded 2-core machine (default 100 ms), still far below a request's budget.
+                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
+            });
+            bed.Client = await bed.Gateway.CreateReadyClientAsync();
+            bed.Admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+            {
+                EndPoints = { { IPAddress.Loopback, redis.Port } },
+                AllowAdmin = true,
+                AbortOnConnectFail = false,
+                ClientName = AdminClientName,
+                ConnectTimeout = 2000,
+                AsyncTimeout = 2000,
+                SyncTimeout = 2000,
+                BacklogPolicy = BacklogPolicy.FailFast,
+                ReconnectRetryPolicy = new LinearRetry(200),
+            });
+            Assert.True(bed.Admin.IsConnected, $"The test's own connection to redis on port {redis.Port} failed.");
+            return bed;
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static string Key(string id) => CacheKeys.Product(id);
+
+    public static string Body(string id) => $$"""{"id":"{{id}}","name":"Product {{id}}","price":12.5}""";
+
+    /// <summary>The catalog knows <paramref name="id"/> (replaces an earlier stub for it).</summary>
+    public void StubProduct(string id) => Stub(id, Response.Create()
+        .WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Body(id)));
+
+    /// <summary>The catalog does not know <paramref name="id"/> (replaces an earlier stub for it).</summary>
+    public void StubMissing(string id) => Stub(id, Response.Create()
+        .WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"title":"Not Found","status":404}"""));
+
+    public int UpstreamReads(string id) => Upstream.CallsTo("/products/" + id);
+
+    public async Task<TimedResponse> GetAsync(string id)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var response = await Client.GetAsync("/products/" + id);
+        var body = await response.Content.ReadAsStringAsync();
+        return new TimedResponse(response, body, stopwatch.Elapsed);
+    }
+
+    public async Task<TimedResponse> CreateAsync(string id)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var response = await Client.PostAsJsonAsync("/products", new { id, name = "Product " + id, price = 12.5 });
+        var body = await response.Content.ReadAsStringAsync();
+        return new TimedResponse(response, body, stopwatch.Elapsed);
+    }
+
+    public async Task<(HttpStatusCode Status, string Body)> ReadinessAsync()
+    {
+        using var response = await Client.GetAsync("/health/ready");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Polls readiness until its body says <paramref name="status"/> (Healthy, Degraded).</summary>
+    public async Task WaitForReadinessAsync(string status, TimeSpan timeout)
+    {
+        var last = await Eventually.ValueAsync(ReadinessAsync, r => r.Body.Contains(status, StringComparison.Ordinal), timeout);
+        Assert.True(last.Body.Contains(status, StringComparison.Ordinal),
+            $"/health/ready did not report {status} within {timeout.TotalSeconds} s; last: {(int)last.Status} {last.Body} (store: {Degradation ?? "healthy"}).");
+        Assert.Equal(HttpStatusCode.OK, last.Status);
+    }
+
+    /// <summary>The raw cached entry, or null when Redis holds no key for <paramref name="id"/>.</summary>
+    public async Task<byte[]?> EntryAsync(string id) => await Db.StringGetAsync(Key(id));
+
+    /// <summary>False (rather than an exception) while the test's own connection is still reconnecting.</summary>
+    public async Task<bool> KeyExistsAsync(string id)
+    {
+        try
+        {
+            return await Db.KeyExistsAsync(Key(id));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Keeps Redis up with its data but unreachable for the gateway: no new client is accepted
+    /// (<c>maxclients</c> 1, fewer than the test's own connections already hold) and every connection
+    /// but the test's own is closed. The gateway's commands then fail at once (it fails fast while
+    /// disconnected), so they never reach Redis, not even late.
+    /// </summary>
+    public async Task CutGatewayOffAsync()
+    {
+        await Server.ConfigSetAsync("maxclients", "1");
+        foreach (var client in await Server.ClientListAsync())
+        {
+            if (client.Name != AdminClientName)
+            {
+                await Server.ClientKillAsync(client.Id, skipMe: true);
+            }
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(Degradation is not null), TimeSpan.FromSeconds(5),
+            "the gateway never noticed that it was cut off from Redis");
+    }
+
+    public Task LetGatewayBackAsync() => Server.ConfigSetAsync("maxclients", "10000");
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+
+        if (Admin is not null)
+        {
+            await Admin.DisposeAsync();
+        }
+
+        Upstream.Stop();
+        Upstream.Dispose();
+        await Redis.DisposeAsync();
+    }
+
+    private void Stub(string id, IResponseBuilder response)
+    {
+        // The same mapping guid replaces the stub: the catalog's answer for this id changes.
+        if (!_productStubs.TryGetValue(id, out var guid))
+        {
+            _productStubs[id] = guid = Guid.NewGuid();
+        }
+
+        Upstream.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(guid).RespondWith(response);
+    }
+}
+
+public sealed record TimedResponse(HttpResponseMessage Response, string Body, TimeSpan Elapsed) : IDisposable
+{
+    public HttpStatusCode Status => Response.StatusCode;
+
+    public string Source => Response.Source();
+
+    public void Dispose() => Response.Dispose();
+
+    public override string ToString() => $"{(int)Status} source={Source} in {Elapsed.TotalMilliseconds:F0} ms: {Body}";
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until <paramref name="condition"/> holds or time runs out; returns the last value seen.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value) || stopwatch.Elapsed > timeout)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task TrueAsync(Func<Task<bool>> probe, TimeSpan timeout, string failure)
+    {
+        var holds = await ValueAsync(probe, value => value, timeout);
+        Assert.True(holds, $"Within {timeout.TotalSeconds} s, {failure}.");
+    }
+}
