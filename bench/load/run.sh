@@ -243,7 +243,7 @@ if has "$TARGETS" edgeguard-redis; then
   free_port P_REDIS
   log "starting redis-server on :$P_REDIS"
   mkdir -p "$TMP/redis"
-  spawn redis redis-server "$(command -v redis-server)" --port "$P_REDIS" --bind 127.0.0.1 --save '' \
+  spawn redis "$TMP/redis" "$(command -v redis-server)" --port "$P_REDIS" --bind 127.0.0.1 --save '' \
     --appendonly no --dir "$TMP/redis" --daemonize no
   deadline=$((SECONDS + 30))
   until (exec 3<>"/dev/tcp/127.0.0.1/$P_REDIS") 2>/dev/null; do
@@ -481,7 +481,7 @@ for s in $SCENARIOS; do
       sampler_file="$OUT/wrk/$s-$t-r$r-dbsamples.txt"
       sampler=""
       if [[ $s == stampede ]] && has_cache "$t"; then
-        : >"$sampler_file"
+        printf '%s %s\n' "$(date +%s%3N)" "$db0" >"$sampler_file" # the baseline, so an expiry at once counts
         sample_counter "$sampler_file" "$((dur + 1))" &
         sampler=$!
         PIDS+=("$sampler")
@@ -494,23 +494,33 @@ for s in $SCENARIOS; do
       gw1=null
       is_gateway "$t" && gw1=$(metric_sum "$url/metrics" edgeguard_upstream_requests_total)
       bursts=null
+      max_burst=null
       if [[ -n $sampler ]]; then
-        # An expiry shows as a burst: sampling intervals in which the counter rose, adjacent ones merged.
-        bursts=$(awk 'NR > 1 && $2 > prev { if (!inb) n++; inb = 1; prev = $2; next } { inb = 0; prev = $2 } END { print n + 0 }' "$sampler_file")
+        # An expiry shows as a burst of DB queries: sampling intervals in which the counter rose, merged
+        # when less than half a TTL apart (expiries are a TTL apart). max_burst: the most DB queries seen
+        # in one sampling interval.
+        read -r bursts max_burst < <(awk -v gap="$((STAMPEDE_TTL * 500))" '
+          NR > 1 && $2 > prev {
+            if (last == "" || $1 - last >= gap) n++
+            last = $1
+            if ($2 - prev > mx) mx = $2 - prev
+          }
+          { prev = $2 }
+          END { print n + 0, mx + 0 }' "$sampler_file")
       fi
       wrkjson=$(sed -n 's/^WRKJSON //p' "$wrk_out")
       [[ -n $wrkjson ]] || die "no WRKJSON line in $wrk_out"
-      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"ttl_s":%s,"wrk":%s}\n' \
-        "$s" "$t" "$r" "$dur" "$conns" "$THREADS" "$url" "$db0" "$db1" "$gw0" "$gw1" "$bursts" \
+      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"max_burst":%s,"ttl_s":%s,"wrk":%s}\n' \
+        "$s" "$t" "$r" "$dur" "$conns" "$THREADS" "$url" "$db0" "$db1" "$gw0" "$gw1" "$bursts" "$max_burst" \
         "$([[ $s == stampede ]] && echo "$STAMPEDE_TTL" || echo null)" "$wrkjson" >>"$RUNS"
       reqs=$(grep -o '"requests":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
       p99=$(grep -o '"p99":[0-9]*' <<<"$wrkjson" | cut -d: -f2)
       non2xx=$(grep -o '"status":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
       awk -v s="$s" -v t="$t" -v r="$r" -v n="$run_no" -v N="$total_runs" -v q="$reqs" -v d="$dur" -v p="$p99" \
-        -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" 'BEGIN {
+        -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" -v m="$max_burst" 'BEGIN {
           line = sprintf("[%d/%d] %-16s %-17s r%d %9.0f req/s  p99 %6.2f ms  non-2xx %5.1f%%  db/1k %7.1f",
             n, N, s, t, r, q / d, p / 1000, q ? 100 * e / q : 0, q ? 1000 * db / q : 0)
-          if (b != "null") line = line sprintf("  db %d in %d bursts", db, b)
+          if (b != "null") line = line sprintf("  db %d in %d bursts (max %d per sample)", db, b, m)
           print line > "/dev/stderr" }'
     done
   done
