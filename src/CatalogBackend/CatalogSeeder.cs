@@ -16,14 +16,13 @@ public sealed record SeedResult(string ProductsFile, bool FileFound, ProductsFil
 
 /// <summary>
 /// Loads <c>products.txt</c> into the database: one transaction, one prepared insert reused for every
-/// line (as a prepared multi-row insert of 128 rows). "Insert or ignore" makes it idempotent: restarting adds nothing twice and never overwrites a
+/// line. "Insert or ignore" makes it idempotent: restarting adds nothing twice and never overwrites a
 /// product changed or created through the API. Ids-only lines get <see cref="DefaultName"/> and
 /// <see cref="DefaultPrice"/>.
 /// </summary>
 public sealed class CatalogSeeder(CatalogStore store, ILogger<CatalogSeeder> logger)
 {
-    /// <summary>Rows per execution of the prepared multi-row insert (3 parameters each).</summary>
-    private const int BatchRows = 128;
+    private const int CancellationCheckInterval = 4096;
 
     public SeedResult Seed(string productsFile, CancellationToken cancellationToken)
     {
@@ -48,25 +47,16 @@ public sealed class CatalogSeeder(CatalogStore store, ILogger<CatalogSeeder> log
             }
 
             using var transaction = connection.BeginTransaction();
-            using var batch = new InsertCommand(connection, transaction, BatchRows);
-            using var single = new InsertCommand(connection, transaction, 1);
-            var pending = 0;
+            // A single-row statement, prepared once and re-bound per line. (A prepared 128-row multi-VALUES
+            // insert measured 2.5x more CPU per row here: binding its hundreds of parameters dominates.)
+            using var insert = new InsertCommand(connection, transaction);
             foreach (var line in ProductsFile.Read(productsFile, ProductIdRule.Default, report))
             {
-                batch.Set(pending++, line);
-                if (pending == BatchRows)
+                inserted += insert.Execute(line);
+                if (report.Products % CancellationCheckInterval == 0)
                 {
-                    inserted += batch.Execute();
-                    pending = 0;
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-            }
-
-            // The last partial batch, row by row (its rows are still in the batch's parameters).
-            for (var row = 0; row < pending; row++)
-            {
-                single.CopyRow(batch, row);
-                inserted += single.Execute();
             }
 
             transaction.Commit();
@@ -104,48 +94,31 @@ public sealed class CatalogSeeder(CatalogStore store, ILogger<CatalogSeeder> log
         return (100 + (long)(hash % 99_900)) / 100m;
     }
 
-    /// <summary>A prepared <c>INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING</c> for a fixed number of rows.</summary>
+    /// <summary>The seeding insert: prepared once, parameters re-bound for every line.</summary>
     private sealed class InsertCommand : IDisposable
     {
         private readonly SqliteCommand _command;
-        private readonly SqliteParameter[] _ids, _names, _prices;
+        private readonly SqliteParameter _id, _name, _price;
 
-        public InsertCommand(SqliteConnection connection, SqliteTransaction transaction, int rows)
+        public InsertCommand(SqliteConnection connection, SqliteTransaction transaction)
         {
             _command = connection.CreateCommand();
             _command.Transaction = transaction;
-            _ids = new SqliteParameter[rows];
-            _names = new SqliteParameter[rows];
-            _prices = new SqliteParameter[rows];
-            var sql = new StringBuilder("INSERT INTO products (id, name, price) VALUES ");
-            for (var row = 0; row < rows; row++)
-            {
-                sql.Append(row == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"($i{row}, $n{row}, $p{row})");
-                _ids[row] = _command.Parameters.Add($"$i{row}", SqliteType.Text);
-                _names[row] = _command.Parameters.Add($"$n{row}", SqliteType.Text);
-                _prices[row] = _command.Parameters.Add($"$p{row}", SqliteType.Text);
-            }
-
-            // Built from parameter names only: the values are always bound, never spliced in.
-            _command.CommandText = sql.Append(" ON CONFLICT (id) DO NOTHING;").ToString();
+            _command.CommandText = "INSERT INTO products (id, name, price) VALUES ($id, $name, $price) ON CONFLICT (id) DO NOTHING;";
+            _id = _command.Parameters.Add("$id", SqliteType.Text);
+            _name = _command.Parameters.Add("$name", SqliteType.Text);
+            _price = _command.Parameters.Add("$price", SqliteType.Text);
             _command.Prepare();
         }
 
-        public void Set(int row, ProductLine line)
+        /// <summary>Inserts the line's product unless its id exists; 1 when inserted.</summary>
+        public int Execute(ProductLine line)
         {
-            _ids[row].Value = line.Id;
-            _names[row].Value = line.Name ?? DefaultName(line.Id);
-            _prices[row].Value = CatalogStore.FormatPrice(line.Price ?? DefaultPrice(line.Id));
+            _id.Value = line.Id;
+            _name.Value = line.Name ?? DefaultName(line.Id);
+            _price.Value = CatalogStore.FormatPrice(line.Price ?? DefaultPrice(line.Id));
+            return _command.ExecuteNonQuery();
         }
-
-        public void CopyRow(InsertCommand from, int row)
-        {
-            _ids[0].Value = from._ids[row].Value;
-            _names[0].Value = from._names[row].Value;
-            _prices[0].Value = from._prices[row].Value;
-        }
-
-        public int Execute() => _command.ExecuteNonQuery();
 
         public void Dispose() => _command.Dispose();
     }
