@@ -57,8 +57,11 @@ internal sealed class LockFreeBitArray
 
     /// <summary>
     /// True when every probed bit is set. Reads all <paramref name="count"/> words and ANDs them without
-    /// a data-dependent branch: for absent ids an early exit mispredicts about half the time at the
-    /// design fill of 50 %, which costs more than the few extra loads (see the benchmarks).
+    /// a data-dependent branch: for absent ids an early exit mispredicts once per call (where it stops
+    /// is random at the design fill of about 50 %), while the k loads here are independent and overlap.
+    /// Issue 2 measured 21 ns against 31 ns for absent ids. Our runs on the shared 2-core machine were
+    /// inconclusive (the early exit, with ~2 loads instead of 7, won most runs under heavy load):
+    /// see bench/RESULTS.md, and re-measure on a quiet machine before switching.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool AreAllSet(ProbeSequence probe, int count)
