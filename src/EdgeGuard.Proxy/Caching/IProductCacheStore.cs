@@ -16,6 +16,6 @@ public interface IProductCacheStore
     /// before a stale entry is served again.</summary>
     ValueTask RemoveAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Null while healthy; otherwise why the cache is degraded.</summary>
-    string? Degradation { get; }
+    /// <summary>Null while healthy; otherwise why the cache is degraded. May probe the backing store.</summary>
+    ValueTask<string?> CheckDegradationAsync(CancellationToken cancellationToken);
 }

@@ -22,7 +22,7 @@ public sealed class MemoryProductCacheStore : IProductCacheStore, IDisposable
         });
     }
 
-    public string? Degradation => null;
+    public ValueTask<string?> CheckDegradationAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
 
     public long Count => _cache.Count;
 

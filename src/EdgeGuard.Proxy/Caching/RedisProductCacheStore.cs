@@ -74,9 +74,22 @@ public sealed class RedisProductCacheStore : IProductCacheStore, IAsyncDisposabl
             .Build();
     }
 
-    public string? Degradation =>
-        _circuitOpen ? "Redis circuit is open: requests skip the cache." :
-        !_connection.IsConnected ? "Redis is not connected." : null;
+    public async ValueTask<string?> CheckDegradationAsync(CancellationToken cancellationToken)
+    {
+        if (_circuitOpen && _connection.IsConnected)
+        {
+            // Polly half-opens a circuit only when a call comes through it: without product traffic a
+            // recovered Redis would stay "degraded". The readiness probe sends that call.
+            await RunAsync(async ct =>
+            {
+                await Database.PingAsync().WaitAsync(ct).ConfigureAwait(false);
+                return true;
+            }, false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _circuitOpen ? "Redis circuit is open: requests skip the cache." :
+            !_connection.IsConnected ? "Redis is not connected." : null;
+    }
 
     public async ValueTask<CacheEntry?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -6,8 +6,8 @@ namespace EdgeGuard.Proxy.Observability;
 /// <summary>Readiness: a cache outage is Degraded (still 200): the gateway serves without it.</summary>
 public sealed class CacheHealthCheck(IProductCacheStore cache) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(cache.Degradation is { } reason
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await cache.CheckDegradationAsync(cancellationToken).ConfigureAwait(false) is { } reason
             ? HealthCheckResult.Degraded(reason)
-            : HealthCheckResult.Healthy("Cache available."));
+            : HealthCheckResult.Healthy("Cache available.");
 }

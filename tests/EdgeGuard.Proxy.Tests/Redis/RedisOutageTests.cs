@@ -67,7 +67,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.Equal(1 + rounds, _bed.UpstreamReads(Existing));
         Assert.Equal(rounds, _bed.UpstreamReads(FalsePositive));
         Assert.Equal(0, _bed.UpstreamReads(Unknown));
-        Assert.Contains("circuit", _bed.Degradation ?? "(healthy)", StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("circuit", await _bed.DegradationAsync() ?? "(healthy)", StringComparison.OrdinalIgnoreCase);
         await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
 
         await _bed.Redis.StartAsync(CancellationToken.None);
@@ -98,6 +98,24 @@ public sealed class RedisOutageTests : IAsyncLifetime
         }
 
         await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Readiness_recovers_after_a_restart_without_any_product_traffic()
+    {
+        _bed.Redis.Stop();
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await _bed.GetAsync(Existing);
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            return (await _bed.DegradationAsync())?.Contains("circuit", StringComparison.OrdinalIgnoreCase) == true;
+        }, TimeSpan.FromSeconds(5), "the circuit did not open");
+        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+
+        await _bed.Redis.StartAsync(CancellationToken.None);
+
+        // Only readiness probes from here on: they must close the circuit themselves.
+        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -170,7 +188,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
         {
             using var response = await _bed.GetAsync(Existing);
             Assert.Equal(HttpStatusCode.OK, response.Status);
-            return _bed.Degradation?.Contains("circuit", StringComparison.OrdinalIgnoreCase) == true;
+            return (await _bed.DegradationAsync())?.Contains("circuit", StringComparison.OrdinalIgnoreCase) == true;
         }, TimeSpan.FromSeconds(5), "the circuit did not open");
         Assert.Equal(2, (await _bed.EntryAsync(Created))![1]);
 

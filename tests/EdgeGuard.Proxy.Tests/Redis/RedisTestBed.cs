@@ -54,7 +54,7 @@ public sealed class RedisTestBed : IAsyncDisposable
     public IServer Server => Admin.GetServer(Admin.GetEndPoints().Single());
 
     /// <summary>What the gateway's own cache store says about its health (null while healthy).</summary>
-    public string? Degradation => Gateway.Services.GetRequiredService<IProductCacheStore>().Degradation;
+    public Task<string?> DegradationAsync() => Gateway.Services.GetRequiredService<IProductCacheStore>().CheckDegradationAsync(default).AsTask();
 
     /// <param name="knownIds">The ids the gateway's Bloom filter is built from.</param>
     public static async Task<RedisTestBed> StartAsync(IEnumerable<string> knownIds)
@@ -139,7 +139,7 @@ public sealed class RedisTestBed : IAsyncDisposable
     {
         var last = await Eventually.ValueAsync(ReadinessAsync, r => r.Body.Contains(status, StringComparison.Ordinal), timeout);
         Assert.True(last.Body.Contains(status, StringComparison.Ordinal),
-            $"/health/ready did not report {status} within {timeout.TotalSeconds} s; last: {(int)last.Status} {last.Body} (store: {Degradation ?? "healthy"}).");
+            $"/health/ready did not report {status} within {timeout.TotalSeconds} s; last: {(int)last.Status} {last.Body} (store: {await DegradationAsync() ?? "healthy"}).");
         Assert.Equal(HttpStatusCode.OK, last.Status);
     }
 
@@ -176,7 +176,7 @@ public sealed class RedisTestBed : IAsyncDisposable
             }
         }
 
-        await Eventually.TrueAsync(() => Task.FromResult(Degradation is not null), TimeSpan.FromSeconds(5),
+        await Eventually.TrueAsync(async () => await DegradationAsync() is not null, TimeSpan.FromSeconds(5),
             "the gateway never noticed that it was cut off from Redis");
     }
 
