@@ -5,6 +5,7 @@
 # EDGEGUARD_ADMIN_KEY (see README.md).
 set -euo pipefail
 cd "$(dirname "$0")"
+if [ -f config/edgeguard.env ]; then set -a; . config/edgeguard.env; set +a; fi
 
 dotnet build src/CatalogBackend/CatalogBackend.csproj -c Release -nologo -v quiet
 dotnet build src/EdgeGuard.Proxy/EdgeGuard.Proxy.csproj -c Release -nologo -v quiet
