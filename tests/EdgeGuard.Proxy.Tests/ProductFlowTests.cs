@@ -4,43 +4,34 @@ using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>The read flow against a WireMock catalog, counting what reached it from its request log.</summary>
-public sealed class ProductFlowTests : IAsyncLifetime
+public sealed class ProductFlowTests : GatewayTestBase
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
     private readonly FakeTimeProvider _time = new();
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    protected override FakeTimeProvider Time => _time;
+
+    protected override IEnumerable<string> KnownIds => ["SKU-1", "GHOST-1", "SKU-HEAD"];
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["EdgeGuard:Cache:NegativeTtl"] = "00:01:00", ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:10" };
+
+    protected override void StubUpstream()
     {
-        _upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
+        Upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1","name":"Lamp","price":9.5}"""));
         // GHOST-1 is in the filter but not in the catalog: a false positive, made on purpose.
-        _upstream.Given(Request.Create().WithPath("/products/GHOST-1").UsingGet())
+        Upstream.Given(Request.Create().WithPath("/products/GHOST-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"status":404}"""));
-        _gateway = new GatewayFactory(_upstream.Url!, ["SKU-1", "GHOST-1", "SKU-HEAD"],
-            new Dictionary<string, string?> { ["EdgeGuard:Cache:NegativeTtl"] = "00:01:00", ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:10" },
-            _time);
-        _client = await _gateway.CreateReadyClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        _upstream.Stop();
     }
 
     [Fact]
     public async Task Existing_id_is_forwarded_once_then_served_from_the_cache()
     {
-        using var first = await _client.GetAsync("/products/SKU-1");
-        using var second = await _client.GetAsync("/products/SKU-1");
+        using var first = await Client.GetAsync("/products/SKU-1");
+        using var second = await Client.GetAsync("/products/SKU-1");
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("upstream", first.Source());
@@ -48,13 +39,13 @@ public sealed class ProductFlowTests : IAsyncLifetime
         Assert.Equal("cache", second.Source());
         Assert.Equal("application/json", second.MediaType());
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
-        Assert.Equal(1, _upstream.CallsTo("/products/SKU-1"));
+        Assert.Equal(1, Upstream.CallsTo("/products/SKU-1"));
     }
 
     [Fact]
     public async Task Id_the_filter_has_never_seen_is_rejected_without_touching_the_catalog()
     {
-        using var response = await _client.GetAsync("/products/NEVER-SEEN-42");
+        using var response = await Client.GetAsync("/products/NEVER-SEEN-42");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("bloom", response.Source());
@@ -63,54 +54,54 @@ public sealed class ProductFlowTests : IAsyncLifetime
         Assert.Equal("NEVER-SEEN-42", body.RootElement.GetProperty("productId").GetString());
         Assert.False(body.RootElement.GetProperty("exists").GetBoolean());
         Assert.Equal("bloom", body.RootElement.GetProperty("source").GetString());
-        Assert.Equal(0, _upstream.Calls());
+        Assert.Equal(0, Upstream.Calls());
     }
 
     [Fact]
     public async Task False_positive_goes_upstream_once_then_is_negatively_cached_until_its_ttl_passes()
     {
-        using var first = await _client.GetAsync("/products/GHOST-1");
-        using var cached = await _client.GetAsync("/products/GHOST-1");
+        using var first = await Client.GetAsync("/products/GHOST-1");
+        using var cached = await Client.GetAsync("/products/GHOST-1");
         _time.Advance(TimeSpan.FromSeconds(45)); // below the TTL minus the largest jitter
-        using var stillCached = await _client.GetAsync("/products/GHOST-1");
+        using var stillCached = await Client.GetAsync("/products/GHOST-1");
 
         Assert.Equal(HttpStatusCode.NotFound, first.StatusCode);
         Assert.Equal("upstream", first.Source());
         Assert.Equal(HttpStatusCode.NotFound, cached.StatusCode);
         Assert.Equal("negative-cache", cached.Source());
         Assert.Equal("negative-cache", stillCached.Source());
-        Assert.Equal(1, _upstream.CallsTo("/products/GHOST-1"));
+        Assert.Equal(1, Upstream.CallsTo("/products/GHOST-1"));
 
         _time.Advance(TimeSpan.FromSeconds(16)); // 61 s: past the 60 s TTL
-        using var expired = await _client.GetAsync("/products/GHOST-1");
+        using var expired = await Client.GetAsync("/products/GHOST-1");
 
         Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
         Assert.Equal("upstream", expired.Source());
-        Assert.Equal(2, _upstream.CallsTo("/products/GHOST-1"));
+        Assert.Equal(2, Upstream.CallsTo("/products/GHOST-1"));
     }
 
     [Fact]
     public async Task Positive_entry_expires_after_its_ttl()
     {
-        using var _ = await _client.GetAsync("/products/SKU-1");
+        using var _ = await Client.GetAsync("/products/SKU-1");
         _time.Advance(TimeSpan.FromMinutes(9));
-        using var cached = await _client.GetAsync("/products/SKU-1");
+        using var cached = await Client.GetAsync("/products/SKU-1");
         _time.Advance(TimeSpan.FromMinutes(1.1));
-        using var refetched = await _client.GetAsync("/products/SKU-1");
+        using var refetched = await Client.GetAsync("/products/SKU-1");
 
         Assert.Equal("cache", cached.Source());
         Assert.Equal("upstream", refetched.Source());
-        Assert.Equal(2, _upstream.CallsTo("/products/SKU-1"));
+        Assert.Equal(2, Upstream.CallsTo("/products/SKU-1"));
     }
 
     [Fact]
     public async Task Head_follows_the_same_flow_without_a_body()
     {
-        _upstream.Given(Request.Create().WithPath("/products/SKU-HEAD").UsingAnyMethod())
+        Upstream.Given(Request.Create().WithPath("/products/SKU-HEAD").UsingAnyMethod())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-HEAD"}"""));
 
-        using var rejected = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/products/NEVER-SEEN-1"));
-        using var forwarded = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/products/SKU-HEAD"));
+        using var rejected = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/products/NEVER-SEEN-1"));
+        using var forwarded = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/products/SKU-HEAD"));
 
         Assert.Equal(HttpStatusCode.NotFound, rejected.StatusCode);
         Assert.Equal("bloom", rejected.Source());
@@ -118,20 +109,20 @@ public sealed class ProductFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
         Assert.Equal("upstream", forwarded.Source());
         Assert.Empty(await forwarded.Content.ReadAsByteArrayAsync());
-        Assert.Equal(0, _upstream.CallsTo("/products/NEVER-SEEN-1"));
+        Assert.Equal(0, Upstream.CallsTo("/products/NEVER-SEEN-1"));
     }
 
     [Fact]
     public async Task Metrics_count_each_kind_of_answer()
     {
-        using (await _client.GetAsync("/products/NEVER-SEEN-2")) { }
-        using (await _client.GetAsync("/products/SKU-1")) { }
-        using (await _client.GetAsync("/products/SKU-1")) { }
-        using (await _client.GetAsync("/products/GHOST-1")) { }
-        using (await _client.GetAsync("/products/GHOST-1")) { }
-        using (await _client.GetAsync("/products/bad$id")) { }
+        using (await Client.GetAsync("/products/NEVER-SEEN-2")) { }
+        using (await Client.GetAsync("/products/SKU-1")) { }
+        using (await Client.GetAsync("/products/SKU-1")) { }
+        using (await Client.GetAsync("/products/GHOST-1")) { }
+        using (await Client.GetAsync("/products/GHOST-1")) { }
+        using (await Client.GetAsync("/products/bad$id")) { }
 
-        var metrics = await _client.GetStringAsync("/metrics");
+        var metrics = await Client.GetStringAsync("/metrics");
 
         Assert.Contains("edgeguard_bloom_rejects_total 1", metrics);
         Assert.Contains("edgeguard_cache_hits_total 1", metrics);

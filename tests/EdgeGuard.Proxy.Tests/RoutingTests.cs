@@ -2,29 +2,17 @@ using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Other routes are forwarded untouched; a client's own X-EdgeGuard-* headers never reach the catalog.</summary>
-public sealed class RoutingTests : IAsyncLifetime
+public sealed class RoutingTests : GatewayTestBase
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
+    protected override IEnumerable<string> KnownIds => ["SKU-1"];
 
-    public async Task InitializeAsync()
+    protected override void StubUpstream()
     {
-        _upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithBody("ok"));
-        _gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
-        _client = await _gateway.CreateReadyClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        _upstream.Stop();
+        Upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithBody("ok"));
     }
 
     [Theory]
@@ -37,10 +25,10 @@ public sealed class RoutingTests : IAsyncLifetime
         request.Headers.Add("x-edgeguard-bypass", "1");
         request.Headers.Add("X-Other", "kept");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var forwarded = Assert.Single(_upstream.LogEntries).RequestMessage!;
+        var forwarded = Assert.Single(Upstream.LogEntries).RequestMessage!;
         Assert.DoesNotContain(forwarded.Headers!.Keys, name => name.StartsWith("X-EdgeGuard-", StringComparison.OrdinalIgnoreCase));
         Assert.True(forwarded.Headers!.ContainsKey("X-Other"));
     }
@@ -51,28 +39,28 @@ public sealed class RoutingTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Get, "/products/NEVER-SEEN-4");
         request.Headers.Add("X-EdgeGuard-Source", "upstream");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal("bloom", response.Source());
-        Assert.Equal(0, _upstream.Calls());
+        Assert.Equal(0, Upstream.Calls());
     }
 
     [Fact]
     public async Task Catalog_id_listing_and_other_paths_are_forwarded_untouched()
     {
-        using var ids = await _client.GetAsync("/products/ids");
-        using var other = await _client.GetAsync("/catalog/version");
+        using var ids = await Client.GetAsync("/products/ids");
+        using var other = await Client.GetAsync("/catalog/version");
 
         Assert.Equal(HttpStatusCode.OK, ids.StatusCode);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
-        Assert.Equal(1, _upstream.CallsTo("/products/ids"));
-        Assert.Equal(1, _upstream.CallsTo("/catalog/version"));
+        Assert.Equal(1, Upstream.CallsTo("/products/ids"));
+        Assert.Equal(1, Upstream.CallsTo("/catalog/version"));
     }
 
     [Fact]
     public async Task Liveness_is_200_while_the_process_serves()
     {
-        using var response = await _client.GetAsync("/health");
+        using var response = await Client.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -2,32 +2,20 @@ using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Concurrent misses for one id share one upstream request.</summary>
-public sealed class SingleFlightTests : IAsyncLifetime
+public sealed class SingleFlightTests : GatewayTestBase
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
+    protected override IEnumerable<string> KnownIds => ["HOT-1", "GHOST-2"];
 
-    public async Task InitializeAsync()
+    protected override void StubUpstream()
     {
-        _upstream.Given(Request.Create().WithPath("/products/HOT-1").UsingGet())
+        Upstream.Given(Request.Create().WithPath("/products/HOT-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"HOT-1"}""").WithDelay(TimeSpan.FromMilliseconds(400)));
-        _upstream.Given(Request.Create().WithPath("/products/GHOST-2").UsingGet())
+        Upstream.Given(Request.Create().WithPath("/products/GHOST-2").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(404).WithDelay(TimeSpan.FromMilliseconds(400)));
-        _gateway = new GatewayFactory(_upstream.Url!, ["HOT-1", "GHOST-2"]);
-        _client = await _gateway.CreateReadyClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        _upstream.Stop();
     }
 
     [Theory]
@@ -39,7 +27,7 @@ public sealed class SingleFlightTests : IAsyncLifetime
         var requests = Enumerable.Range(0, 50).Select(_ => Task.Run(async () =>
         {
             start.Wait();
-            using var response = await _client.GetAsync($"/products/{id}");
+            using var response = await Client.GetAsync($"/products/{id}");
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         })).ToArray();
         start.Set();
@@ -47,6 +35,6 @@ public sealed class SingleFlightTests : IAsyncLifetime
 
         Assert.All(answers, answer => Assert.Equal(expected, answer.StatusCode));
         Assert.Single(answers.Select(a => a.Body).Distinct());
-        Assert.Equal(1, _upstream.CallsTo($"/products/{id}"));
+        Assert.Equal(1, Upstream.CallsTo($"/products/{id}"));
     }
 }

@@ -4,33 +4,22 @@ using System.Net.Sockets;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Upstream failures answer 502/503/504 problem+json quickly and are never cached.</summary>
-public sealed class UpstreamFailureTests : IAsyncLifetime
+public sealed class UpstreamFailureTests : GatewayTestBase
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
+    protected override IEnumerable<string> KnownIds => ["FAIL-500", "FAIL-503", "SLOW-1"];
 
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = "00:00:00.300" };
+
+    protected override void StubUpstream()
     {
-        _upstream.Given(Request.Create().WithPath("/products/FAIL-500").UsingGet()).RespondWith(Response.Create().WithStatusCode(500).WithBody("boom"));
-        _upstream.Given(Request.Create().WithPath("/products/FAIL-503").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
-        _upstream.Given(Request.Create().WithPath("/products/SLOW-1").UsingGet())
+        Upstream.Given(Request.Create().WithPath("/products/FAIL-500").UsingGet()).RespondWith(Response.Create().WithStatusCode(500).WithBody("boom"));
+        Upstream.Given(Request.Create().WithPath("/products/FAIL-503").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
+        Upstream.Given(Request.Create().WithPath("/products/SLOW-1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{}").WithDelay(TimeSpan.FromSeconds(2)));
-        _gateway = new GatewayFactory(_upstream.Url!, ["FAIL-500", "FAIL-503", "SLOW-1"],
-            new Dictionary<string, string?> { ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = "00:00:00.300" });
-        _client = await _gateway.CreateReadyClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        _upstream.Stop();
     }
 
     [Theory]
@@ -38,8 +27,8 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     [InlineData("FAIL-503", HttpStatusCode.ServiceUnavailable)]
     public async Task Upstream_5xx_becomes_a_problem_response_and_is_not_cached(string id, HttpStatusCode expected)
     {
-        using var first = await _client.GetAsync($"/products/{id}");
-        using var second = await _client.GetAsync($"/products/{id}");
+        using var first = await Client.GetAsync($"/products/{id}");
+        using var second = await Client.GetAsync($"/products/{id}");
 
         Assert.Equal(expected, first.StatusCode);
         Assert.Equal("application/problem+json", first.MediaType());
@@ -47,22 +36,22 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.DoesNotContain("boom", await first.Content.ReadAsStringAsync());
         Assert.Equal(expected, second.StatusCode);
         Assert.Equal("upstream", second.Source());
-        Assert.Equal(2, _upstream.CallsTo($"/products/{id}"));
+        Assert.Equal(2, Upstream.CallsTo($"/products/{id}"));
     }
 
     [Fact]
     public async Task Upstream_timeout_answers_504_quickly_and_is_not_cached()
     {
         var stopwatch = Stopwatch.StartNew();
-        using var first = await _client.GetAsync("/products/SLOW-1");
+        using var first = await Client.GetAsync("/products/SLOW-1");
         var elapsed = stopwatch.Elapsed;
-        using var second = await _client.GetAsync("/products/SLOW-1");
+        using var second = await Client.GetAsync("/products/SLOW-1");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, first.StatusCode);
         Assert.Equal("application/problem+json", first.MediaType());
         Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"took {elapsed}, the upstream's delay is 2 s and the timeout 0.3 s");
         Assert.Equal(HttpStatusCode.GatewayTimeout, second.StatusCode);
-        Assert.Equal(2, await _upstream.CallsToEventuallyAsync("/products/SLOW-1", 2, TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, await Upstream.CallsToEventuallyAsync("/products/SLOW-1", 2, TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -3,46 +3,34 @@ using System.Text;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Writes keep the filter and the cache honest: no product is hidden right after it is created.</summary>
-public sealed class WriteTests : IAsyncLifetime
+public sealed class WriteTests : GatewayTestBase
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
+    protected override IEnumerable<string> KnownIds => ["GHOST-3", "SKU-5", "RACE-1"];
 
-    public async Task InitializeAsync()
+    protected override void StubUpstream()
     {
-        _upstream.Given(Request.Create().WithPath("/products").UsingPost()).RespondWith(Response.Create().WithStatusCode(201).WithBody("{}"));
-        _gateway = new GatewayFactory(_upstream.Url!, ["GHOST-3", "SKU-5", "RACE-1"]);
-        _client = await _gateway.CreateReadyClientAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        _upstream.Stop();
+        Upstream.Given(Request.Create().WithPath("/products").UsingPost()).RespondWith(Response.Create().WithStatusCode(201).WithBody("{}"));
     }
 
     [Fact]
     public async Task Product_created_through_the_gateway_is_served_at_once_although_the_filter_had_never_seen_it()
     {
-        using var before = await _client.GetAsync("/products/NEW-1");
+        using var before = await Client.GetAsync("/products/NEW-1");
         Stub("/products/NEW-1", 200, """{"id":"NEW-1"}""");
 
-        using var created = await _client.PostAsync("/products", Json("""{"id":"NEW-1","name":"Chair","price":20}"""));
-        using var after = await _client.GetAsync("/products/NEW-1");
+        using var created = await Client.PostAsync("/products", Json("""{"id":"NEW-1","name":"Chair","price":20}"""));
+        using var after = await Client.GetAsync("/products/NEW-1");
 
         Assert.Equal("bloom", before.Source());
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal("upstream", after.Source());
         // The body reached the catalog unchanged.
-        var forwarded = _upstream.LogEntries.Single(e => e.RequestMessage?.Method == "POST");
+        var forwarded = Upstream.LogEntries.Single(e => e.RequestMessage?.Method == "POST");
         Assert.Equal("""{"id":"NEW-1","name":"Chair","price":20}""", forwarded.RequestMessage!.Body);
     }
 
@@ -50,12 +38,12 @@ public sealed class WriteTests : IAsyncLifetime
     public async Task Negatively_cached_id_is_200_right_after_its_post()
     {
         Stub("/products/GHOST-3", 404, "");
-        using var miss = await _client.GetAsync("/products/GHOST-3");
-        using var negative = await _client.GetAsync("/products/GHOST-3");
+        using var miss = await Client.GetAsync("/products/GHOST-3");
+        using var negative = await Client.GetAsync("/products/GHOST-3");
         Stub("/products/GHOST-3", 200, """{"id":"GHOST-3"}""");
 
-        using var created = await _client.PostAsync("/products", Json("""{"id":"GHOST-3","name":"Desk","price":99}"""));
-        using var after = await _client.GetAsync("/products/GHOST-3");
+        using var created = await Client.PostAsync("/products", Json("""{"id":"GHOST-3","name":"Desk","price":99}"""));
+        using var after = await Client.GetAsync("/products/GHOST-3");
 
         Assert.Equal("negative-cache", negative.Source());
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -67,16 +55,16 @@ public sealed class WriteTests : IAsyncLifetime
     public async Task Put_and_delete_invalidate_the_cached_entry_after_success()
     {
         Stub("/products/SKU-5", 200, """{"id":"SKU-5","price":1}""");
-        _upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingPut()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
-        _upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingDelete()).RespondWith(Response.Create().WithStatusCode(204));
-        using (await _client.GetAsync("/products/SKU-5")) { }
-        using var cached = await _client.GetAsync("/products/SKU-5");
+        Upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingPut()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
+        Upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingDelete()).RespondWith(Response.Create().WithStatusCode(204));
+        using (await Client.GetAsync("/products/SKU-5")) { }
+        using var cached = await Client.GetAsync("/products/SKU-5");
 
-        using var put = await _client.PutAsync("/products/SKU-5", Json("""{"name":"x","price":2}"""));
-        using var afterPut = await _client.GetAsync("/products/SKU-5");
-        using var delete = await _client.DeleteAsync("/products/SKU-5");
+        using var put = await Client.PutAsync("/products/SKU-5", Json("""{"name":"x","price":2}"""));
+        using var afterPut = await Client.GetAsync("/products/SKU-5");
+        using var delete = await Client.DeleteAsync("/products/SKU-5");
         Stub("/products/SKU-5", 404, "");
-        using var afterDelete = await _client.GetAsync("/products/SKU-5");
+        using var afterDelete = await Client.GetAsync("/products/SKU-5");
 
         Assert.Equal("cache", cached.Source());
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -90,11 +78,11 @@ public sealed class WriteTests : IAsyncLifetime
     public async Task Failed_write_leaves_the_cache_alone()
     {
         Stub("/products/SKU-5", 200, """{"id":"SKU-5"}""");
-        _upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingPut()).RespondWith(Response.Create().WithStatusCode(400).WithBody("{}"));
-        using (await _client.GetAsync("/products/SKU-5")) { }
+        Upstream.Given(Request.Create().WithPath("/products/SKU-5").UsingPut()).RespondWith(Response.Create().WithStatusCode(400).WithBody("{}"));
+        using (await Client.GetAsync("/products/SKU-5")) { }
 
-        using var put = await _client.PutAsync("/products/SKU-5", Json("""{"name":"","price":-1}"""));
-        using var after = await _client.GetAsync("/products/SKU-5");
+        using var put = await Client.PutAsync("/products/SKU-5", Json("""{"name":"","price":-1}"""));
+        using var after = await Client.GetAsync("/products/SKU-5");
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Equal("cache", after.Source());
@@ -104,16 +92,16 @@ public sealed class WriteTests : IAsyncLifetime
     public async Task A_404_fetched_while_the_product_was_being_created_is_not_left_in_the_cache()
     {
         // The read reaches the catalog before the create commits and comes back after it: its 404 is stale.
-        _upstream.Given(Request.Create().WithPath("/products/RACE-1").UsingGet()).AtPriority(1)
+        Upstream.Given(Request.Create().WithPath("/products/RACE-1").UsingGet()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(404).WithDelay(TimeSpan.FromMilliseconds(600)));
-        var slowRead = _client.GetAsync("/products/RACE-1");
+        var slowRead = Client.GetAsync("/products/RACE-1");
         await Task.Delay(150);
-        using var created = await _client.PostAsync("/products", Json("""{"id":"RACE-1","name":"Rug","price":5}"""));
+        using var created = await Client.PostAsync("/products", Json("""{"id":"RACE-1","name":"Rug","price":5}"""));
         using var staleRead = await slowRead;
-        _upstream.Given(Request.Create().WithPath("/products/RACE-1").UsingGet()).AtPriority(0)
+        Upstream.Given(Request.Create().WithPath("/products/RACE-1").UsingGet()).AtPriority(0)
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"id":"RACE-1"}"""));
 
-        using var after = await _client.GetAsync("/products/RACE-1");
+        using var after = await Client.GetAsync("/products/RACE-1");
 
         Assert.Equal(HttpStatusCode.NotFound, staleRead.StatusCode);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
@@ -121,7 +109,7 @@ public sealed class WriteTests : IAsyncLifetime
     }
 
     private void Stub(string path, int status, string body) =>
-        _upstream.Given(Request.Create().WithPath(path).UsingGet()).AtPriority(0).RespondWith(Response.Create().WithStatusCode(status).WithBody(body));
+        Upstream.Given(Request.Create().WithPath(path).UsingGet()).AtPriority(0).RespondWith(Response.Create().WithStatusCode(status).WithBody(body));
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

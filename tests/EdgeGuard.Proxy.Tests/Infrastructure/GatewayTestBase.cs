@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Time.Testing;
+using WireMock.Server;
+
+namespace EdgeGuard.Proxy.Tests.Infrastructure;
+
+/// <summary>
+/// One gateway per test, in front of its own WireMock catalog, with a filter built from <see cref="KnownIds"/>.
+/// Upstream calls are counted from WireMock's request log.
+/// </summary>
+public abstract class GatewayTestBase : IAsyncLifetime
+{
+    protected WireMockServer Upstream { get; } = WireMockServer.Start();
+
+    protected GatewayFactory Gateway { get; private set; } = null!;
+
+    protected HttpClient Client { get; private set; } = null!;
+
+    /// <summary>The ids the gateway's filter is built from.</summary>
+    protected abstract IEnumerable<string> KnownIds { get; }
+
+    protected virtual IDictionary<string, string?>? Settings => null;
+
+    protected virtual FakeTimeProvider? Time => null;
+
+    /// <summary>Stubs the catalog's answers before the gateway starts.</summary>
+    protected virtual void StubUpstream()
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        StubUpstream();
+        Gateway = new GatewayFactory(Upstream.Url!, KnownIds, Settings, Time);
+        Client = await Gateway.CreateReadyClientAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Gateway.DisposeAsync();
+        Upstream.Stop();
+    }
+}
