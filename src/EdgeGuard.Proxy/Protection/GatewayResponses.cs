@@ -17,8 +17,8 @@ internal static class GatewayResponses
         return WriteAsync(context, StatusCodes.Status404NotFound, "application/json", body, source);
     }
 
-    /// <summary>Replays a cached or shared answer.</summary>
-    public static Task ReplayAsync(HttpContext context, CacheEntry entry, string source) =>
+    /// <summary>Replays a cached or shared answer; <paramref name="source"/> null for answers that are no lookup's.</summary>
+    public static Task ReplayAsync(HttpContext context, CacheEntry entry, string? source) =>
         WriteAsync(context, entry.StatusCode, entry.ContentType, entry.Body, source);
 
     public static CacheEntry Problem(int status, string title, string detail, string instance)
@@ -29,7 +29,7 @@ internal static class GatewayResponses
     }
 
     public static Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string? source = null) =>
-        ReplayAsync(context, Problem(status, title, detail, context.Request.Path), source!);
+        ReplayAsync(context, Problem(status, title, detail, context.Request.Path), source);
 
     private static Task WriteAsync(HttpContext context, int status, string? contentType, ReadOnlyMemory<byte> body, string? source)
     {
