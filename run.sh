@@ -7,6 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ -f config/edgeguard.env ]; then set -a; . config/edgeguard.env; set +a; fi
 
+if ! command -v curl >/dev/null 2>&1; then
+  echo "run.sh: installing curl (used to wait until both services are ready)"
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+fi
+
 dotnet build src/CatalogBackend/CatalogBackend.csproj -c Release -nologo -v quiet
 dotnet build src/EdgeGuard.Proxy/EdgeGuard.Proxy.csproj -c Release -nologo -v quiet
 

@@ -15,9 +15,15 @@ fi
 results="$PWD/TestResults"
 rm -rf "$results"
 dotnet build EdgeGuard.sln -c Release -nologo -v quiet || { echo "0 passed, 0 failed"; exit 1; }
-dotnet test EdgeGuard.sln -c Release --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
-status=$?
+# One project at a time, each with its own TRX file: sequential runs keep the timing-sensitive tests
+# (timeouts, outages) away from each other on a small machine.
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    || status=1
+done
 
 passed=0; failed=0; files=0
 for trx in "$results"/*.trx; do
