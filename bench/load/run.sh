@@ -90,9 +90,12 @@ LOGS="$OUT/logs"
 PIDS=()
 declare -A PID_OF=()
 
+exec 8>&1 9>&2 # the script's own stdout/stderr, for cleanup when a trap fires inside a redirected call
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  exec 1>&8 2>&9
+  if [[ -n ${WRK_CHILD:-} ]]; then kill -TERM "$WRK_CHILD" 2>/dev/null || true; fi
   if ((${#PIDS[@]} > 0)); then
     log "stopping ${#PIDS[@]} processes"
     local pid
@@ -432,11 +435,18 @@ scenario_args() {
 }
 
 # run_wrk DURATION CONNECTIONS URL SCRIPT ARGS... : wrk's stdout
+# wrk runs in the background and is waited for, so a TERM/INT to this script is handled at once (bash
+# defers traps while a foreground child runs) and cleanup stops wrk too.
+WRK_CHILD=""
 run_wrk() {
-  local dur=$1 conns=$2 url=$3 script=$4
+  local dur=$1 conns=$2 url=$3 script=$4 rc=0
   shift 4
   WRK_COUNT_STATUS=$COUNT_STATUS timeout --kill-after=5 $((dur + 60)) \
-    wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout 5s -s "$LOAD/$script" "$url" -- "$@"
+    wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout 5s -s "$LOAD/$script" "$url" -- "$@" &
+  WRK_CHILD=$!
+  wait "$WRK_CHILD" || rc=$?
+  WRK_CHILD=""
+  return "$rc"
 }
 
 # sample_counter FILE SECONDS : the catalog's DB query counter every 100 ms, "ms value" per line.
