@@ -40,7 +40,7 @@ internal sealed record Run(
     string Scenario, string Target, int Round, double DurationS, int Connections, long Requests,
     double Rps, double P50Ms, double P99Ms, double MeanMs, long Non2xx, long? Status404, long SocketErrors,
     long DbQueries, long? GatewayUpstream, long? Bursts, long? MaxBurst, double? TtlS, long Wrapped,
-    IReadOnlyDictionary<string, long>? Sources);
+    IReadOnlyDictionary<string, long>? Sources, double? CpuTargetMs, double? CpuRedisMs, double? MachineBusyPct);
 
 internal sealed record Stat(double Median, double Min, double Max, int N)
 {
@@ -60,7 +60,8 @@ internal sealed record Stat(double Median, double Min, double Max, int N)
 internal sealed record Cell(
     string Scenario, string Target, IReadOnlyList<Run> Runs, Stat Rps, Stat P50, Stat P99, Stat Non2xxPct,
     Stat? Status404Pct, Stat DbPer1k, Stat? GatewayUpstreamPer1k, Stat? UpstreamPerExpiry, Stat? Bursts, Stat? MaxBurst,
-    long SocketErrors, long Wrapped, IReadOnlyDictionary<string, double>? SourcePct);
+    long SocketErrors, long Wrapped, IReadOnlyDictionary<string, double>? SourcePct,
+    Stat? CpuUsPerReq, Stat? RedisCpuUsPerReq, Stat? MachineBusyPct);
 
 internal static class Report
 {
@@ -163,7 +164,10 @@ internal static class Report
                 r.TryGetProperty("max_burst", out var mb) && mb.ValueKind == JsonValueKind.Number ? mb.GetInt64() : null,
                 r.TryGetProperty("ttl_s", out var ttl) && ttl.ValueKind == JsonValueKind.Number ? ttl.GetDouble() : null,
                 wrk.TryGetProperty("wrapped", out var w) ? w.GetInt64() : 0,
-                sources));
+                sources,
+                r.TryGetProperty("cpu_ms", out var cpu) ? cpu.GetProperty("target").GetDouble() : null,
+                r.TryGetProperty("cpu_ms", out var cpu2) ? cpu2.GetProperty("redis").GetDouble() : null,
+                r.TryGetProperty("machine_busy_pct", out var busy) && busy.ValueKind == JsonValueKind.Number ? busy.GetDouble() : null));
         }
 
         return runs;
@@ -206,7 +210,12 @@ internal static class Report
                 withBursts.Count > 0 ? Stat.Of(withBursts.Select(r => (double)(r.MaxBurst ?? 0))) : null,
                 rs.Sum(r => r.SocketErrors),
                 rs.Sum(r => r.Wrapped),
-                sourcePct);
+                sourcePct,
+                Stat.Of(rs.Where(r => r.CpuTargetMs is not null && r.Requests > 0).Select(r => 1000.0 * r.CpuTargetMs!.Value / r.Requests)),
+                g.Key.Target == "edgeguard-redis"
+                    ? Stat.Of(rs.Where(r => r.CpuRedisMs is not null && r.Requests > 0).Select(r => 1000.0 * r.CpuRedisMs!.Value / r.Requests))
+                    : null,
+                Stat.Of(rs.Where(r => r.MachineBusyPct is not null).Select(r => r.MachineBusyPct!.Value)));
         }
 
         return cells;
@@ -273,15 +282,15 @@ internal static class Report
             var stampede = scenario == "stampede";
             sb.AppendLine($"### {ScenarioTitle[scenario]}");
             sb.AppendLine();
-            sb.Append("| target | requests/s | p50 ms | p99 ms | non-2xx | 404 | DB queries / 1k req |");
+            sb.Append("| target | requests/s | p50 ms | p99 ms | non-2xx | 404 | DB queries / 1k req | target CPU µs/req |");
             sb.AppendLine(stampede ? " DB queries per expiry | expiries seen | largest burst | notes |" : " notes |");
-            sb.Append("|---|---:|---:|---:|---:|---:|---:|");
+            sb.Append("|---|---:|---:|---:|---:|---:|---:|---:|");
             sb.AppendLine(stampede ? "---:|---:|---:|---|" : "---|");
             foreach (var c in row)
             {
                 sb.Append($"| {TargetName[c.Target]} | {Range(c.Rps, 0)} | {RangeSmart(c.P50)} | {RangeSmart(c.P99)} | {Range(c.Non2xxPct, 1, "%")} | ");
                 sb.Append(c.Status404Pct is null ? "n/a | " : $"{Range(c.Status404Pct, 1, "%")} | ");
-                sb.Append($"{RangeSmart(c.DbPer1k)} |");
+                sb.Append($"{RangeSmart(c.DbPer1k)} | {(c.CpuUsPerReq is null ? "n/a" : RangeSmart(c.CpuUsPerReq))} |");
                 if (stampede)
                 {
                     sb.Append(c.UpstreamPerExpiry is null ? " n/a | n/a | n/a |" : $" {RangeSmart(c.UpstreamPerExpiry)} | {Range(c.Bursts!, 0)} | {Range(c.MaxBurst!, 0)} |");
@@ -301,7 +310,10 @@ internal static class Report
                       "largest burst = the most DB queries within one sampling interval. Targets without a cache have no expiries (n/a). " +
                       "The repeated missing id is rejected by EdgeGuard's Bloom filter (negative caching there serves the ~1% false positives); " +
                       "nginx serves it from its cached 404. DB counts can include the requests in flight when a run starts or stops " +
-                      "(at most one per connection, so a no-cache target may show slightly over 1,000 per 1k, most visibly in short runs).");
+                      "(at most one per connection, so a no-cache target may show slightly over 1,000 per 1k, most visibly in short runs). " +
+                      "*Target CPU µs/req* = user + system CPU time of the target's own processes (nginx: master and workers; not the " +
+                      "catalog behind it, nor Redis, nor wrk) during the run, per request: the server-side cost of an answer, free of the " +
+                      "client's share of the cores. *Machine busy* = all cores' busy share during the run (wrk included).");
         sb.AppendLine("<!-- http-load:end -->");
         return sb.ToString();
     }
@@ -314,6 +326,16 @@ internal static class Report
             var parts = c.SourcePct.Where(kv => kv.Value >= 0.05).OrderByDescending(kv => kv.Value)
                 .Select(kv => $"{(kv.Key == "none" ? "no header" : kv.Key)} {F(kv.Value, 1)}%");
             notes.Add(string.Join(", ", parts));
+        }
+
+        if (c.RedisCpuUsPerReq is not null)
+        {
+            notes.Add($"redis-server CPU µs/req {RangeSmart(c.RedisCpuUsPerReq)}");
+        }
+
+        if (c.MachineBusyPct is not null)
+        {
+            notes.Add($"machine busy {F(c.MachineBusyPct.Median, 0)}%");
         }
 
         if (c.GatewayUpstreamPer1k is not null)
@@ -338,6 +360,9 @@ internal static class Report
     {
         Cell? Get(string s, string t) => cells.TryGetValue((s, t), out var c) ? c : null;
         static string Verdict(bool pass) => pass ? "**PASS**" : "**MISS**";
+        static string Cpu(Cell a, Cell? b) => a.CpuUsPerReq is null || b?.CpuUsPerReq is null
+            ? ""
+            : $"; server CPU {F(a.CpuUsPerReq.Median, 0)} vs {F(b.CpuUsPerReq.Median, 0)} µs/req";
         string X(double v) => F(v, 2) + "x";
 
         // 1. Penetration: DB queries <= 1.2% of requests; requests/s >= 5x nginx.
@@ -358,7 +383,7 @@ internal static class Report
             if (nginxPen is not null)
             {
                 var ratio = c.Rps.Median / nginxPen.Rps.Median;
-                yield return $"Penetration, {TargetName[eg]}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} nginx's {F(nginxPen.Rps.Median, 0)} (target >= 5x) — {Verdict(ratio >= 5)}";
+                yield return $"Penetration, {TargetName[eg]}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} nginx's {F(nginxPen.Rps.Median, 0)} (target >= 5x{Cpu(c, nginxPen)}) — {Verdict(ratio >= 5)}";
             }
         }
 
@@ -380,7 +405,7 @@ internal static class Report
                 if (bare is not null)
                 {
                     var ratio = c.Rps.Median / bare.Rps.Median;
-                    yield return $"{label}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} bare Kestrel's {F(bare.Rps.Median, 0)} (target >= 0.9x) — {Verdict(ratio >= 0.9)}";
+                    yield return $"{label}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} bare Kestrel's {F(bare.Rps.Median, 0)} (target >= 0.9x){Cpu(c, bare)} — {Verdict(ratio >= 0.9)}";
                 }
 
                 if (nginxCached404 is not null)
@@ -400,7 +425,7 @@ internal static class Report
         if (hotEg is not null && hotBare is not null)
         {
             var ratio = hotEg.Rps.Median / hotBare.Rps.Median;
-            yield return $"Hot ids, {TargetName["edgeguard"]}: {F(hotEg.Rps.Median, 0)} req/s = {X(ratio)} bare Kestrel's {F(hotBare.Rps.Median, 0)} (target >= 0.8x) — {Verdict(ratio >= 0.8)}";
+            yield return $"Hot ids, {TargetName["edgeguard"]}: {F(hotEg.Rps.Median, 0)} req/s = {X(ratio)} bare Kestrel's {F(hotBare.Rps.Median, 0)} (target >= 0.8x){Cpu(hotEg, hotBare)} — {Verdict(ratio >= 0.8)}";
         }
 
         if (hotRedis is not null)
@@ -432,7 +457,7 @@ internal static class Report
             }
 
             var ratio = c.Rps.Median / yarp.Rps.Median;
-            var target = eg == "edgeguard" ? $" (target >= 0.9x) — {Verdict(ratio >= 0.9)}" : " (report only)";
+            var target = eg == "edgeguard" ? $" (target >= 0.9x{Cpu(c, yarp)}) — {Verdict(ratio >= 0.9)}" : $" (report only{Cpu(c, yarp)})";
             yield return $"Cold ids, {TargetName[eg]}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} the YARP pass-through's {F(yarp.Rps.Median, 0)}{target}";
         }
 

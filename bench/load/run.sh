@@ -358,6 +358,32 @@ target_url() {
   esac
 }
 is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-redis ]]; }
+
+# target_pids TARGET SCENARIO : the processes serving TARGET (nginx: master and workers).
+target_pids() {
+  local name=$1 pid
+  [[ $2 == stampede && $1 =~ ^(edgeguard|edgeguard-redis|nginx)$ ]] && name="$1-shortttl"
+  pid=${PID_OF[$name]:-}
+  [[ -n $pid ]] || return 0
+  printf '%s\n' "$pid"
+  if [[ $1 == nginx ]]; then pgrep -P "$pid" || true; fi
+}
+
+# cpu_ms PID... : user + system CPU time the processes have used so far, in ms (0 for gone ones).
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ms() {
+  local pid total=0 t
+  for pid in "$@"; do
+    t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || t=0
+    total=$((total + ${t:-0}))
+  done
+  printf '%s\n' $((total * 1000 / CLK_TCK))
+}
+
+# machine_ticks : "busy total" jiffies of all CPUs so far.
+machine_ticks() {
+  awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+}
 has_cache() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == nginx ]]; }
 
 # Sanity: each target answers an existing id with 200 (bare Kestrel: 404) and a missing id with 404.
@@ -486,6 +512,12 @@ for s in $SCENARIOS; do
       fi
       mapfile -t args < <(scenario_args "$s" "$r" measure)
       db0=$(metric_sum "$CATALOG/metrics" catalog_db_queries_total)
+      mapfile -t tpids < <(target_pids "$t" "$s")
+      ((${#tpids[@]} > 0)) || die "no process for target $t"
+      cpu_t0=$(cpu_ms "${tpids[@]}")
+      cpu_c0=$(cpu_ms "${PID_OF[catalog]}")
+      cpu_r0=$(cpu_ms "${PID_OF[redis]:-0}")
+      read -r busy0 all0 < <(machine_ticks)
       gw0=null
       is_gateway "$t" && gw0=$(metric_sum "$url/metrics" edgeguard_upstream_requests_total)
       sampler_file="$OUT/wrk/$s-$t-r$r-dbsamples.txt"
@@ -500,6 +532,10 @@ for s in $SCENARIOS; do
       run_wrk "$dur" "$conns" "$url" "${args[@]}" >"$wrk_out" 2>&1 || die "wrk failed: $s $t round $r (see $wrk_out)"
       [[ -n $sampler ]] && { wait "$sampler" || true; }
       sleep 0.3 # let in-flight upstream requests finish before reading the counters
+      read -r busy1 all1 < <(machine_ticks)
+      cpu_t1=$(cpu_ms "${tpids[@]}")
+      cpu_c1=$(cpu_ms "${PID_OF[catalog]}")
+      cpu_r1=$(cpu_ms "${PID_OF[redis]:-0}")
       db1=$(metric_sum "$CATALOG/metrics" catalog_db_queries_total)
       gw1=null
       is_gateway "$t" && gw1=$(metric_sum "$url/metrics" edgeguard_upstream_requests_total)
@@ -520,8 +556,10 @@ for s in $SCENARIOS; do
       fi
       wrkjson=$(sed -n 's/^WRKJSON //p' "$wrk_out")
       [[ -n $wrkjson ]] || die "no WRKJSON line in $wrk_out"
-      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"max_burst":%s,"ttl_s":%s,"wrk":%s}\n' \
+      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"max_burst":%s,"cpu_ms":{"target":%d,"catalog":%d,"redis":%d},"machine_busy_pct":%s,"ttl_s":%s,"wrk":%s}\n' \
         "$s" "$t" "$r" "$dur" "$conns" "$THREADS" "$url" "$db0" "$db1" "$gw0" "$gw1" "$bursts" "$max_burst" \
+        $((cpu_t1 - cpu_t0)) $((cpu_c1 - cpu_c0)) $((cpu_r1 - cpu_r0)) \
+        "$(awk -v b=$((busy1 - busy0)) -v a=$((all1 - all0)) 'BEGIN { printf "%.1f", a ? 100 * b / a : 0 }')" \
         "$([[ $s == stampede ]] && echo "$STAMPEDE_TTL" || echo null)" "$wrkjson" >>"$RUNS"
       reqs=$(grep -o '"requests":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
       p99=$(grep -o '"p99":[0-9]*' <<<"$wrkjson" | cut -d: -f2)
