@@ -414,7 +414,8 @@ internal static class Report
                     yield return $"{label}: {X(ratio)} nginx's cached-404 throughput {F(nginxCached404.Rps.Median, 0)} req/s (target >= 1.1x) — {Verdict(ratio >= 1.1)}";
                 }
 
-                yield return $"{label}: p99 {F(c.P99.Median, 2)} ms at {c.Runs[0].Connections} connections (target <= 3 ms) — {Verdict(c.P99.Median <= 3)}";
+                var bareP99 = bare is null ? "" : $"; bare Kestrel's p99 {F(bare.P99.Median, 2)} ms in the same runs";
+                yield return $"{label}: p99 {F(c.P99.Median, 2)} ms at {c.Runs[0].Connections} connections (target <= 3 ms{bareP99}) — {Verdict(c.P99.Median <= 3)}";
             }
         }
 
