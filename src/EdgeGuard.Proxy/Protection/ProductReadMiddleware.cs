@@ -110,13 +110,26 @@ public sealed class ProductReadMiddleware(
         }
 
         CacheEntry? answer = null;
+        var source = Sources.Upstream;
         try
         {
-            var epoch = writeEpochs.Read(id);
-            answer = await FetchAsync(context).ConfigureAwait(false);
-            if (answer is not null)
+            // Checked again now that this request leads: between its cache miss and its joining, another
+            // flight for the id may have filled the cache and ended. Without this second look, such a
+            // request would start a second upstream fetch for the same expiry.
+            if (await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } filled)
             {
-                await StoreAsync(id, answer, epoch).ConfigureAwait(false);
+                (answer, source) = filled.IsNegative
+                    ? (GatewayResponses.Absent(id, Sources.NegativeCache), Sources.NegativeCache)
+                    : (filled, Sources.Cache);
+            }
+            else
+            {
+                var epoch = writeEpochs.Read(id);
+                answer = await FetchAsync(context).ConfigureAwait(false);
+                if (answer is not null)
+                {
+                    await StoreAsync(id, answer, epoch).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -126,7 +139,7 @@ public sealed class ProductReadMiddleware(
 
         if (answer is not null)
         {
-            await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
+            await GatewayResponses.ReplayAsync(context, answer, source).ConfigureAwait(false);
         }
     }
 
