@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
@@ -10,7 +11,7 @@ namespace EdgeGuard.Proxy.Filtering;
 /// <summary>
 /// Fills a new filter from the configured sources: the products file and the catalog's
 /// <c>GET /products/ids</c> stream (read line by line, never buffered whole). Invalid ids are counted and
-/// skipped, as the products-file format says.
+/// skipped, as the products-file format says (the filter library's loaders do the counting).
 /// </summary>
 public sealed class FilterSources(
     IOptions<EdgeGuardOptions> options,
@@ -55,13 +56,8 @@ public sealed class FilterSources(
             return;
         }
 
-        var report = new ProductsFileReport();
-        foreach (var product in ProductsFile.Read(path, idRule, report))
-        {
-            filter.Add(product.Id);
-        }
-
-        Log.ProductsFileLoaded(logger, path, report.Products, report.Invalid, string.Join(", ", report.FirstInvalidLines));
+        var report = filter.AddFromFile(path, idRule);
+        Log.ProductsFileLoaded(logger, path, report.Added, report.Skipped, string.Join(", ", report.FirstSkippedLines));
     }
 
     private async Task LoadCatalogAsync(BloomFilter filter, CancellationToken cancellationToken)
@@ -75,27 +71,16 @@ public sealed class FilterSources(
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(body);
-        long added = 0, invalid = 0;
+        var report = await filter.AddAllAsync(ReadLinesAsync(reader, cancellationToken), idRule, cancellationToken).ConfigureAwait(false);
+        Log.CatalogIdsLoaded(logger, url, report.Added, report.Skipped);
+    }
+
+    private static async IAsyncEnumerable<string> ReadLinesAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
-            var id = line.Trim();
-            if (id.Length == 0)
-            {
-                continue;
-            }
-
-            if (idRule.IsValid(id))
-            {
-                filter.Add(id);
-                added++;
-            }
-            else
-            {
-                invalid++;
-            }
+            yield return line;
         }
-
-        Log.CatalogIdsLoaded(logger, url, added, invalid);
     }
 
     private Uri CatalogAddress()

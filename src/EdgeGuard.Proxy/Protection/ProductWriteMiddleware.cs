@@ -91,7 +91,7 @@ public sealed class ProductWriteMiddleware(
         var request = context.Request;
         if (request.ContentLength > _maxBodyBytes)
         {
-            await RefuseAsync(context, "Request body too large", $"A product body is at most {_maxBodyBytes} bytes.").ConfigureAwait(false);
+            await RefuseTooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
@@ -103,14 +103,14 @@ public sealed class ProductWriteMiddleware(
         }
         catch (IOException)
         {
-            await RefuseAsync(context, "Request body too large", $"A product body is at most {_maxBodyBytes} bytes.").ConfigureAwait(false);
+            await RefuseTooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
         request.Body.Position = 0;
         if (body.Length > _maxBodyBytes)
         {
-            await RefuseAsync(context, "Request body too large", $"A product body is at most {_maxBodyBytes} bytes.").ConfigureAwait(false);
+            await RefuseTooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
@@ -155,6 +155,9 @@ public sealed class ProductWriteMiddleware(
 
         return ids;
     }
+
+    private Task RefuseTooLargeAsync(HttpContext context) =>
+        RefuseAsync(context, "Request body too large", $"A product body is at most {_maxBodyBytes} bytes.");
 
     private Task RefuseAsync(HttpContext context, string title, string detail)
     {
