@@ -7,18 +7,14 @@ public static class ClientHeaders
 {
     public static ValueTask RemoveEdgeGuardHeaders(RequestTransformContext context)
     {
-        List<string>? names = null;
-        foreach (var header in context.ProxyRequest.Headers)
+        // The client's headers are looked through, not the outgoing message's: enumerating HttpHeaders
+        // materialises every value, on every forwarded request.
+        foreach (var header in context.HttpContext.Request.Headers)
         {
             if (header.Key.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                (names ??= []).Add(header.Key);
+                context.ProxyRequest.Headers.Remove(header.Key);
             }
-        }
-
-        foreach (var name in names ?? [])
-        {
-            context.ProxyRequest.Headers.Remove(name);
         }
 
         return default;

@@ -12,6 +12,9 @@ public sealed class EdgeGuardMetrics
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
+        // No exemplars: the default reads the current trace context and formats its ids on every
+        // observation, a cost on the Bloom-reject path for trace ids that no tracer exports here.
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
         BloomRejects = factory.CreateCounter("edgeguard_bloom_rejects_total", "Product requests answered 404 by the Bloom filter.");
         CacheHits = factory.CreateCounter("edgeguard_cache_hits_total", "Product requests answered from a positive cache entry.");
         CacheNegativeHits = factory.CreateCounter("edgeguard_cache_negative_hits_total", "Product requests answered 404 from a negative cache entry.");

@@ -12,12 +12,16 @@ internal static class GatewayResponses
 
     /// <summary>404 for an id that does not exist, as the filter or a negative entry says.</summary>
     public static Task WriteAbsentAsync(HttpContext context, string id, string source) =>
-        ReplayAsync(context, Absent(id, source), source);
+        WriteAsync(context, StatusCodes.Status404NotFound, AbsentContentType, AbsentBody(id, source), source);
 
     /// <summary>The 404 answer for an absent id, as an entry that can be shared with waiting requests.</summary>
     public static CacheEntry Absent(string id, string source) =>
-        CacheEntry.Positive(StatusCodes.Status404NotFound, "application/json",
-            JsonSerializer.SerializeToUtf8Bytes(new ProductAbsent(id, false, source), EdgeGuardJsonContext.Default.ProductAbsent));
+        CacheEntry.Positive(StatusCodes.Status404NotFound, AbsentContentType, AbsentBody(id, source));
+
+    private const string AbsentContentType = "application/json";
+
+    private static byte[] AbsentBody(string id, string source) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ProductAbsent(id, false, source), EdgeGuardJsonContext.Default.ProductAbsent);
 
     /// <summary>Replays a cached or shared answer; <paramref name="source"/> null for answers that are no lookup's.</summary>
     public static Task ReplayAsync(HttpContext context, CacheEntry entry, string? source) =>

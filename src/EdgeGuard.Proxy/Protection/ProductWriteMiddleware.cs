@@ -25,26 +25,29 @@ public sealed class ProductWriteMiddleware(
 {
     private readonly int _maxBodyBytes = options.Value.Cache.MaxBodyBytes;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
+        // Reads pass straight through, without an async frame of this middleware's.
         var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
+        return metadata is not null &&
+               (metadata.ContainsKey(RouteMetadataKeys.WriteProductId) || metadata.ContainsKey(RouteMetadataKeys.WriteProductIdJsonProperty))
+            ? GuardWriteAsync(context, metadata)
+            : next(context);
+    }
+
+    private async Task GuardWriteAsync(HttpContext context, IReadOnlyDictionary<string, string> metadata)
+    {
         List<string> ids;
-        if (metadata?.GetValueOrDefault(RouteMetadataKeys.WriteProductId) is { } routeValue)
+        if (metadata.GetValueOrDefault(RouteMetadataKeys.WriteProductId) is { } routeValue)
         {
             ids = context.GetRouteValue(routeValue) is string id ? [id] : [];
         }
-        else if (metadata?.GetValueOrDefault(RouteMetadataKeys.WriteProductIdJsonProperty) is { } property)
+        else if (await ReadIdsFromBodyAsync(context, metadata[RouteMetadataKeys.WriteProductIdJsonProperty]).ConfigureAwait(false) is { } bodyIds)
         {
-            if (await ReadIdsFromBodyAsync(context, property).ConfigureAwait(false) is not { } bodyIds)
-            {
-                return;
-            }
-
             ids = bodyIds;
         }
         else
         {
-            await next(context).ConfigureAwait(false);
             return;
         }
 

@@ -14,7 +14,8 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
     private readonly HttpContext _context;
     private readonly IHttpResponseBodyFeature _inner;
     private readonly int _limit;
-    private readonly MemoryStream _buffer = new();
+    private byte[] _buffer = [];
+    private int _length;
     private PipeWriter? _writer;
 
     private ResponseCapture(HttpContext context, IHttpResponseBodyFeature inner, int limit)
@@ -27,7 +28,10 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
     /// <summary>True once the body outgrew the limit and went through to the client.</summary>
     public bool Overflowed { get; private set; }
 
-    public ReadOnlyMemory<byte> Captured => _buffer.GetBuffer().AsMemory(0, (int)_buffer.Length);
+    public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _length);
+
+    /// <summary>The captured body in an array of its own, exactly its length (copied only when the buffer is larger).</summary>
+    public byte[] TakeBody() => _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
 
     public static ResponseCapture Install(HttpContext context, int limit)
     {
@@ -81,9 +85,11 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!Overflowed && _buffer.Length + buffer.Length <= _limit)
+        if (!Overflowed && _length + buffer.Length <= _limit)
         {
-            _buffer.Write(buffer.Span);
+            EnsureCapacity(_length + buffer.Length);
+            buffer.Span.CopyTo(_buffer.AsSpan(_length));
+            _length += buffer.Length;
             return;
         }
 
@@ -98,6 +104,22 @@ internal sealed class ResponseCapture : Stream, IHttpResponseBodyFeature
 
     public override void Flush()
     {
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        // Sized exactly by the upstream's Content-Length when it sent one, else by the first write (a small
+        // body arrives in one), then doubled: a body that fits is then taken without a copy.
+        var declared = _context.Response.ContentLength;
+        var size = declared is { } length && length >= needed && length <= _limit
+            ? (int)length
+            : Math.Min(_limit, Math.Max(needed, _buffer.Length * 2));
+        Array.Resize(ref _buffer, size);
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) =>
