@@ -7,14 +7,20 @@ public static class ClientHeaders
 {
     public static ValueTask RemoveEdgeGuardHeaders(RequestTransformContext context)
     {
-        // The client's headers are looked through, not the outgoing message's: enumerating HttpHeaders
-        // materialises every value, on every forwarded request.
-        foreach (var header in context.HttpContext.Request.Headers)
+        // NonValidated: enumerated without materialising any value or allocating an enumerator, on every
+        // forwarded request.
+        List<string>? names = null;
+        foreach (var header in context.ProxyRequest.Headers.NonValidated)
         {
             if (header.Key.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                context.ProxyRequest.Headers.Remove(header.Key);
+                (names ??= []).Add(header.Key);
             }
+        }
+
+        foreach (var name in names ?? [])
+        {
+            context.ProxyRequest.Headers.Remove(name);
         }
 
         return default;

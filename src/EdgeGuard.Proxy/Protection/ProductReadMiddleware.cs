@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
@@ -93,9 +92,6 @@ public sealed class ProductReadMiddleware(
         metrics.ObserveDuration(source, Stopwatch.GetElapsedTime(started));
     }
 
-    // The miss path's async methods use pooled builders: their state machines are reused across misses
-    // instead of allocated for each (measured in bench/RESULTS.md, "Misses: where the time goes").
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardOnceAsync(HttpContext context, string id)
     {
         if (!_flights.Join(id, out var flight))
@@ -153,7 +149,6 @@ public sealed class ProductReadMiddleware(
     /// Forwards through YARP with the response held back. Null when the answer already went to the client
     /// (a body over the cacheable limit streams through) or the client went away.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheEntry?> FetchAsync(HttpContext context)
     {
         metrics.UpstreamRequests.Inc();
@@ -192,7 +187,6 @@ public sealed class ProductReadMiddleware(
         return CacheEntry.Positive(status, context.Response.ContentType, capture.TakeBody());
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StoreAsync(string id, CacheEntry answer, long epochBeforeFetch)
     {
         var (entry, ttl) = answer.StatusCode switch
