@@ -60,7 +60,9 @@ public sealed class ProductReadMiddleware(
             source = Sources.Bloom;
             await GatewayResponses.WriteAbsentAsync(context, id, source).ConfigureAwait(false);
         }
-        else if (await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } cached)
+        // The flight-endings mark is taken before the lookup; a miss hands it to ForwardOnceAsync.
+        else if (_flights.EndingsSeen(id) is var endingsSeen &&
+                 await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } cached)
         {
             if (cached.IsNegative)
             {
@@ -86,13 +88,13 @@ public sealed class ProductReadMiddleware(
         else
         {
             source = Sources.Upstream;
-            await ForwardOnceAsync(context, id).ConfigureAwait(false);
+            await ForwardOnceAsync(context, id, endingsSeen).ConfigureAwait(false);
         }
 
         metrics.ObserveDuration(source, Stopwatch.GetElapsedTime(started));
     }
 
-    private async ValueTask ForwardOnceAsync(HttpContext context, string id)
+    private async ValueTask ForwardOnceAsync(HttpContext context, string id, long endingsSeen)
     {
         if (!_flights.Join(id, out var flight))
         {
@@ -115,10 +117,12 @@ public sealed class ProductReadMiddleware(
         var source = Sources.Upstream;
         try
         {
-            // Checked again now that this request leads: between its cache miss and its joining, another
-            // flight for the id may have filled the cache and ended. Without this second look, such a
-            // request would start a second upstream fetch for the same expiry.
-            if (await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } filled)
+            // Checked again when, between this request's cache miss and its joining, another flight for
+            // the id may have filled the cache and ended: without this second look such a request would
+            // start a second upstream fetch for the same expiry. When no flight for it ended meanwhile,
+            // the first look stands (no second Redis round trip on a cold miss).
+            if (_flights.EndedSince(id, endingsSeen) &&
+                await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } filled)
             {
                 (answer, source) = filled.IsNegative
                     ? (GatewayResponses.Absent(id, Sources.NegativeCache), Sources.NegativeCache)

@@ -16,9 +16,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     public const string AdminKey = "test-admin-key";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public GatewayFactory(string upstreamUrl, IEnumerable<string> knownIds, IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null)
+    public GatewayFactory(string upstreamUrl, IEnumerable<string> knownIds, IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         ProductsFile = Path.Combine(Path.GetTempPath(), $"edgeguard-products-{Guid.NewGuid():N}.txt");
         File.WriteAllLines(ProductsFile, knownIds);
         Time = time;
@@ -53,6 +56,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             {
                 services.AddSingleton<TimeProvider>(Time);
             }
+
+            _services?.Invoke(services);
         });
     }
 

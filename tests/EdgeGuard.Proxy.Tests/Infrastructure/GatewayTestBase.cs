@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.Server;
 
@@ -22,6 +23,11 @@ public abstract class GatewayTestBase : IAsyncLifetime
 
     protected virtual FakeTimeProvider? Time => null;
 
+    /// <summary>Replaces the gateway's services (after its own registrations).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>Stubs the catalog's answers before the gateway starts.</summary>
     protected virtual void StubUpstream()
     {
@@ -30,7 +36,7 @@ public abstract class GatewayTestBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         StubUpstream();
-        Gateway = new GatewayFactory(Upstream.Url!, KnownIds, Settings, Time);
+        Gateway = new GatewayFactory(Upstream.Url!, KnownIds, Settings, Time, ConfigureServices);
         Client = await Gateway.CreateReadyClientAsync();
     }
 
