@@ -9,22 +9,21 @@ namespace EdgeGuard.Proxy.Protection;
 /// <para>
 /// A caller that missed the cache just before a flight for its key ended would start a second fetch.
 /// <see cref="EndingsSeen"/>, read before the cache lookup, and <see cref="EndedSince"/>, asked on
-/// becoming a leader, tell it whether it must look in the cache again: flight endings are counted in a
-/// fixed array of stripes, so the answer is "yes" for any ending of this key (and, rarely, of another key
-/// in the same stripe), and a leader with nothing to catch up on saves the second lookup (a Redis round trip).
+/// becoming a leader, tell it whether it must look in the cache again: flight endings are
+/// <see cref="StripedCounters"/>, so the answer is "yes" for any ending of this key (and, rarely, of another
+/// key in the same stripe), and a leader with nothing to catch up on saves the second lookup (a Redis round trip).
 /// </para>
 /// </summary>
 public sealed class SingleFlight<TResult> where TResult : class
 {
-    private const int StripeCount = 4096;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TResult?>> _flights = new(StringComparer.Ordinal);
-    private readonly long[] _endings = new long[StripeCount];
+    private readonly StripedCounters _endings = new();
 
     /// <summary>A mark to take before looking in the cache for <paramref name="key"/>.</summary>
-    public long EndingsSeen(string key) => Volatile.Read(ref _endings[Stripe(key)]);
+    public long EndingsSeen(string key) => _endings.Read(key);
 
     /// <summary>True when a flight for <paramref name="key"/> (or a key sharing its stripe) ended after <paramref name="endingsSeen"/> was taken.</summary>
-    public bool EndedSince(string key, long endingsSeen) => Volatile.Read(ref _endings[Stripe(key)]) != endingsSeen;
+    public bool EndedSince(string key, long endingsSeen) => _endings.Read(key) != endingsSeen;
 
     /// <summary>Joins the flight for <paramref name="key"/>, or starts one: true when the caller leads it.</summary>
     public bool Join(string key, out TaskCompletionSource<TResult?> flight)
@@ -38,13 +37,10 @@ public sealed class SingleFlight<TResult> where TResult : class
     public void Complete(string key, TaskCompletionSource<TResult?> flight, TResult? result)
     {
         // Counted before the flight is removed: whoever finds it gone also finds the count moved on.
-        Interlocked.Increment(ref _endings[Stripe(key)]);
+        _endings.Increment(key);
         _flights.TryRemove(KeyValuePair.Create(key, flight));
         flight.TrySetResult(result);
     }
 
     public int InFlight => _flights.Count;
-
-    // Per-process randomized hashing is fine: the stripes never leave the process.
-    private static int Stripe(string key) => key.GetHashCode() & (StripeCount - 1);
 }
