@@ -2,41 +2,41 @@ using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests;
 
-/// <summary>Bad configuration stops start-up with a message that names the setting; never a silent default.</summary>
+/// <summary>
+/// Bad configuration stops start-up of the real process with exit code 2 and one message that names the
+/// setting: never a silent default, never an unhandled exception with a stack trace (SIGABRT, exit 134).
+/// </summary>
 public sealed class ConfigurationTests
 {
     [Theory]
     [InlineData("REDIS_URL", "http://cache:6379", "REDIS_URL")]
     [InlineData("REDIS_URL", "redis://cache:6379/x", "REDIS_URL")]
-    [InlineData("EdgeGuard:Cache:NegativeTtl", "00:10:00", "NegativeTtl")]
-    [InlineData("EdgeGuard:Cache:PositiveTtl", "-00:00:01", "PositiveTtl")]
-    [InlineData("EdgeGuard:Bloom:FalsePositiveRate", "1.5", "FalsePositiveRate")]
-    [InlineData("EdgeGuard:Bloom:FalsePositiveRate", "0", "FalsePositiveRate")]
-    [InlineData("EdgeGuard:Bloom:ExpectedItems", "0", "ExpectedItems")]
-    [InlineData("EdgeGuard:IdPattern", "([a-z", "IdPattern")]
-    [InlineData("EdgeGuard:Cache:MaxBodyBytes", "-1", "MaxBodyBytes")]
+    [InlineData("EdgeGuard__Cache__NegativeTtl", "00:10:00", "NegativeTtl")]
+    [InlineData("EdgeGuard__Cache__PositiveTtl", "-00:00:01", "PositiveTtl")]
+    [InlineData("EdgeGuard__Bloom__FalsePositiveRate", "2", "FalsePositiveRate")]
+    [InlineData("EdgeGuard__Bloom__FalsePositiveRate", "0", "FalsePositiveRate")]
+    [InlineData("EdgeGuard__Bloom__ExpectedItems", "0", "ExpectedItems")]
+    [InlineData("EdgeGuard__IdPattern", "([a-z", "IdPattern")]
+    [InlineData("EdgeGuard__Cache__MaxBodyBytes", "-1", "MaxBodyBytes")]
     [InlineData("PRODUCTS_FILE", "/no/such/products.txt", "PRODUCTS_FILE")]
-    public void Bad_setting_stops_start_up_naming_it(string key, string value, string named)
+    [InlineData("UPSTREAM_URL", "not a url", "UPSTREAM_URL")]
+    public async Task Bad_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named)
     {
-        using var gateway = new GatewayFactory("http://127.0.0.1:9", ["SKU-1"], new Dictionary<string, string?> { [key] = value });
+        var environment = new Dictionary<string, string?>
+        {
+            ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
+            ["PRODUCTS_FILE"] = Path.Combine(GatewayProcess.RepositoryRoot, "data", "products.txt"),
+            [key] = value,
+        };
+        await using var gateway = GatewayProcess.Start(environment);
 
-        var error = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
+        var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Contains(named, Flatten(error));
+        var output = gateway.StandardError + gateway.StandardOutput;
+        Assert.True(exitCode == 2, $"exit code {exitCode}; output:{Environment.NewLine}{output}");
+        Assert.Contains("EdgeGuard cannot start, the configuration is invalid", gateway.StandardError);
+        Assert.Contains(named, gateway.StandardError);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("   at ", output); // no stack frame
     }
-
-    [Fact]
-    public void Bad_upstream_url_stops_start_up_naming_it()
-    {
-        using var gateway = new GatewayFactory("not a url", ["SKU-1"]);
-
-        var error = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
-
-        Assert.Contains("UPSTREAM_URL", Flatten(error));
-    }
-
-    private static string Flatten(Exception error) =>
-        error is AggregateException aggregate
-            ? string.Join(" | ", aggregate.Flatten().InnerExceptions.Select(Flatten))
-            : error.Message + (error.InnerException is { } inner ? " | " + Flatten(inner) : "");
 }

@@ -45,16 +45,69 @@ public sealed class RoutingTests : GatewayTestBase
         Assert.Equal(0, Upstream.Calls());
     }
 
-    [Fact]
-    public async Task Catalog_id_listing_and_other_paths_are_forwarded_untouched()
+    [Theory]
+    [InlineData("GET", "/products/ids")]
+    [InlineData("HEAD", "/products/ids")]
+    [InlineData("GET", "/products/%69ds")]
+    [InlineData("GET", "/PRODUCTS/IDS")]
+    [InlineData("GET", "/products/ids/")]
+    [InlineData("GET", "/products/ids?page=2")]
+    public async Task Catalog_id_listing_is_not_public(string method, string path)
     {
-        using var ids = await Client.GetAsync("/products/ids");
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, Upstream.Calls());
+    }
+
+    [Fact]
+    public async Task Other_paths_are_forwarded_untouched()
+    {
         using var other = await Client.GetAsync("/catalog/version");
 
-        Assert.Equal(HttpStatusCode.OK, ids.StatusCode);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
-        Assert.Equal(1, Upstream.CallsTo("/products/ids"));
         Assert.Equal(1, Upstream.CallsTo("/catalog/version"));
+    }
+
+    [Theory]
+    [InlineData("TRACE", "/products/SKU-1")]
+    [InlineData("PATCH", "/products/SKU-1")]
+    [InlineData("PROPFIND", "/products/SKU-1")]
+    [InlineData("PATCH", "/products")]
+    [InlineData("TRACE", "/products")]
+    public async Task Method_a_product_route_does_not_serve_is_405_with_allow(string method, string path)
+    {
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.MediaType());
+        Assert.Contains("GET", response.Content.Headers.Allow);
+        Assert.Contains("DELETE", response.Content.Headers.Allow);
+        Assert.Equal(0, Upstream.Calls());
+    }
+
+    [Fact]
+    public async Task Options_is_forwarded_for_the_catalog_to_answer()
+    {
+        using var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/products/SKU-1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, Upstream.CallsTo("/products/SKU-1"));
+    }
+
+    [Fact]
+    public async Task Connect_to_a_product_path_over_real_http_is_a_4xx_never_a_5xx()
+    {
+        await using var gateway = new GatewayFactory(Upstream.Url!, ["SKU-1"]);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        using var client = gateway.CreateClient();
+        await GatewayFactory.WaitUntilReadyAsync(client);
+
+        var (status, _) = await RawHttp.SendAsync(client.BaseAddress!, "CONNECT /products/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", keepOpen: true);
+
+        Assert.InRange(status, 400, 499);
+        Assert.Equal(0, Upstream.Calls());
     }
 
     [Fact]

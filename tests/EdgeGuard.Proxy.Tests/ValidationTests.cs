@@ -90,7 +90,79 @@ public sealed class ValidationTests : GatewayTestBase
 
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal(0, Upstream.Calls());
+    }
+
+    [Theory]
+    [InlineData("""{"id":123,"name":"x","price":1}""")]      // a number is not an id, whatever the catalog makes of it
+    [InlineData("""{"id":null,"name":"x","price":1}""")]
+    [InlineData("""{"id":["SKU-9"],"name":"x","price":1}""")]
+    [InlineData("""{"id":"SKU-9","ID":"SKU-10","name":"x"}""")] // which one would the catalog take?
+    [InlineData("""{"name":"x","price":1}""")]
+    public async Task Post_id_must_be_one_json_string_matching_the_rule(string body)
+    {
+        using var response = await Client.PostAsync("/products", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.MediaType());
+        Assert.Equal(0, Upstream.Calls());
+        var stats = System.Text.Json.JsonDocument.Parse(await Client.GetStringAsync("/bloom/stats")).RootElement;
+        Assert.Equal(1, stats.GetProperty("current_items").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("POST", "/products", "text/plain")]
+    [InlineData("POST", "/products", "application/x-www-form-urlencoded")]
+    [InlineData("PUT", "/products/SKU-1", "text/plain")]
+    [InlineData("POST", "/products", null)]
+    public async Task Write_body_that_is_not_json_is_415(string method, string path, string? contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"id":"SKU-9","name":"x","price":1}"""));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        using var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = content });
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.MediaType());
+        Assert.Equal(0, Upstream.Calls());
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/merge-patch+json")]
+    public async Task Json_media_types_with_parameters_or_suffixes_are_accepted(string contentType)
+    {
+        var content = new StringContent("""{"id":"SKU-9","name":"x","price":1}""", Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+
+        using var response = await Client.PostAsync("/products", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, Upstream.Calls());
+    }
+
+    [Fact]
+    public async Task Body_shorter_than_its_content_length_is_400_incomplete_body()
+    {
+        await using var gateway = new GatewayFactory(Upstream.Url!, ["SKU-1"]);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        using var client = gateway.CreateClient();
+        await GatewayFactory.WaitUntilReadyAsync(client);
+        const string body = """{"id":"SKU-9",""";
+
+        // The client promised 100 bytes, sent 14 and waits: Kestrel gives up on the body after its minimum
+        // data rate's grace period (5 s), and the answer must say what happened.
+        var (status, answer) = await RawHttp.SendAsync(client.BaseAddress!,
+            $"POST /products HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{body}", keepOpen: true);
+
+        Assert.Equal(400, status);
+        Assert.Contains("application/problem+json", answer);
+        Assert.Contains("Incomplete request body", answer);
         Assert.Equal(0, Upstream.Calls());
     }
 }
