@@ -30,6 +30,7 @@ try
     services.TryAddSingleton(TimeProvider.System);
     services.AddSingleton(provider => new ProductIdRule(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.IdPattern));
     services.AddSingleton<LogThrottle>();
+    services.AddSingleton<ForwarderFailureLog>();
     services.AddSingleton<EdgeGuardMetrics>();
 
     // The filter: its sources, how it is built and kept loaded.
@@ -43,8 +44,11 @@ try
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
 
-    // Writes, the cache, and what keeps them coherent.
+    // Reads: the gate, the cache and its fills, and what keeps them coherent with writes.
+    services.AddSingleton<ProductGate>();
     services.AddProductCache();
+    services.AddSingleton<UpstreamFetcher>();
+    services.AddSingleton<ProductLookup>();
     services.AddSingleton<CommitPositions>();
     services.AddSingleton<WriteBodyReader>();
     services.AddSingleton<WriteVerifier>();

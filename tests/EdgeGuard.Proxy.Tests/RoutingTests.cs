@@ -16,7 +16,7 @@ public sealed class RoutingTests : GatewayTestBase
     }
 
     [Theory]
-    [InlineData("/products/SKU-1")]
+    [InlineData("/products/SKU-1?view=full")] // a product read passed through (the cache keys on the id alone)
     [InlineData("/some/other/path")]
     public async Task Client_edgeguard_headers_are_dropped_before_forwarding(string path)
     {
@@ -31,6 +31,27 @@ public sealed class RoutingTests : GatewayTestBase
         var forwarded = Assert.Single(Upstream.LogEntries).RequestMessage!;
         Assert.DoesNotContain(forwarded.Headers!.Keys, name => name.StartsWith("X-EdgeGuard-", StringComparison.OrdinalIgnoreCase));
         Assert.True(forwarded.Headers!.ContainsKey("X-Other"));
+    }
+
+    [Fact]
+    public async Task Shared_fetch_carries_no_client_credentials_cookies_or_gateway_headers()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-1");
+        request.Headers.Add("X-EdgeGuard-Source", "cache");
+        request.Headers.Add("Cookie", "session=abc");
+        request.Headers.Add("If-None-Match", "\"v1\"");
+        request.Headers.Add("Accept-Encoding", "gzip");
+        request.Headers.Add("Accept", "application/json");
+
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var forwarded = Assert.Single(Upstream.LogEntries).RequestMessage!.Headers!;
+        Assert.DoesNotContain(forwarded.Keys, name => name.StartsWith("X-EdgeGuard-", StringComparison.OrdinalIgnoreCase));
+        Assert.False(forwarded.ContainsKey("Cookie"));
+        Assert.False(forwarded.ContainsKey("If-None-Match"));
+        Assert.False(forwarded.ContainsKey("Accept-Encoding"));
+        Assert.Equal("application/json", forwarded["Accept"].ToString());
     }
 
     [Fact]

@@ -1,76 +1,82 @@
-using System.Buffers.Binary;
-using System.Text;
-
 namespace EdgeGuard.Proxy.Caching;
 
+/// <summary>What a cached entry stands for.</summary>
+public enum CacheEntryKind : byte
+{
+    /// <summary>The catalog's answer (a 200), to replay: status, end-to-end headers, body.</summary>
+    Answer = 1,
+
+    /// <summary>The catalog said the product does not exist (404): a negative entry.</summary>
+    Absent = 2,
+
+    /// <summary>The catalog's answer for this id may not be shared (no-store, private, Set-Cookie, too large
+    /// to hold, another status): requests go to the catalog each on their own, without waiting for each other
+    /// (a "hit-for-pass" marker).</summary>
+    PassThrough = 3,
+}
+
 /// <summary>
-/// What the cache holds for one product id: the upstream's answer to replay (status, content type, body),
-/// or a negative entry saying the catalog answered 404.
+/// What the cache holds for one product id. Data only: the Redis bytes are written by
+/// <see cref="CacheEntryFormatter"/>, and what is stored and for how long is decided by <see cref="CachePolicy"/>.
 /// </summary>
 public sealed class CacheEntry
 {
-    private const byte FormatVersion = 1;
-
-    private CacheEntry(bool isNegative, int statusCode, string? contentType, ReadOnlyMemory<byte> body)
+    public CacheEntry(
+        CacheEntryKind kind,
+        int statusCode,
+        IReadOnlyList<KeyValuePair<string, string>> headers,
+        ReadOnlyMemory<byte> body,
+        DateTimeOffset fetchedAt,
+        DateTimeOffset freshUntil,
+        long position)
     {
-        IsNegative = isNegative;
+        Kind = kind;
         StatusCode = statusCode;
-        ContentType = contentType;
+        Headers = headers;
         Body = body;
+        FetchedAt = fetchedAt;
+        FreshUntil = freshUntil;
+        Position = position;
     }
 
-    public static CacheEntry Negative { get; } = new(true, StatusCodes.Status404NotFound, null, ReadOnlyMemory<byte>.Empty);
-
-    public bool IsNegative { get; }
+    public CacheEntryKind Kind { get; }
 
     public int StatusCode { get; }
 
-    public string? ContentType { get; }
+    /// <summary>The catalog's end-to-end headers, in order (hop-by-hop ones, <c>Set-Cookie</c>, <c>Age</c>,
+    /// <c>Date</c>, <c>Content-Length</c> and EdgeGuard's own are not kept).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
     public ReadOnlyMemory<byte> Body { get; }
 
-    public static CacheEntry Positive(int statusCode, string? contentType, ReadOnlyMemory<byte> body) =>
-        new(false, statusCode, contentType, body);
+    /// <summary>When the catalog answered (the <c>Age</c> header counts from here).</summary>
+    public DateTimeOffset FetchedAt { get; }
 
-    /// <summary>
-    /// Layout: version (1 byte), kind (1: positive, 2: negative), status (2 bytes, big-endian), content-type
-    /// length (2 bytes) and UTF-8 bytes, then the body. One Redis string, so value and TTL are set together.
-    /// </summary>
-    public byte[] Serialize()
+    /// <summary>Until when the entry is fresh. Served after it only by fail-safe, while the catalog fails: stale.</summary>
+    public DateTimeOffset FreshUntil { get; }
+
+    /// <summary>The write-log position when the fetch started (see <c>CommitPositions</c>).</summary>
+    public long Position { get; }
+
+    public bool IsStaleAt(DateTimeOffset now) => now > FreshUntil;
+
+    /// <summary>The value of a header the catalog sent, or null.</summary>
+    public string? Header(string name)
     {
-        var contentType = ContentType is null ? [] : Encoding.UTF8.GetBytes(ContentType);
-        var bytes = new byte[6 + contentType.Length + Body.Length];
-        bytes[0] = FormatVersion;
-        bytes[1] = IsNegative ? (byte)2 : (byte)1;
-        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)StatusCode);
-        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(4), (ushort)contentType.Length);
-        contentType.CopyTo(bytes.AsSpan(6));
-        Body.Span.CopyTo(bytes.AsSpan(6 + contentType.Length));
-        return bytes;
+        foreach (var (key, value) in Headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 
-    /// <summary>Null for anything this version did not write: such an entry is a miss, never an error.</summary>
-    public static CacheEntry? Deserialize(ReadOnlyMemory<byte> bytes)
-    {
-        var span = bytes.Span;
-        if (span.Length < 6 || span[0] != FormatVersion || span[1] is not (1 or 2))
-        {
-            return null;
-        }
+    public static CacheEntry Absent(DateTimeOffset fetchedAt, DateTimeOffset freshUntil, long position) =>
+        new(CacheEntryKind.Absent, StatusCodes.Status404NotFound, [], ReadOnlyMemory<byte>.Empty, fetchedAt, freshUntil, position);
 
-        if (span[1] == 2)
-        {
-            return Negative;
-        }
-
-        var status = BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
-        var contentTypeLength = BinaryPrimitives.ReadUInt16BigEndian(span[4..]);
-        if (span.Length < 6 + contentTypeLength)
-        {
-            return null;
-        }
-
-        var contentType = contentTypeLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(6, contentTypeLength));
-        return Positive(status, contentType, bytes[(6 + contentTypeLength)..]);
-    }
+    public static CacheEntry PassThrough(DateTimeOffset fetchedAt, DateTimeOffset freshUntil, long position) =>
+        new(CacheEntryKind.PassThrough, 0, [], ReadOnlyMemory<byte>.Empty, fetchedAt, freshUntil, position);
 }

@@ -1,19 +1,88 @@
 using EdgeGuard.Proxy.Configuration;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace EdgeGuard.Proxy.Caching;
 
 public static class CacheServiceCollectionExtensions
 {
-    /// <summary>Registers the embedded store, or the Redis store when <c>REDIS_URL</c> names a Redis server.</summary>
-    public static IServiceCollection AddProductCache(this IServiceCollection services) =>
-        services.AddSingleton<IProductCacheStore>(provider =>
+    /// <summary>
+    /// Registers the product cache: embedded (L1 only) by default, or with Redis (<c>REDIS_URL</c>) as L2 plus
+    /// a backplane and a distributed lock, all on one shared <see cref="RedisConnection"/>.
+    /// </summary>
+    public static IServiceCollection AddProductCache(this IServiceCollection services)
+    {
+        services.AddSingleton<CachePolicy>();
+        services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<EdgeGuardOptions>>();
             // Options validation has already refused an unparsable URL.
             CacheLocation.TryParse(options.Value.Cache.RedisUrl, out var location, out _);
-            return location is { IsEmbedded: false }
-                ? ActivatorUtilities.CreateInstance<RedisProductCacheStore>(provider, location)
-                : ActivatorUtilities.CreateInstance<MemoryProductCacheStore>(provider);
+            return location!;
         });
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton(CreateProductCache);
+        return services;
+    }
+
+    private static ProductCache CreateProductCache(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value;
+        var cache = options.Cache;
+        var loggers = provider.GetRequiredService<ILoggerFactory>();
+        var distributed = !provider.GetRequiredService<CacheLocation>().IsEmbedded;
+        var memory = new MemoryCache(new MemoryCacheOptions
+        {
+            // Counted in entries, so an attack of distinct ids cannot grow it without bound.
+            SizeLimit = cache.MemoryEntryLimit,
+            // Each compaction at the bound copies and sorts every entry: freeing a fifth at a time makes that
+            // four times rarer than the default twentieth when an attack keeps the cache full.
+            CompactionPercentage = 0.2,
+            // FusionCache stamps expirations from the system clock; the memory cache must read the same clock.
+        });
+        var fusionOptions = new FusionCacheOptions
+        {
+            CacheName = options.Cluster.Name,
+            DefaultEntryOptions = provider.GetRequiredService<CachePolicy>().CreateDefaultEntryOptions(distributed),
+            // Redis holds the contract's key as is (no wire-format prefix).
+            DistributedCacheKeyModifierMode = CacheKeyModifierMode.None,
+            DistributedCacheCircuitBreakerDuration = cache.RedisBreakDuration,
+            BackplaneCircuitBreakerDuration = cache.RedisBreakDuration,
+            BackplaneChannelPrefix = $"{options.Cluster.Name}.cache",
+            EnableAutoRecovery = true,
+            // Failures repeat on every request during an outage: FusionCache's own lines stay at Debug, and the
+            // gateway logs them once per cause at a bounded rate (fetches) or on circuit changes (Redis).
+            FactoryErrorsLogLevel = LogLevel.Debug,
+            FactorySyntheticTimeoutsLogLevel = LogLevel.Debug,
+            FailSafeActivationLogLevel = LogLevel.Debug,
+            DistributedCacheErrorsLogLevel = LogLevel.Debug,
+            DistributedCacheSyntheticTimeoutsLogLevel = LogLevel.Debug,
+            BackplaneErrorsLogLevel = LogLevel.Debug,
+            BackplaneSyntheticTimeoutsLogLevel = LogLevel.Debug,
+            DistributedLockerErrorsLogLevel = LogLevel.Debug,
+            SerializationErrorsLogLevel = LogLevel.Warning,
+        };
+        var fusion = new FusionCache(fusionOptions, memory, loggers.CreateLogger<FusionCache>());
+        if (!distributed)
+        {
+            return new ProductCache(fusion);
+        }
+
+        var redis = provider.GetRequiredService<RedisConnection>();
+        var health = new RedisCacheHealth(redis, cache.RedisBreakDuration, TimeProvider.System, loggers.CreateLogger<RedisCacheHealth>(),
+            provider.GetRequiredService<Observability.LogThrottle>());
+        fusion.SetupSerializer(new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions));
+        fusion.SetupDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }));
+        fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisBackplane>()));
+        fusion.SetupDistributedLocker(new ResponsiveDistributedLocker(
+            new RedisDistributedLocker(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisDistributedLocker>()),
+            cache.RedisTimeout, TimeProvider.System));
+        fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
+        return new ProductCache(fusion, health);
+    }
 }

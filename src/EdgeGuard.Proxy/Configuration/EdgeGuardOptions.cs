@@ -24,6 +24,21 @@ public sealed class EdgeGuardOptions
 
     [Required, ValidateObjectMembers]
     public WriteOptions Writes { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public ClusterOptions Cluster { get; set; } = new();
+}
+
+/// <summary>The <c>EdgeGuard:Cluster</c> section: gateways that share one <c>REDIS_URL</c> form one cluster.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Names the cluster's keys in Redis (all under the hash tag <c>{Name}</c>) and its channels, so
+    /// several clusters can share one Redis.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "EdgeGuard:Cluster:Name is 1 to 64 letters, digits, '_', '.' or '-'.")]
+    public string Name { get; set; } = "edgeguard";
+
+    /// <summary>This instance's id in the cluster (env <c>EDGEGUARD_INSTANCE_ID</c>); default host name and port.</summary>
+    public string? InstanceId { get; set; }
 }
 
 /// <summary>The <c>EdgeGuard:Writes</c> section: how writes through the gateway are kept safe for reads.</summary>
@@ -125,6 +140,38 @@ public sealed class CacheOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan RedisConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The last good answer for an id is served (stale) while the catalog fails, for at most this long
+    /// after it was fetched.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan FailSafeMaxAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>After the catalog failed a fetch, the stale answer is served this long before the catalog is asked again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan FailSafeThrottle { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A fetch that takes longer while a stale answer exists serves it at once and completes in the background.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan SoftTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A fetch that takes longer fails (504) whatever the cache holds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan HardTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A hit past this share of the entry's lifetime refreshes it in the background, so readers of a hot
+    /// id never wait for the catalog. Empty for never.</summary>
+    [Range(0.5d, 0.99d)]
+    public float? EagerRefreshThreshold { get; set; } = 0.9f;
+
+    /// <summary>With Redis, how long an entry stays in this instance's memory before it is read from Redis again:
+    /// a backstop for the backplane, which keeps memories coherent.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan MemoryTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>With Redis, how long a miss waits for another instance's fetch of the same id (one fetch per
+    /// expiry across the cluster) before fetching itself.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long the circuit stays open after Redis fails, before one call probes it again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]

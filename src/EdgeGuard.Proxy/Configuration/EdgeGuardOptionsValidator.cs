@@ -27,6 +27,11 @@ public sealed class EdgeGuardOptionsValidator : IValidateOptions<EdgeGuardOption
             failures.Add("EdgeGuard:Cache:NegativeTtlJitter must be shorter than EdgeGuard:Cache:NegativeTtl.");
         }
 
+        if (options.Cache.SoftTimeout >= options.Cache.HardTimeout)
+        {
+            failures.Add("EdgeGuard:Cache:SoftTimeout must be shorter than EdgeGuard:Cache:HardTimeout.");
+        }
+
         if (!CacheLocation.TryParse(options.Cache.RedisUrl, out _, out var redisError))
         {
             failures.Add($"REDIS_URL (EdgeGuard:Cache:RedisUrl) {redisError}");

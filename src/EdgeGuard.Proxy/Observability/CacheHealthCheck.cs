@@ -3,11 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EdgeGuard.Proxy.Observability;
 
-/// <summary>Readiness: a cache outage is Degraded (still 200): the gateway serves without it.</summary>
-public sealed class CacheHealthCheck(IProductCacheStore cache) : IHealthCheck
+/// <summary>Readiness: a Redis outage is Degraded (still 200): the gateway serves from memory and the catalog meanwhile.</summary>
+public sealed class CacheHealthCheck(ProductCache cache) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await cache.CheckDegradationAsync(cancellationToken).ConfigureAwait(false) is { } reason
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(cache.Degradation is { } reason
             ? HealthCheckResult.Degraded(reason)
-            : HealthCheckResult.Healthy("Cache available.");
+            : HealthCheckResult.Healthy(cache.IsDistributed ? "Redis cache available." : "Embedded cache."));
 }

@@ -19,6 +19,7 @@ public sealed class EdgeGuardMetrics
         CacheHits = factory.CreateCounter("edgeguard_cache_hits_total", "Product requests answered from a positive cache entry.");
         CacheNegativeHits = factory.CreateCounter("edgeguard_cache_negative_hits_total", "Product requests answered 404 from a negative cache entry.");
         UpstreamRequests = factory.CreateCounter("edgeguard_upstream_requests_total", "Product requests forwarded to the catalog.");
+        StaleServed = factory.CreateCounter("edgeguard_stale_served_total", "Product requests answered with a stale cached answer because the catalog failed.");
         InvalidRequests = factory.CreateCounter("edgeguard_invalid_requests_total", "Product requests refused with 400 for an invalid id or body.");
         var duration = factory.CreateHistogram("edgeguard_request_duration_seconds", "Time to answer a product request, by what answered it.",
             new HistogramConfiguration
@@ -32,6 +33,7 @@ public sealed class EdgeGuardMetrics
             [Sources.Cache] = duration.WithLabels(Sources.Cache),
             [Sources.NegativeCache] = duration.WithLabels(Sources.NegativeCache),
             [Sources.Upstream] = duration.WithLabels(Sources.Upstream),
+            [Sources.Stale] = duration.WithLabels(Sources.Stale),
             [Sources.Invalid] = duration.WithLabels(Sources.Invalid),
         };
     }
@@ -47,6 +49,8 @@ public sealed class EdgeGuardMetrics
     public Counter UpstreamRequests { get; }
 
     public Counter InvalidRequests { get; }
+
+    public Counter StaleServed { get; }
 
     private readonly Dictionary<string, Histogram.Child> _durations;
 

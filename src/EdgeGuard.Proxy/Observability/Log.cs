@@ -30,23 +30,14 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Warning, "Rebuild forced by an admin: {Built} ids against {InUse} in the filter in use")]
     public static partial void FilterShrinkForced(ILogger logger, long built, long inUse);
 
-    [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened for {BreakSeconds} s: requests skip the cache")]
-    public static partial void CacheCircuitOpened(ILogger logger, double breakSeconds, Exception? exception);
+    [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened: requests skip the shared cache until Redis answers again ({Suppressed} more changes not logged)")]
+    public static partial void CacheCircuitOpened(ILogger logger, long suppressed);
 
-    [LoggerMessage(11, LogLevel.Information, "Redis circuit half-open: probing Redis")]
-    public static partial void CacheCircuitHalfOpened(ILogger logger);
+    [LoggerMessage(12, LogLevel.Information, "Redis circuit closed: the shared cache is used again ({Suppressed} more changes not logged)")]
+    public static partial void CacheCircuitClosed(ILogger logger, long suppressed);
 
-    [LoggerMessage(12, LogLevel.Information, "Redis circuit closed: the cache is used again")]
-    public static partial void CacheCircuitClosed(ILogger logger);
-
-    [LoggerMessage(13, LogLevel.Debug, "Redis call failed ({ExceptionType}): {Message}")]
-    public static partial void CacheCallFailed(ILogger logger, string exceptionType, string message);
-
-    [LoggerMessage(14, LogLevel.Warning, "Too many cache invalidations are waiting for Redis; the entry for {Id} may be served until its TTL ends")]
-    public static partial void PendingInvalidationsFull(ILogger logger, string id);
-
-    [LoggerMessage(20, LogLevel.Warning, "Upstream failed for {Path}: {Error}; answering {Status} ({Suppressed} more like it were not logged)")]
-    public static partial void UpstreamFailed(ILogger logger, string path, string error, int status, long suppressed);
+    [LoggerMessage(20, LogLevel.Warning, "The catalog (cluster {Cluster}) answered {Status} to a fetch ({Suppressed} more like it in the last {WindowSeconds} s were not logged)")]
+    public static partial void UpstreamAnswered(ILogger logger, string cluster, int status, long suppressed, double windowSeconds);
 
     [LoggerMessage(22, LogLevel.Warning, "Forwarding to cluster {Cluster} failed: {Error} ({Suppressed} more like it in the last {WindowSeconds} s were not logged)")]
     public static partial void UpstreamFailing(ILogger logger, string cluster, string error, long suppressed, double windowSeconds, Exception? exception);

@@ -13,6 +13,9 @@ public static class Sources
     public const string NegativeCache = "negative-cache";
     public const string Upstream = "upstream";
 
+    /// <summary>The catalog failed, and the last good answer (at most FailSafeMaxAge old) was served.</summary>
+    public const string Stale = "stale";
+
     /// <summary>Metric label only: refused before any lookup.</summary>
     public const string Invalid = "invalid";
 }

@@ -1,41 +1,122 @@
+using System.Globalization;
 using System.Text.Json;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 
 namespace EdgeGuard.Proxy.Protection;
 
-/// <summary>The answers the gateway writes itself, without the catalog.</summary>
+/// <summary>The answers the gateway writes itself: refusals, absences, and cached answers replayed.</summary>
 internal static class GatewayResponses
 {
     public const string ProblemJson = "application/problem+json";
 
-    /// <summary>404 for an id that does not exist, as the filter or a negative entry says.</summary>
-    public static Task WriteAbsentAsync(HttpContext context, string id, string source) =>
-        WriteAsync(context, StatusCodes.Status404NotFound, AbsentContentType, AbsentBody(id, source), source);
-
-    /// <summary>The 404 answer for an absent id, as an entry that can be shared with waiting requests.</summary>
-    public static CacheEntry Absent(string id, string source) =>
-        CacheEntry.Positive(StatusCodes.Status404NotFound, AbsentContentType, AbsentBody(id, source));
-
     private const string AbsentContentType = "application/json";
 
-    private static byte[] AbsentBody(string id, string source) =>
-        JsonSerializer.SerializeToUtf8Bytes(new ProductAbsent(id, false, source), EdgeGuardJsonContext.Default.ProductAbsent);
+    /// <summary>Headers a 304 carries from the answer it stands for (RFC 9110 15.4.5).</summary>
+    private static readonly string[] NotModifiedHeaders =
+        [HeaderNames.ETag, HeaderNames.CacheControl, HeaderNames.ContentLocation, HeaderNames.Expires, HeaderNames.Vary, HeaderNames.LastModified];
 
-    /// <summary>Replays a cached or shared answer; <paramref name="source"/> null for answers that are no lookup's.</summary>
-    public static Task ReplayAsync(HttpContext context, CacheEntry entry, string? source) =>
-        WriteAsync(context, entry.StatusCode, entry.ContentType, entry.Body, source);
+    /// <summary>404 for an id that does not exist, as the filter or a negative entry says.</summary>
+    public static Task WriteAbsentAsync(HttpContext context, string id, string source) =>
+        WriteAsync(context, StatusCodes.Status404NotFound, AbsentContentType,
+            JsonSerializer.SerializeToUtf8Bytes(new ProductAbsent(id, false, source), EdgeGuardJsonContext.Default.ProductAbsent), source);
 
-    public static CacheEntry Problem(int status, string title, string detail, string instance)
+    public static Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string? source = null)
     {
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = instance };
-        var body = JsonSerializer.SerializeToUtf8Bytes(problem, EdgeGuardJsonContext.Default.ProblemDetails);
-        return CacheEntry.Positive(status, ProblemJson, body);
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = context.Request.Path };
+        return WriteAsync(context, status, ProblemJson, JsonSerializer.SerializeToUtf8Bytes(problem, EdgeGuardJsonContext.Default.ProblemDetails), source);
     }
 
-    public static Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string? source = null) =>
-        ReplayAsync(context, Problem(status, title, detail, context.Request.Path), source);
+    /// <summary>
+    /// Replays the catalog's answer as the cache holds it: status, end-to-end headers and body, plus
+    /// <c>Age</c>. A conditional request (<c>If-None-Match</c>, else <c>If-Modified-Since</c>) that matches it
+    /// is answered 304 with the validators and caching headers only.
+    /// </summary>
+    public static Task ReplayAsync(HttpContext context, CacheEntry entry, string source, DateTimeOffset now)
+    {
+        var response = context.Response;
+        var age = Math.Max(0, (long)(now - entry.FetchedAt).TotalSeconds);
+        response.Headers[Sources.HeaderName] = source;
+        if (IsNotModified(context.Request, entry))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            foreach (var name in NotModifiedHeaders)
+            {
+                if (entry.Header(name) is { } value)
+                {
+                    response.Headers.Append(name, value);
+                }
+            }
+
+            response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }
+
+        response.StatusCode = entry.StatusCode;
+        foreach (var (name, value) in entry.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+
+        response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
+        response.ContentLength = entry.Body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(entry.Body).AsTask();
+    }
+
+    /// <summary>The catalog's own answer to a fetch this request led (e.g. its 404 body), as it came.</summary>
+    public static Task ReplayAsync(HttpContext context, UpstreamAnswer answer, string source)
+    {
+        var response = context.Response;
+        response.StatusCode = answer.StatusCode;
+        foreach (var (name, value) in answer.Headers)
+        {
+            if (!name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
+            {
+                response.Headers.Append(name, value);
+            }
+        }
+
+        response.Headers[Sources.HeaderName] = source;
+        response.ContentLength = answer.Body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(answer.Body).AsTask();
+    }
+
+    private static bool IsNotModified(HttpRequest request, CacheEntry entry)
+    {
+        if (entry.StatusCode != StatusCodes.Status200OK)
+        {
+            return false;
+        }
+
+        var headers = request.Headers;
+        if (headers.IfNoneMatch.Count > 0)
+        {
+            if (entry.Header(HeaderNames.ETag) is not { } etagText || !EntityTagHeaderValue.TryParse(etagText, out var etag))
+            {
+                return false;
+            }
+
+            if (!EntityTagHeaderValue.TryParseList(headers.IfNoneMatch, out var candidates))
+            {
+                return false;
+            }
+
+            // Weak comparison for If-None-Match (RFC 9110 13.1.2); "*" matches any current representation.
+            return candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(etag, useStrongComparison: false));
+        }
+
+        if (headers.IfModifiedSince.Count > 0 &&
+            HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since) &&
+            entry.Header(HeaderNames.LastModified) is { } lastModifiedText &&
+            HeaderUtilities.TryParseDate(lastModifiedText, out var lastModified))
+        {
+            return lastModified <= since;
+        }
+
+        return false;
+    }
 
     private static Task WriteAsync(HttpContext context, int status, string? contentType, ReadOnlyMemory<byte> body, string? source)
     {

@@ -1,235 +1,129 @@
 using System.Diagnostics;
-using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Writes;
-using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Protection;
 
 /// <summary>
-/// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>),
-/// in YARP's proxy pipeline ahead of the forwarder: invalid id -> 400; the filter says "cannot exist" ->
-/// 404 with no cache or upstream work; cache hit -> the cached answer; miss -> forward once per id however
-/// many ask at the same moment, then cache a 200 (positive TTL) or a 404 (short negative TTL). Upstream
-/// failures become 502/503/504 problem responses and are never cached.
+/// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>), in
+/// YARP's proxy pipeline ahead of the forwarder: gate (id rule, filter, may the cache answer) → lookup (cache,
+/// one fetch per id on a miss) → the answer, with <c>X-EdgeGuard-Source</c> saying who gave it.
 /// </summary>
 public sealed class ProductReadMiddleware(
     RequestDelegate next,
-    ProductFilter filter,
-    IProductCacheStore cache,
-    ProductIdRule idRule,
-    CommitPositions commits,
-    LogThrottle logThrottle,
+    ProductGate gate,
+    ProductLookup lookup,
     EdgeGuardMetrics metrics,
-    IOptions<EdgeGuardOptions> options,
-    ILogger<ProductReadMiddleware> logger)
+    TimeProvider time)
 {
-    private readonly SingleFlight<CacheEntry> _flights = new();
-    private readonly CacheOptions _cacheOptions = options.Value.Cache;
-
     public Task InvokeAsync(HttpContext context)
     {
         var method = context.Request.Method;
-        var isHead = HttpMethods.IsHead(method);
-        if (!(HttpMethods.IsGet(method) || isHead) ||
+        if (!(HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) ||
             context.GetReverseProxyFeature().Route.Config.Metadata?.GetValueOrDefault(RouteMetadataKeys.ProductId) is not { } idRouteValue)
         {
             return next(context);
         }
 
-        return AnswerAsync(context, context.GetRouteValue(idRouteValue) as string, isHead);
+        return AnswerAsync(context, context.GetRouteValue(idRouteValue) as string);
     }
 
-    private async Task AnswerAsync(HttpContext context, string? id, bool isHead)
+    private async Task AnswerAsync(HttpContext context, string? id)
     {
         var started = Stopwatch.GetTimestamp();
-        string source;
-        if (id is null || !idRule.IsValid(id))
+        var source = gate.Check(context.Request, id) switch
         {
-            metrics.InvalidRequests.Inc();
-            source = Sources.Invalid;
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid product id",
-                $"A product id matches {idRule.Pattern}.").ConfigureAwait(false);
-        }
-        else if (!filter.MightContain(id))
-        {
-            metrics.BloomRejects.Inc();
-            source = Sources.Bloom;
-            await GatewayResponses.WriteAbsentAsync(context, id, source).ConfigureAwait(false);
-        }
-        else if (filter.Pending.Contains(id))
-        {
-            // A write of this id is in flight: the catalog may change its answer at any moment, so neither
-            // the cache nor a shared fetch that began before the write can be trusted.
-            metrics.UpstreamRequests.Inc();
-            source = Sources.Upstream;
-            context.Response.Headers[Sources.HeaderName] = source;
-            await next(context).ConfigureAwait(false);
-        }
-        // The flight-endings mark is taken before the lookup; a miss hands it to ForwardOnceAsync.
-        else if (_flights.EndingsSeen(id) is var endingsSeen &&
-                 await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } cached)
-        {
-            if (cached.IsNegative)
-            {
-                metrics.CacheNegativeHits.Inc();
-                source = Sources.NegativeCache;
-                await GatewayResponses.WriteAbsentAsync(context, id, source).ConfigureAwait(false);
-            }
-            else
-            {
-                metrics.CacheHits.Inc();
-                source = Sources.Cache;
-                await GatewayResponses.ReplayAsync(context, cached, source).ConfigureAwait(false);
-            }
-        }
-        else if (isHead)
-        {
-            // A HEAD answer has no body to cache or share: forward it as it is.
-            metrics.UpstreamRequests.Inc();
-            source = Sources.Upstream;
-            context.Response.Headers[Sources.HeaderName] = source;
-            await next(context).ConfigureAwait(false);
-        }
-        else
-        {
-            source = Sources.Upstream;
-            await ForwardOnceAsync(context, id, endingsSeen).ConfigureAwait(false);
-        }
-
+            GateDecision.Invalid => await RefuseAsync(context).ConfigureAwait(false),
+            GateDecision.Absent => await RejectAsync(context, id!).ConfigureAwait(false),
+            GateDecision.Forward => await ForwardAsync(context).ConfigureAwait(false),
+            _ => await LookUpAsync(context, id!).ConfigureAwait(false),
+        };
         metrics.ObserveDuration(source, Stopwatch.GetElapsedTime(started));
     }
 
-    private async ValueTask ForwardOnceAsync(HttpContext context, string id, long endingsSeen)
+    private async ValueTask<string> LookUpAsync(HttpContext context, string id)
     {
-        if (!_flights.Join(id, out var flight))
+        if (HttpMethods.IsHead(context.Request.Method))
         {
-            var shared = await flight.Task.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-            if (shared is null)
-            {
-                // The leader's answer could not be shared (too large to hold, or its client went away).
-                shared = await FetchAsync(context).ConfigureAwait(false);
-            }
-
-            if (shared is not null)
-            {
-                await GatewayResponses.ReplayAsync(context, shared, Sources.Upstream).ConfigureAwait(false);
-            }
-
-            return;
+            // A HEAD is answered from a cached answer, never fills the cache (it has no body to keep).
+            return await lookup.PeekAsync(id).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } cached && !cached.IsStaleAt(time.GetUtcNow())
+                ? await HitAsync(context, cached, Sources.Cache).ConfigureAwait(false)
+                : await ForwardAsync(context).ConfigureAwait(false);
         }
 
-        CacheEntry? answer = null;
-        var source = Sources.Upstream;
+        LookupResult found;
         try
         {
-            // Checked again when, between this request's cache miss and its joining, another flight for
-            // the id may have filled the cache and ended: without this second look such a request would
-            // start a second upstream fetch for the same expiry. When no flight for it ended meanwhile,
-            // the first look stands (no second Redis round trip on a cold miss).
-            if (_flights.EndedSince(id, endingsSeen) &&
-                await cache.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } filled)
-            {
-                (answer, source) = filled.IsNegative
-                    ? (GatewayResponses.Absent(id, Sources.NegativeCache), Sources.NegativeCache)
-                    : (filled, Sources.Cache);
-            }
-            else
-            {
-                var fetchedAt = commits.Applied;
-                answer = await FetchAsync(context).ConfigureAwait(false);
-                if (answer is not null)
-                {
-                    await StoreAsync(id, answer, fetchedAt).ConfigureAwait(false);
-                }
-            }
+            found = await lookup.FindAsync(id, FetchRequest.From(context, next)).ConfigureAwait(false);
         }
-        finally
+        catch (UpstreamFailedException e)
         {
-            _flights.Complete(id, flight, answer);
+            await GatewayResponses.WriteProblemAsync(context, e.Status, "Catalog unavailable", e.Message, Sources.Upstream).ConfigureAwait(false);
+            return Sources.Upstream;
+        }
+        catch (SyntheticTimeoutException)
+        {
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
+                "The catalog did not answer in time.", Sources.Upstream).ConfigureAwait(false);
+            return Sources.Upstream;
         }
 
-        if (answer is not null)
+        var entry = found.Entry;
+        switch (entry.Kind)
         {
-            await GatewayResponses.ReplayAsync(context, answer, source).ConfigureAwait(false);
+            case CacheEntryKind.PassThrough:
+                return await ForwardAsync(context).ConfigureAwait(false);
+            case CacheEntryKind.Absent when found.Fetched is { } answer:
+                await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
+                return Sources.Upstream;
+            case CacheEntryKind.Absent:
+                metrics.CacheNegativeHits.Inc();
+                await GatewayResponses.WriteAbsentAsync(context, id, Sources.NegativeCache).ConfigureAwait(false);
+                return Sources.NegativeCache;
+            default:
+                var now = time.GetUtcNow();
+                var source = found.Fetched is not null ? Sources.Upstream : entry.IsStaleAt(now) ? Sources.Stale : Sources.Cache;
+                return await HitAsync(context, entry, source).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// Forwards through YARP with the response held back. Null when the answer already went to the client
-    /// (a body over the cacheable limit streams through) or the client went away.
-    /// </summary>
-    private async ValueTask<CacheEntry?> FetchAsync(HttpContext context)
+    private async ValueTask<string> HitAsync(HttpContext context, CacheEntry entry, string source)
+    {
+        if (source == Sources.Cache)
+        {
+            metrics.CacheHits.Inc();
+        }
+        else if (source == Sources.Stale)
+        {
+            metrics.StaleServed.Inc();
+        }
+
+        await GatewayResponses.ReplayAsync(context, entry, source, time.GetUtcNow()).ConfigureAwait(false);
+        return source;
+    }
+
+    /// <summary>The client's own request, forwarded as it is and streamed back: nothing cached or shared.</summary>
+    private async ValueTask<string> ForwardAsync(HttpContext context)
     {
         metrics.UpstreamRequests.Inc();
         context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
-        var capture = ResponseCapture.Install(context, _cacheOptions.MaxBodyBytes);
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            await capture.UninstallAsync().ConfigureAwait(false);
-        }
-
-        if (capture.Overflowed || context.RequestAborted.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        var status = context.Response.StatusCode;
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
-        if (error != ForwarderError.None || status >= 500)
-        {
-            var (answerStatus, detail) = error switch
-            {
-                ForwarderError.None => (status is 503 or 504 ? status : StatusCodes.Status502BadGateway, $"The catalog answered {status}."),
-                ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, "The catalog did not answer in time."),
-                ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "No catalog destination is available."),
-                _ => (StatusCodes.Status502BadGateway, $"The catalog could not be reached ({error})."),
-            };
-            // Forwarding failures are logged once for every route (ForwarderFailureLogging); a catalog that
-            // answers 5xx is logged here, at a bounded rate.
-            if (error == ForwarderError.None && logThrottle.ShouldLog("catalog-answer:" + status, out var suppressed))
-            {
-                Log.UpstreamFailed(logger, context.Request.Path, detail, answerStatus, suppressed);
-            }
-
-            context.Response.Headers.Clear();
-            return GatewayResponses.Problem(answerStatus, "Catalog unavailable", detail, context.Request.Path);
-        }
-
-        return CacheEntry.Positive(status, context.Response.ContentType, capture.TakeBody());
+        await next(context).ConfigureAwait(false);
+        return Sources.Upstream;
     }
 
-    private async ValueTask StoreAsync(string id, CacheEntry answer, long fetchedAt)
+    private async ValueTask<string> RejectAsync(HttpContext context, string id)
     {
-        var (entry, ttl) = answer.StatusCode switch
-        {
-            StatusCodes.Status200OK => (answer, _cacheOptions.PositiveTtl),
-            StatusCodes.Status404NotFound => (CacheEntry.Negative, NegativeTtl()),
-            _ => (null, TimeSpan.Zero),
-        };
-        if (entry is null)
-        {
-            return;
-        }
-
-        // Not tied to the request: a client that leaves must not leave the cache half-done.
-        await cache.SetAsync(id, entry, ttl, CancellationToken.None).ConfigureAwait(false);
-        if (!commits.IsCurrent(id, fetchedAt))
-        {
-            // A write to this product overlapped the fetch: what was fetched may predate it.
-            await cache.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);
-        }
+        metrics.BloomRejects.Inc();
+        await GatewayResponses.WriteAbsentAsync(context, id, Sources.Bloom).ConfigureAwait(false);
+        return Sources.Bloom;
     }
 
-    private TimeSpan NegativeTtl() =>
-        _cacheOptions.NegativeTtl - _cacheOptions.NegativeTtlJitter * Random.Shared.NextDouble();
+    private async ValueTask<string> RefuseAsync(HttpContext context)
+    {
+        metrics.InvalidRequests.Inc();
+        await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid product id",
+            $"A product id matches {gate.IdPattern}.").ConfigureAwait(false);
+        return Sources.Invalid;
+    }
 }

@@ -10,7 +10,7 @@ namespace EdgeGuard.Proxy.Writes;
 public sealed class LocalWriteCoordinator(
     ProductFilter filter,
     CommitPositions commits,
-    IProductCacheStore cache,
+    ProductCache cache,
     WriteVerifier verifier) : IWriteCoordinator
 {
     public ValueTask<IPendingWrite> BeginAsync(string id, WriteKind kind, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class LocalWriteCoordinator(
 
         // Answers fetched before this point are older than the write, wherever they are stored.
         commits.Committed(id, commits.Next());
-        await cache.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);
+        await cache.RemoveAsync(id).ConfigureAwait(false);
         filter.Pending.Remove(id);
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 
@@ -40,20 +39,19 @@ public sealed class RedisCacheFlowTests : IAsyncLifetime
         Assert.Equal(1, _bed.UpstreamReads(Existing));
 
         var entry = await _bed.EntryAsync(Existing);
-        Assert.NotNull(entry);
-        Assert.Equal(1, entry[0]); // format version
-        Assert.Equal(1, entry[1]); // positive
-        Assert.Equal(200, BinaryPrimitives.ReadUInt16BigEndian(entry.AsSpan(2)));
+        Assert.Equal(new StoredEntry(1, StoredEntry.Answer, 200), entry);
+        // Kept in Redis as long as it may serve as a fallback while the catalog fails (fail-safe).
         var ttl = await _bed.Db.KeyTimeToLiveAsync(RedisTestBed.Key(Existing));
         Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(100), RedisTestBed.PositiveTtl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(55), TimeSpan.FromHours(1));
 
-        // The hit really came from Redis: without the key the gateway has to ask the catalog again.
-        Assert.True(await _bed.Db.KeyDeleteAsync(RedisTestBed.Key(Existing)));
-        using var third = await _bed.GetAsync(Existing);
-        Assert.Equal("upstream", third.Source);
-        Assert.Equal(2, _bed.UpstreamReads(Existing));
-        Assert.True(await _bed.KeyExistsAsync(Existing));
+        // A second instance (an empty memory) is served from Redis, without asking the catalog.
+        await using var other = new GatewayFactory(_bed.Upstream.Url!, [Existing, FalsePositive, Created], _bed.Settings);
+        using var otherClient = await other.CreateReadyClientAsync();
+        using var fromRedis = await otherClient.GetAsync($"/products/{Existing}");
+        Assert.Equal("cache", fromRedis.Source());
+        Assert.Equal(RedisTestBed.Body(Existing), await fromRedis.Content.ReadAsStringAsync());
+        Assert.Equal(1, _bed.UpstreamReads(Existing));
     }
 
     [Fact]
@@ -72,9 +70,7 @@ public sealed class RedisCacheFlowTests : IAsyncLifetime
         Assert.Equal(1, _bed.UpstreamReads(FalsePositive));
 
         var entry = await _bed.EntryAsync(FalsePositive);
-        Assert.NotNull(entry);
-        Assert.Equal(1, entry[0]);
-        Assert.Equal(2, entry[1]); // negative
+        Assert.Equal(StoredEntry.Negative, entry?.Kind);
         var ttl = await _bed.Db.KeyTimeToLiveAsync(RedisTestBed.Key(FalsePositive));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, RedisTestBed.NegativeTtl - RedisTestBed.NegativeTtlJitter - TimeSpan.FromSeconds(5), RedisTestBed.NegativeTtl);
@@ -101,7 +97,7 @@ public sealed class RedisCacheFlowTests : IAsyncLifetime
             Assert.Equal("negative-cache", negative.Source);
         }
 
-        Assert.Equal(2, (await _bed.EntryAsync(Created))![1]);
+        Assert.Equal(StoredEntry.Negative, (await _bed.EntryAsync(Created))?.Kind);
 
         _bed.StubProduct(Created);
         using var created = await _bed.CreateAsync(Created);
@@ -114,7 +110,7 @@ public sealed class RedisCacheFlowTests : IAsyncLifetime
         Assert.Equal(RedisTestBed.Body(Created), read.Body);
         using var again = await _bed.GetAsync(Created);
         Assert.Equal("cache", again.Source);
-        Assert.Equal(1, (await _bed.EntryAsync(Created))![1]);
+        Assert.Equal(StoredEntry.Answer, (await _bed.EntryAsync(Created))?.Kind);
         Assert.Equal(2, _bed.UpstreamReads(Created));
     }
 }

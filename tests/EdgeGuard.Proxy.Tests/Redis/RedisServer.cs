@@ -137,6 +137,23 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the server hangs, connections open, nothing answered (a frozen Redis, not a dead one).</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT: the frozen server goes on where it stopped.</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            throw new InvalidOperationException("redis-server is not running.");
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {process.Id}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
     /// <summary>
     /// Sends one command on a connection of its own and returns the raw reply. Used for commands that make
     /// the server unresponsive (<c>DEBUG SLEEP</c>), which would stall a shared connection.
@@ -171,6 +188,11 @@ public sealed class RedisServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        if (IsRunning)
+        {
+            Thaw(); // a frozen server would outlive the kill's grace
+        }
+
         Stop();
         try
         {

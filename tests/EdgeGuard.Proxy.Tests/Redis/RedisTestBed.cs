@@ -45,6 +45,9 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     public GatewayFactory Gateway { get; private set; } = null!;
 
+    /// <summary>The gateway's settings (Redis URL, TTLs, timeouts), for another instance on the same Redis.</summary>
+    public Dictionary<string, string?> Settings { get; private set; } = null!;
+
     public HttpClient Client { get; private set; } = null!;
 
     public ConnectionMultiplexer Admin { get; private set; } = null!;
@@ -54,7 +57,7 @@ public sealed class RedisTestBed : IAsyncDisposable
     public IServer Server => Admin.GetServer(Admin.GetEndPoints().Single());
 
     /// <summary>What the gateway's own cache store says about its health (null while healthy).</summary>
-    public Task<string?> DegradationAsync() => Gateway.Services.GetRequiredService<IProductCacheStore>().CheckDegradationAsync(default).AsTask();
+    public Task<string?> DegradationAsync() => Task.FromResult(Gateway.Services.GetRequiredService<ProductCache>().Degradation);
 
     /// <param name="knownIds">The ids the gateway's Bloom filter is built from.</param>
     public static async Task<RedisTestBed> StartAsync(IEnumerable<string> knownIds)
@@ -65,7 +68,7 @@ public sealed class RedisTestBed : IAsyncDisposable
         {
             bed.Upstream.Given(Request.Create().WithPath("/products").UsingPost())
                 .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("{}"));
-            bed.Gateway = new GatewayFactory(bed.Upstream.Url!, knownIds, new Dictionary<string, string?>
+            bed.Settings = new Dictionary<string, string?>
             {
                 ["REDIS_URL"] = redis.Url,
                 ["EdgeGuard:Cache:PositiveTtl"] = PositiveTtl.ToString(),
@@ -74,7 +77,8 @@ public sealed class RedisTestBed : IAsyncDisposable
                 ["EdgeGuard:Cache:RedisBreakDuration"] = "00:00:01",
                 // Generous for a loaded 2-core machine (default 100 ms), still far below a request's budget.
                 ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-            });
+            };
+            bed.Gateway = new GatewayFactory(bed.Upstream.Url!, knownIds, bed.Settings);
             bed.Client = await bed.Gateway.CreateReadyClientAsync();
             bed.Admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
             {
@@ -143,8 +147,22 @@ public sealed class RedisTestBed : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, last.Status);
     }
 
-    /// <summary>The raw cached entry, or null when Redis holds no key for <paramref name="id"/>.</summary>
-    public async Task<byte[]?> EntryAsync(string id) => await Db.StringGetAsync(Key(id));
+    /// <summary>
+    /// The cached entry as Redis holds it (a hash whose <c>data</c> field is FusionCache's distributed entry
+    /// wrapping the gateway's own format), or null when Redis holds no key for <paramref name="id"/>.
+    /// </summary>
+    public async Task<StoredEntry?> EntryAsync(string id)
+    {
+        var data = await Db.HashGetAsync(Key(id), "data");
+        if (data.IsNull)
+        {
+            return null;
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse((byte[])data!);
+        var value = document.RootElement.GetProperty("Value");
+        return new StoredEntry(value.GetProperty("v").GetInt32(), value.GetProperty("k").GetInt32(), value.GetProperty("s").GetInt32());
+    }
 
     /// <summary>False (rather than an exception) while the test's own connection is still reconnecting.</summary>
     public async Task<bool> KeyExistsAsync(string id)
@@ -210,6 +228,13 @@ public sealed class RedisTestBed : IAsyncDisposable
 
         Upstream.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(guid).RespondWith(response);
     }
+}
+
+/// <summary>An entry read back from Redis: format version, kind (1 answer, 2 negative, 3 pass-through), status.</summary>
+public sealed record StoredEntry(int Version, int Kind, int Status)
+{
+    public const int Answer = 1;
+    public const int Negative = 2;
 }
 
 public sealed record TimedResponse(HttpResponseMessage Response, string Body, TimeSpan Elapsed) : IDisposable

@@ -1,0 +1,63 @@
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EdgeGuard.Proxy.Caching;
+
+/// <summary>
+/// The product cache, on FusionCache: an in-process L1 (bounded), and with Redis an L2 under the contract's
+/// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
+/// so one expiry costs one catalog request across the cluster. FusionCache also does the single flight per id,
+/// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="CachePolicy"/> decides
+/// what is stored and for how long.
+/// </summary>
+public sealed class ProductCache
+{
+    private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
+
+    private readonly IFusionCache cache;
+    private readonly bool distributed;
+    private readonly RedisCacheHealth? _redis;
+
+    // While Redis fails, a miss does not wait for a distributed lock either: FusionCache's circuit breaker
+    // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
+    private readonly FusionCacheEntryOptions? _withoutDistributedLock;
+
+    public ProductCache(IFusionCache cache)
+    {
+        this.cache = cache;
+    }
+
+    internal ProductCache(IFusionCache cache, RedisCacheHealth redis)
+    {
+        this.cache = cache;
+        distributed = true;
+        _redis = redis;
+        _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
+        _withoutDistributedLock.SkipDistributedLocker = true;
+    }
+
+    public IFusionCache Fusion => cache;
+
+    /// <summary>True with Redis as L2.</summary>
+    public bool IsDistributed => distributed;
+
+    /// <summary>Null while healthy; otherwise why the cache is degraded (Redis unreachable, its circuit open).</summary>
+    public string? Degradation => _redis?.Degradation;
+
+    /// <summary>The entry for <paramref name="id"/>; on a miss <paramref name="fill"/> runs once for every caller waiting for it.</summary>
+    public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill) =>
+        // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
+        cache.GetOrSetAsync<CacheEntry>(Key(id), fill, default, _redis is { CircuitOpen: true } ? _withoutDistributedLock : null, null, CancellationToken.None);
+
+    /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
+    public async ValueTask<CacheEntry?> PeekAsync(string id) =>
+        await cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
+
+    /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
+    public ValueTask RemoveAsync(string id) => cache.RemoveAsync(Key(id));
+
+    /// <summary>Removes the entry from this instance's L1 only (another instance already removed it elsewhere).</summary>
+    public ValueTask EvictLocalAsync(string id) => cache.RemoveAsync(Key(id), LocalOnly);
+
+    /// <summary>The embedded cache keys on the id itself (no string built per lookup); Redis holds the contract's key.</summary>
+    private string Key(string id) => distributed ? CacheKeys.Product(id) : id;
+}

@@ -1,0 +1,55 @@
+using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Writes;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EdgeGuard.Proxy.Caching;
+
+/// <summary>What a lookup found: the entry, and the catalog's answer when this very caller fetched it.</summary>
+public readonly record struct LookupResult(CacheEntry Entry, UpstreamAnswer? Fetched);
+
+/// <summary>
+/// The cache side of a read: the entry for an id, filled on a miss by one fetch for every caller waiting
+/// (<see cref="UpstreamFetcher"/>), stored as <see cref="CachePolicy"/> decides. An entry fetched before a
+/// write of its id committed is older than what the catalog now says (see <see cref="CommitPositions"/>): it is
+/// dropped and filled again, whichever instance stored it and however it raced the write.
+/// </summary>
+public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, CommitPositions commits)
+{
+    /// <summary>Looks up <paramref name="id"/>, filling it through <paramref name="request"/>'s pipeline on a miss.</summary>
+    /// <exception cref="UpstreamFailedException">The catalog failed and no stale answer could be served instead.</exception>
+    public async ValueTask<LookupResult> FindAsync(string id, FetchRequest request)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var fill = new Fill(fetcher, policy, request);
+            var entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
+            if (commits.IsCurrent(id, entry.Position) || attempt == 2)
+            {
+                // After two refills still older than a write (writes of this id keep committing under it),
+                // the last fetch's own answer is the freshest there is.
+                return new LookupResult(entry, fill.Answer);
+            }
+
+            await cache.RemoveAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The fresh entry for <paramref name="id"/>, if one is cached, without fetching (HEAD).</summary>
+    public async ValueTask<CacheEntry?> PeekAsync(string id) =>
+        await cache.PeekAsync(id).ConfigureAwait(false) is { } entry && commits.IsCurrent(id, entry.Position) ? entry : null;
+
+    /// <summary>One fill of the cache; remembers the answer it fetched for the caller that ran it.</summary>
+    private sealed class Fill(UpstreamFetcher fetcher, CachePolicy policy, FetchRequest request)
+    {
+        public UpstreamAnswer? Answer { get; private set; }
+
+        public async Task<CacheEntry> RunAsync(FusionCacheFactoryExecutionContext<CacheEntry> context, CancellationToken cancellationToken)
+        {
+            var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+            var (entry, freshFor) = policy.Decide(answer);
+            policy.Apply(entry, freshFor, context.Options);
+            Answer = answer;
+            return entry;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeGuard.Proxy.Observability;
+
+/// <summary>
+/// Logs what could not be forwarded (by YARP for a client, or by the gateway's own fetches) at a bounded rate
+/// per cause (<see cref="LogThrottle"/>): the first failure with its exception, then a line per cause per
+/// window with the count suppressed. A client that went away is nobody's fault and is not logged.
+/// </summary>
+public sealed class ForwarderFailureLog(LogThrottle throttle, ILogger<ForwarderFailureLog> logger)
+{
+    public void Report(ForwarderError error, Exception? exception, string cluster)
+    {
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled)
+        {
+            return;
+        }
+
+        if (throttle.ShouldLog($"{cluster}:{error}:{exception?.GetType().Name}", out var suppressed))
+        {
+            Log.UpstreamFailing(logger, cluster, error.ToString(), suppressed, throttle.Window.TotalSeconds, exception);
+        }
+    }
+
+    /// <summary>The catalog answered a fetch with a 5xx.</summary>
+    public void ReportAnswer(int status, string cluster)
+    {
+        if (throttle.ShouldLog($"{cluster}:answer:{status}", out var suppressed))
+        {
+            Log.UpstreamAnswered(logger, cluster, status, suppressed, throttle.Window.TotalSeconds);
+        }
+    }
+}

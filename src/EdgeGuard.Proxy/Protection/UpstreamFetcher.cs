@@ -1,0 +1,209 @@
+using System.Buffers;
+using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Observability;
+using EdgeGuard.Proxy.Writes;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeGuard.Proxy.Protection;
+
+/// <summary>What a fetch needs from the request that started it, copied so nothing refers to that request once
+/// it has ended (a fetch may outlive it: finished in the background after a soft timeout, or an eager refresh).</summary>
+/// <param name="Pipeline">The rest of YARP's proxy pipeline (load balancing, passive health checks, the forwarder).</param>
+/// <param name="Route">The route model the request matched (long-lived).</param>
+/// <param name="Cluster">The cluster model (long-lived).</param>
+/// <param name="Destinations">The destinations available when the request came in (a snapshot).</param>
+public sealed record FetchRequest(
+    RequestDelegate Pipeline,
+    RouteModel Route,
+    ClusterModel Cluster,
+    IReadOnlyList<DestinationState> AllDestinations,
+    IReadOnlyList<DestinationState> Destinations,
+    string Scheme,
+    HostString Host,
+    PathString Path,
+    StringValues Accept,
+    StringValues AcceptLanguage)
+{
+    public static FetchRequest From(HttpContext context, RequestDelegate pipeline)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var request = context.Request;
+        return new FetchRequest(pipeline, proxy.Route, proxy.Cluster, proxy.AllDestinations, proxy.AvailableDestinations,
+            request.Scheme, request.Host, request.Path, request.Headers.Accept, request.Headers.AcceptLanguage);
+    }
+}
+
+/// <summary>The catalog failed an id's fetch (5xx, timeout, unreachable): the answer to give instead.</summary>
+public sealed class UpstreamFailedException(int status, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// Fetches a product from the catalog on behalf of everyone waiting for it: the gateway's own GET, through
+/// the rest of YARP's pipeline (so the route's transforms, load balancing and passive health checks apply),
+/// with the answer held back whole (up to <c>MaxBodyBytes</c>) and no client connection involved. The request
+/// carries no cookies, credentials, conditionals or Accept-Encoding of any client: what it gets back may be
+/// shared with all of them. Failures are thrown as <see cref="UpstreamFailedException"/> (never cached).
+/// </summary>
+public sealed class UpstreamFetcher(
+    IServiceProvider services,
+    IOptions<EdgeGuardOptions> options,
+    TimeProvider time,
+    CommitPositions commits,
+    ForwarderFailureLog failures,
+    EdgeGuardMetrics metrics)
+{
+    private static readonly HashSet<string> NotReplayed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // Hop-by-hop (RFC 9110 7.6.1), then what the gateway sets itself.
+        HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.ProxyAuthenticate, HeaderNames.ProxyAuthorization,
+        HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding, HeaderNames.Upgrade, "Proxy-Connection",
+        HeaderNames.ContentLength, HeaderNames.Date, HeaderNames.Age,
+    };
+
+    public async Task<UpstreamAnswer> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
+    {
+        metrics.UpstreamRequests.Inc();
+        var position = commits.Applied;
+        var context = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
+        var outgoing = context.Request;
+        outgoing.Method = HttpMethods.Get;
+        outgoing.Scheme = request.Scheme;
+        outgoing.Host = request.Host;
+        outgoing.Path = request.Path;
+        if (!StringValues.IsNullOrEmpty(request.Accept))
+        {
+            outgoing.Headers.Accept = request.Accept;
+        }
+
+        if (!StringValues.IsNullOrEmpty(request.AcceptLanguage))
+        {
+            outgoing.Headers.AcceptLanguage = request.AcceptLanguage;
+        }
+
+        context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
+        {
+            Route = request.Route,
+            Cluster = request.Cluster,
+            AllDestinations = request.AllDestinations,
+            AvailableDestinations = request.Destinations,
+        });
+        using var body = new HeldBody(options.Value.Cache.MaxBodyBytes);
+        context.Response.Body = body;
+
+        await request.Pipeline(context).ConfigureAwait(false);
+
+        var status = context.Response.StatusCode;
+        var fetchedAt = time.GetUtcNow();
+        if (body.Overflowed)
+        {
+            return new UpstreamAnswer(status, Headers(context.Response.Headers), ReadOnlyMemory<byte>.Empty, TooLarge: true, fetchedAt, position);
+        }
+
+        var failure = context.Features.Get<IForwarderErrorFeature>();
+        var error = failure?.Error ?? ForwarderError.None;
+        if (error != ForwarderError.None)
+        {
+            failures.Report(error, failure?.Exception, request.Cluster.Config.ClusterId);
+            throw error switch
+            {
+                ForwarderError.RequestTimedOut => new UpstreamFailedException(StatusCodes.Status504GatewayTimeout, "The catalog did not answer in time."),
+                ForwarderError.NoAvailableDestinations => new UpstreamFailedException(StatusCodes.Status503ServiceUnavailable, "No catalog destination is available."),
+                _ => new UpstreamFailedException(StatusCodes.Status502BadGateway, $"The catalog could not be reached ({error})."),
+            };
+        }
+
+        if (status >= 500)
+        {
+            failures.ReportAnswer(status, request.Cluster.Config.ClusterId);
+            throw new UpstreamFailedException(status is 503 or 504 ? status : StatusCodes.Status502BadGateway, $"The catalog answered {status}.");
+        }
+
+        return new UpstreamAnswer(status, Headers(context.Response.Headers), body.Take(), TooLarge: false, fetchedAt, position);
+    }
+
+    private static List<KeyValuePair<string, string>> Headers(IHeaderDictionary headers)
+    {
+        var kept = new List<KeyValuePair<string, string>>(headers.Count);
+        foreach (var (name, values) in headers)
+        {
+            if (NotReplayed.Contains(name) || name.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                kept.Add(new(name, value ?? ""));
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Where the fetched body is held: grows to the answer's size, up to the limit; past it the copy fails (and
+    /// YARP stops reading), since a body that large is not held: such an id is passed through.
+    /// </summary>
+    private sealed class HeldBody(int limit) : Stream
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+
+        public bool Overflowed { get; private set; }
+
+        public ReadOnlyMemory<byte> Take() => _buffer.WrittenMemory.ToArray();
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_buffer.WrittenCount + buffer.Length > limit)
+            {
+                Overflowed = true;
+                throw new IOException($"The answer is larger than EdgeGuard:Cache:MaxBodyBytes ({limit} bytes): it is not held.");
+            }
+
+            _buffer.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _buffer.WrittenCount;
+
+        public override long Position { get => _buffer.WrittenCount; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
