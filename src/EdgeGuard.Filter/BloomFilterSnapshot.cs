@@ -42,7 +42,7 @@ internal static class BloomFilterSnapshot
         Span<byte> head = stackalloc byte[HeaderSize];
         Magic.CopyTo(head);
         BinaryPrimitives.WriteUInt16LittleEndian(head[4..], FormatVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(head[6..], ItemHash.AlgorithmId);
+        BinaryPrimitives.WriteUInt16LittleEndian(head[6..], ItemHash.UnkeyedAlgorithmId);
         BinaryPrimitives.WriteInt64LittleEndian(head[8..], header.BitCount);
         BinaryPrimitives.WriteInt32LittleEndian(head[16..], header.HashCount);
         BinaryPrimitives.WriteInt64LittleEndian(head[20..], header.ExpectedItems);
@@ -85,9 +85,9 @@ internal static class BloomFilterSnapshot
         }
 
         var algorithm = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
-        if (algorithm != ItemHash.AlgorithmId)
+        if (algorithm != ItemHash.UnkeyedAlgorithmId)
         {
-            throw new InvalidDataException($"Bloom filter snapshot uses hash algorithm {algorithm}; this build hashes with algorithm {ItemHash.AlgorithmId}, so its bits would mean nothing here.");
+            throw new InvalidDataException($"Bloom filter snapshot uses hash algorithm {algorithm}; this build hashes with algorithm {ItemHash.UnkeyedAlgorithmId}, so its bits would mean nothing here.");
         }
 
         var header = new Header(

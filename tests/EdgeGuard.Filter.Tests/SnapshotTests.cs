@@ -212,6 +212,13 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void A_keyed_filter_is_not_written_in_format_version_1()
+    {
+        var filter = new BloomFilter(1000, 0.01, BloomFilterKey.NewRandom());
+        Assert.Throws<NotSupportedException>(() => filter.WriteTo(new MemoryStream()));
+    }
+
+    [Fact]
     public async Task A_snapshot_taken_while_adds_run_is_still_valid()
     {
         var filter = new BloomFilter(200_000, 0.01);
