@@ -8,4 +8,10 @@ if (args is ["--quick"])
     return;
 }
 
+if (args is ["--quick-keyed"])
+{
+    EdgeGuard.Benchmarks.QuickCheck.RunKeyed();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(EdgeGuard.Benchmarks.LookupBenchmarks).Assembly).Run(args);
