@@ -200,40 +200,58 @@ public sealed class BloomFilter
         return (long)Math.Round(-(double)BitCount / HashCount * Math.Log(1 - (double)setBits / BitCount));
     }
 
-    /// <summary>Writes a versioned, checksummed snapshot (format in <see cref="BloomFilterSnapshot"/>).</summary>
-    /// <exception cref="NotSupportedException">The filter is keyed: snapshot format version 1 has no place for its key.</exception>
+    /// <summary>
+    /// Writes a versioned, checksummed snapshot (format in <see cref="BloomFilterSnapshot"/>). A keyed
+    /// filter's snapshot carries its key: store it as carefully as the key itself.
+    /// </summary>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (Key is not null)
-        {
-            throw new NotSupportedException("Snapshot format version 1 cannot hold a keyed filter's key.");
-        }
-
         var count = Count;
-        BloomFilterSnapshot.Write(stream, new BloomFilterSnapshot.Header(ExpectedItems, FalsePositiveRate, BitCount, HashCount, count), _bits.CopyWords());
+        BloomFilterSnapshot.Write(stream, new BloomFilterSnapshot.Header(ExpectedItems, FalsePositiveRate, BitCount, HashCount, count, Key), _bits);
     }
 
-    /// <summary>Reads a snapshot written by <see cref="WriteTo"/>. Returns a new filter only if all of it is valid.</summary>
+    /// <summary>
+    /// Reads a snapshot written by <see cref="WriteTo"/> (format version 1 or 2). Returns a new filter,
+    /// keyed with the snapshot's key if it has one, only if all of the snapshot is valid.
+    /// </summary>
     /// <exception cref="InvalidDataException">The snapshot is truncated, corrupted, of another format or hashing, or internally inconsistent.</exception>
-    public static BloomFilter ReadFrom(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var (header, words) = BloomFilterSnapshot.Read(stream, expected: null);
-        return new BloomFilter(header.ExpectedItems, header.FalsePositiveRate,
-            new BloomFilterSize(header.BitCount, header.HashCount), key: null, new LockFreeBitArray(words), header.Count);
-    }
+    public static BloomFilter ReadFrom(Stream stream) => Read(stream, new BloomFilterSnapshot.Expected());
 
     /// <summary>As <see cref="ReadFrom(Stream)"/>, also rejecting a snapshot sized for other parameters than the caller's.</summary>
     /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot was built for another n or p.</exception>
-    public static BloomFilter ReadFrom(Stream stream, long expectedItems, double falsePositiveRate)
+    public static BloomFilter ReadFrom(Stream stream, long expectedItems, double falsePositiveRate) =>
+        Read(stream, new BloomFilterSnapshot.Expected(ValidParameters(expectedItems, falsePositiveRate)));
+
+    /// <summary>
+    /// As <see cref="ReadFrom(Stream)"/>, also rejecting a snapshot that is not keyed with
+    /// <paramref name="key"/>: one built with another key, or an unkeyed one. A deployment whose key
+    /// changed rebuilds its filter from its sources instead.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot is not keyed with <paramref name="key"/> (the message names neither key).</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero key.</exception>
+    public static BloomFilter ReadFrom(Stream stream, BloomFilterKey key) =>
+        Read(stream, new BloomFilterSnapshot.Expected(Key: RequireKey(key)));
+
+    /// <summary>As <see cref="ReadFrom(Stream, BloomFilterKey)"/> and <see cref="ReadFrom(Stream, long, double)"/> together: the caller's n, p and key.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot was built for another n, p or key.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero key.</exception>
+    public static BloomFilter ReadFrom(Stream stream, long expectedItems, double falsePositiveRate, BloomFilterKey key) =>
+        Read(stream, new BloomFilterSnapshot.Expected(ValidParameters(expectedItems, falsePositiveRate), RequireKey(key)));
+
+    private static (long, double) ValidParameters(long expectedItems, double falsePositiveRate)
     {
-        ArgumentNullException.ThrowIfNull(stream);
         BloomFilterMath.ValidateExpectedItems(expectedItems);
         BloomFilterMath.ValidateFalsePositiveRate(falsePositiveRate);
-        var (header, words) = BloomFilterSnapshot.Read(stream, expected: (expectedItems, falsePositiveRate));
+        return (expectedItems, falsePositiveRate);
+    }
+
+    private static BloomFilter Read(Stream stream, BloomFilterSnapshot.Expected expected)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var (header, words) = BloomFilterSnapshot.Read(stream, expected);
         return new BloomFilter(header.ExpectedItems, header.FalsePositiveRate,
-            new BloomFilterSize(header.BitCount, header.HashCount), key: null, new LockFreeBitArray(words), header.Count);
+            new BloomFilterSize(header.BitCount, header.HashCount), header.Key, new LockFreeBitArray(words), header.Count);
     }
 
     public override string ToString() =>
