@@ -30,9 +30,10 @@ namespace EdgeGuard.Filter;
 /// and h2 is odd, h2 mod m is odd as well, so the step is never 0 after reduction either.</item>
 /// <item>Keyed: with the public hash, anyone holding the id list rebuilds the exact filter offline and
 /// keeps only the absent ids it lets through, so every request they send passes (100 % instead of p).
-/// With a secret key the bits of an id cannot be computed, and an absent id passes with probability p
-/// whatever the attacker knows. XxHash128 takes a 64-bit seed, so K0 seeds it and K1 whitens both
-/// halves: all 128 key bits decide every probe index, and knowing the seed alone predicts nothing.
+/// With a secret key the bits of an id cannot be computed, so an absent id chosen offline passes with
+/// probability about p, like any other (false positives can still be found online, one request each).
+/// XxHash128 takes a 64-bit seed, so K0 seeds it and K1 whitens both halves: all 128 key bits decide
+/// every probe index, and the seed alone does not give them.
 /// h2 gets K1 rotated so that h1 and h2 are whitened differently (with one mask, h1 XOR h2 would not
 /// depend on K1). The seed costs nothing for ids (XXH3 adds it into its mixing for inputs up to 240
 /// bytes) and the two XORs about a cycle, so lookups keep their speed (bench/RESULTS.md, "Keyed
