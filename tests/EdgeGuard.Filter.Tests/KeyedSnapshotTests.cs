@@ -23,13 +23,6 @@ public class KeyedSnapshotTests
         return filter;
     }
 
-    private static byte[] Snapshot(BloomFilter filter)
-    {
-        using var stream = new MemoryStream();
-        filter.WriteTo(stream);
-        return stream.ToArray();
-    }
-
     private static InvalidDataException Rejects(byte[] bytes, BloomFilterKey? expected = null) =>
         Assert.Throws<InvalidDataException>(() => expected is { } key
             ? BloomFilter.ReadFrom(new MemoryStream(bytes), key)
@@ -52,7 +45,7 @@ public class KeyedSnapshotTests
     public void Keyed_round_trip_keeps_the_key_parameters_bits_and_answers()
     {
         var original = Filled(Key);
-        var bytes = Snapshot(original);
+        var bytes = SnapshotTests.Snapshot(original);
         Assert.Equal(KeyedHeaderSize + original.MemoryBytes + 8, bytes.Length);
         Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4))); // format version
         Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6))); // keyed hash algorithm
@@ -72,7 +65,7 @@ public class KeyedSnapshotTests
             Assert.Equal(original.CopyBits(), copy.CopyBits());
             Assert.All(TestIds.PresentRange(8_000), id => Assert.True(copy.MightContain(id)));
             Assert.All(TestIds.AbsentRange(8_000), id => Assert.Equal(original.MightContain(id), copy.MightContain(id)));
-            Assert.Equal(bytes, Snapshot(copy));
+            Assert.Equal(bytes, SnapshotTests.Snapshot(copy));
 
             // The copy keeps hashing with the key: a new id lands on the same bits as in the original.
             Assert.Equal(original.IndexesOf("NEW-1"), copy.IndexesOf("NEW-1"));
@@ -83,7 +76,7 @@ public class KeyedSnapshotTests
     public void Unkeyed_round_trip_reads_back_unkeyed()
     {
         var original = Filled(key: null);
-        var bytes = Snapshot(original);
+        var bytes = SnapshotTests.Snapshot(original);
         Assert.Equal(52 + original.MemoryBytes + 8, bytes.Length);
         Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6)));
         var copy = BloomFilter.ReadFrom(new MemoryStream(bytes));
@@ -94,7 +87,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void A_snapshot_with_another_key_is_rejected_naming_neither_key()
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         var e = Rejects(bytes, OtherKey);
         Assert.Contains("another key", e.Message);
         AssertNamesNoKey(e);
@@ -105,7 +98,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void An_unkeyed_snapshot_is_rejected_when_a_key_is_expected()
     {
-        var e = Rejects(Snapshot(Filled(key: null)), Key);
+        var e = Rejects(SnapshotTests.Snapshot(Filled(key: null)), Key);
         Assert.Contains("unkeyed", e.Message);
         AssertNamesNoKey(e);
     }
@@ -113,7 +106,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void The_key_is_checked_from_the_header_alone_before_the_bit_array_is_read()
     {
-        var header = Snapshot(Filled(Key))[..KeyedHeaderSize];
+        var header = SnapshotTests.Snapshot(Filled(Key))[..KeyedHeaderSize];
         Assert.Contains("another key", Rejects(header, OtherKey).Message);
         Assert.Contains("truncated", Rejects(header, Key).Message);
     }
@@ -121,14 +114,14 @@ public class KeyedSnapshotTests
     [Fact]
     public void Expecting_the_all_zero_key_is_an_argument_error()
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         Assert.Equal("key", Assert.Throws<ArgumentException>(() => BloomFilter.ReadFrom(new MemoryStream(bytes), default(BloomFilterKey))).ParamName);
     }
 
     [Fact]
     public void Every_flipped_bit_of_the_key_or_the_keyed_header_checksum_is_caught_by_the_checksum()
     {
-        var snapshot = Snapshot(Filled(Key));
+        var snapshot = SnapshotTests.Snapshot(Filled(Key));
         for (var offset = 44; offset < KeyedHeaderSize; offset++)
         {
             for (var bit = 0; bit < 8; bit++)
@@ -149,7 +142,7 @@ public class KeyedSnapshotTests
     [InlineData(36)] // count
     public void A_flipped_bit_in_the_common_part_of_a_keyed_header_is_rejected(int offset)
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         bytes[offset] ^= 0x04;
         Assert.Contains("header is corrupted", Rejects(bytes).Message);
     }
@@ -170,7 +163,7 @@ public class KeyedSnapshotTests
     [InlineData(-1)]                   // all but the last byte of the checksum
     public void Truncated_keyed_snapshots_are_rejected_at_every_part(int length)
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         var cut = bytes[..(length >= 0 ? length : bytes.Length + length)];
         Assert.Contains("truncated", Rejects(cut).Message);
         Assert.Contains("truncated", Rejects(cut, Key).Message);
@@ -179,7 +172,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void A_flipped_bit_in_a_keyed_bit_array_is_rejected()
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         bytes[KeyedHeaderSize + 300] ^= 0x01;
         Assert.Contains("bit array is corrupted", Rejects(bytes).Message);
     }
@@ -187,7 +180,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void A_resealed_all_zero_key_is_rejected()
     {
-        var bytes = Snapshot(Filled(Key));
+        var bytes = SnapshotTests.Snapshot(Filled(Key));
         bytes.AsSpan(44, 16).Clear();
         ResealKeyed(bytes);
         Assert.Contains("all-zero key", Rejects(bytes).Message);
@@ -196,7 +189,7 @@ public class KeyedSnapshotTests
     [Fact]
     public void An_unknown_hash_algorithm_is_rejected()
     {
-        var bytes = Snapshot(Filled(key: null));
+        var bytes = SnapshotTests.Snapshot(Filled(key: null));
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), 3);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(44), XxHash64.HashToUInt64(bytes.AsSpan(0, 44)));
         Assert.Contains("hash algorithm 3", Rejects(bytes).Message);
@@ -239,7 +232,7 @@ public class KeyedSnapshotTests
         Assert.Equal(original.CopyBits(), BloomFilter.ReadFrom(new MemoryStream(v1), 10_000, 0.01).CopyBits());
 
         // Written again, it becomes version 2: the same bytes but the version and the header checksum.
-        var v2 = Snapshot(copy);
+        var v2 = SnapshotTests.Snapshot(copy);
         Assert.Equal(v1.Length, v2.Length);
         var differing = Enumerable.Range(0, v1.Length).Where(i => v1[i] != v2[i]).ToArray();
         Assert.All(differing, i => Assert.True(i == 4 || (i >= 44 && i < 52), $"byte {i} differs"));

@@ -19,7 +19,8 @@ public class SnapshotTests
         return filter;
     }
 
-    private static byte[] Snapshot(BloomFilter filter)
+    /// <summary>The bytes <see cref="BloomFilter.WriteTo"/> writes for <paramref name="filter"/>.</summary>
+    internal static byte[] Snapshot(BloomFilter filter)
     {
         using var stream = new MemoryStream();
         filter.WriteTo(stream);
