@@ -8,4 +8,17 @@ if (args is ["--quick"])
     return;
 }
 
+if (args is ["--quick-keyed"])
+{
+    EdgeGuard.Benchmarks.QuickCheck.RunKeyed();
+    return;
+}
+
+if (args is ["--scale", .. var sizes])
+{
+    // The keyed filter at 1M, 10M and 50M ids (or the sizes given): build, snapshot, load, memory, lookups.
+    EdgeGuard.Benchmarks.ScaleRun.Run(sizes);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(EdgeGuard.Benchmarks.LookupBenchmarks).Assembly).Run(args);

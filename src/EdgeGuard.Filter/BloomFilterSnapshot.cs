@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -5,89 +6,139 @@ using System.Runtime.InteropServices;
 namespace EdgeGuard.Filter;
 
 /// <summary>
-/// The on-disk form of a filter. All integers little-endian:
+/// The on-disk form of a filter, format version 2. All integers little-endian:
 /// <code>
-/// offset size  field
-///      0    4  magic "EGBF"
-///      4    2  format version (1)
-///      6    2  hash algorithm id (1 = XxHash128 of UTF-16LE, double hashing; see ItemHash)
-///      8    8  m, bits
-///     16    4  k, hashes per item
-///     20    8  n, expected items
-///     28    8  p, target false-positive rate (IEEE 754 double)
-///     36    8  count, items added
-///     44    8  XxHash64 of bytes 0..43
-///     52  m/8  the bit array, as m/64 64-bit words
-///  52+m/8   8  XxHash64 of the bit array
+/// offset    size  field
+///      0       4  magic "EGBF"
+///      4       2  format version (2)
+///      6       2  hash algorithm id, the strategy the bits were set with (see ItemHash):
+///                   1 = unkeyed: XxHash128 (seed 0) of UTF-16LE, double hashing
+///                   2 = keyed:   the same, keyed with the 128-bit key below
+///      8       8  m, bits
+///     16       4  k, hashes per item
+///     20       8  n, expected items
+///     28       8  p, target false-positive rate (IEEE 754 double)
+///     36       8  count, items added
+///     44       K  the key: K = 16 for algorithm 2 (its bytes in the order BloomFilterKey.ToHex spells
+///                 them), K = 0 for algorithm 1
+///   44+K       8  XxHash64 of bytes 0..43+K
+///   52+K     m/8  the bit array, as m/64 64-bit words
+/// 52+K+m/8     8  XxHash64 of the bit array
 /// </code>
+/// Format version 1, written before keyed hashing, is version 2 with K = 0 and algorithm 1 only; it is
+/// still read (as an unkeyed filter). An unkeyed version 2 snapshot differs from it in the version only.
 /// </summary>
 /// <remarks>
-/// The header has its own checksum so that a corrupted m or n is caught before allocating for it.
-/// Reading validates everything (magic, version, algorithm, both checksums, and that m and k are what
-/// this build's sizing gives for n and p) before a filter object exists, so a bad snapshot is rejected
-/// whole and never half-loaded. Bytes after the trailer are left unread.
+/// <para>The header has its own checksum so that a corrupted m, n or key is caught before allocating
+/// for it. The version and the algorithm are read before that checksum only to know where it lies;
+/// a corrupted one moves it, and the checksum then fails (or, on a tiny snapshot, the stream ends
+/// early). Reading validates everything (magic, version, algorithm, key, both checksums, that m and k
+/// are what this build's sizing gives for n and p, and what the caller expects) before a filter object
+/// exists, so a bad snapshot is rejected whole and never half-loaded. Bytes after the trailer are left
+/// unread.</para>
+/// <para>A keyed snapshot carries its key, because a filter's bits mean nothing without it: whoever can
+/// read the snapshot can compute which absent ids it lets through, so it must be stored as carefully
+/// as the key. Error messages never contain a key.</para>
+/// <para>The bit array is written and read in chunks of <see cref="ChunkWords"/> words, each read from
+/// the live array with volatile loads, so writing needs no second copy of the bits (a snapshot taken
+/// while adds run holds every item added before it began, and maybe some added during it, as with a
+/// full copy), and neither direction is limited to 2 GB of bits in one span.</para>
 /// </remarks>
 internal static class BloomFilterSnapshot
 {
-    public const ushort FormatVersion = 1;
-    public const int HeaderSize = 52;
-    private const int ChecksummedHeaderSize = 44;
+    public const ushort FormatVersion = 2;
+    public const ushort FirstFormatVersion = 1;
+    private const int CommonHeaderSize = 44;
     private const int ChecksumSize = 8;
+    private const int MaxHeaderSize = CommonHeaderSize + BloomFilterKey.SizeInBytes + ChecksumSize;
+
+    /// <summary>64 KB per chunk: large enough that per-chunk costs vanish, small enough to stay off the large object heap.</summary>
+    private const int ChunkWords = 8 * 1024;
+
     private static ReadOnlySpan<byte> Magic => "EGBF"u8;
 
-    public readonly record struct Header(long ExpectedItems, double FalsePositiveRate, long BitCount, int HashCount, long Count);
-
-    public static void Write(Stream stream, Header header, long[] words)
+    /// <summary>Everything a snapshot says about its filter but the bits. <see cref="Key"/> is null for unkeyed filters.</summary>
+    public readonly record struct Header(long ExpectedItems, double FalsePositiveRate, long BitCount, int HashCount, long Count, BloomFilterKey? Key)
     {
-        Span<byte> head = stackalloc byte[HeaderSize];
+        public ushort AlgorithmId => Key is null ? ItemHash.UnkeyedAlgorithmId : ItemHash.KeyedAlgorithmId;
+    }
+
+    /// <summary>What the caller requires of a snapshot beyond its validity; null parts are not checked.</summary>
+    public readonly record struct Expected((long ExpectedItems, double FalsePositiveRate)? Parameters = null, BloomFilterKey? Key = null);
+
+    public static void Write(Stream stream, Header header, LockFreeBitArray bits)
+    {
+        Span<byte> head = stackalloc byte[MaxHeaderSize];
         Magic.CopyTo(head);
         BinaryPrimitives.WriteUInt16LittleEndian(head[4..], FormatVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(head[6..], ItemHash.AlgorithmId);
+        BinaryPrimitives.WriteUInt16LittleEndian(head[6..], header.AlgorithmId);
         BinaryPrimitives.WriteInt64LittleEndian(head[8..], header.BitCount);
         BinaryPrimitives.WriteInt32LittleEndian(head[16..], header.HashCount);
         BinaryPrimitives.WriteInt64LittleEndian(head[20..], header.ExpectedItems);
         BinaryPrimitives.WriteDoubleLittleEndian(head[28..], header.FalsePositiveRate);
         BinaryPrimitives.WriteInt64LittleEndian(head[36..], header.Count);
-        BinaryPrimitives.WriteUInt64LittleEndian(head[ChecksummedHeaderSize..], XxHash64.HashToUInt64(head[..ChecksummedHeaderSize]));
-        stream.Write(head);
-
-        if (!BitConverter.IsLittleEndian)
+        var checksummed = CommonHeaderSize;
+        if (header.Key is { } key)
         {
-            BinaryPrimitives.ReverseEndianness(words, words); // our own copy
+            key.WriteBytes(head[checksummed..]);
+            checksummed += BloomFilterKey.SizeInBytes;
         }
 
-        var payload = MemoryMarshal.AsBytes(words.AsSpan());
-        stream.Write(payload);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[checksummed..], XxHash64.HashToUInt64(head[..checksummed]));
+        stream.Write(head[..(checksummed + ChecksumSize)]);
+
+        var payloadChecksum = new XxHash64();
+        var buffer = ArrayPool<long>.Shared.Rent(ChunkWords);
+        try
+        {
+            for (var start = 0; start < bits.WordCount; start += ChunkWords)
+            {
+                var chunk = buffer.AsSpan(0, Math.Min(ChunkWords, bits.WordCount - start));
+                bits.CopyWordsTo(start, chunk);
+                if (!BitConverter.IsLittleEndian)
+                {
+                    BinaryPrimitives.ReverseEndianness(chunk, chunk);
+                }
+
+                var bytes = MemoryMarshal.AsBytes(chunk);
+                payloadChecksum.Append(bytes);
+                stream.Write(bytes);
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(buffer);
+        }
+
         Span<byte> trailer = stackalloc byte[ChecksumSize];
-        BinaryPrimitives.WriteUInt64LittleEndian(trailer, XxHash64.HashToUInt64(payload));
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, payloadChecksum.GetCurrentHashAsUInt64());
         stream.Write(trailer);
     }
 
-    public static (Header Header, long[] Words) Read(Stream stream, (long ExpectedItems, double FalsePositiveRate)? expected)
+    public static (Header Header, long[] Words) Read(Stream stream, Expected expected)
     {
-        Span<byte> head = stackalloc byte[HeaderSize];
-        ReadExactly(stream, head, "header");
+        Span<byte> head = stackalloc byte[MaxHeaderSize];
+        ReadExactly(stream, head[..CommonHeaderSize], "header");
         if (!head[..Magic.Length].SequenceEqual(Magic))
         {
             throw new InvalidDataException("Not an EdgeGuard Bloom filter snapshot: the magic bytes \"EGBF\" are missing.");
         }
 
-        var storedHeaderChecksum = BinaryPrimitives.ReadUInt64LittleEndian(head[ChecksummedHeaderSize..]);
-        if (storedHeaderChecksum != XxHash64.HashToUInt64(head[..ChecksummedHeaderSize]))
+        // Unverified until the checksum below: used only to find where the checksum lies.
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(head[4..]);
+        var algorithm = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
+        var keySize = version switch
+        {
+            FirstFormatVersion => 0,
+            FormatVersion => algorithm == ItemHash.KeyedAlgorithmId ? BloomFilterKey.SizeInBytes : 0,
+            _ => throw new InvalidDataException(
+                $"Unsupported Bloom filter snapshot format version {version} (this build reads versions {FirstFormatVersion} and {FormatVersion}), or its header is corrupted."),
+        };
+        var checksummed = CommonHeaderSize + keySize;
+        ReadExactly(stream, head[CommonHeaderSize..(checksummed + ChecksumSize)], "header");
+        if (BinaryPrimitives.ReadUInt64LittleEndian(head[checksummed..]) != XxHash64.HashToUInt64(head[..checksummed]))
         {
             throw new InvalidDataException("Bloom filter snapshot header is corrupted: its checksum does not match.");
-        }
-
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(head[4..]);
-        if (version != FormatVersion)
-        {
-            throw new InvalidDataException($"Unsupported Bloom filter snapshot format version {version}; this build reads version {FormatVersion}.");
-        }
-
-        var algorithm = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
-        if (algorithm != ItemHash.AlgorithmId)
-        {
-            throw new InvalidDataException($"Bloom filter snapshot uses hash algorithm {algorithm}; this build hashes with algorithm {ItemHash.AlgorithmId}, so its bits would mean nothing here.");
         }
 
         var header = new Header(
@@ -95,15 +146,48 @@ internal static class BloomFilterSnapshot
             FalsePositiveRate: BinaryPrimitives.ReadDoubleLittleEndian(head[28..]),
             BitCount: BinaryPrimitives.ReadInt64LittleEndian(head[8..]),
             HashCount: BinaryPrimitives.ReadInt32LittleEndian(head[16..]),
-            Count: BinaryPrimitives.ReadInt64LittleEndian(head[36..]));
+            Count: BinaryPrimitives.ReadInt64LittleEndian(head[36..]),
+            Key: ReadKey(version, algorithm, head[CommonHeaderSize..checksummed]));
         Validate(header, expected);
+        return (header, ReadWords(stream, header.BitCount / BloomFilterMath.BitsPerWord));
+    }
 
-        var words = new long[header.BitCount / BloomFilterMath.BitsPerWord];
-        var payload = MemoryMarshal.AsBytes(words.AsSpan());
-        ReadExactly(stream, payload, "bit array");
+    private static BloomFilterKey? ReadKey(ushort version, ushort algorithm, ReadOnlySpan<byte> keyBytes)
+    {
+        if (algorithm == ItemHash.UnkeyedAlgorithmId)
+        {
+            return null;
+        }
+
+        if (algorithm != ItemHash.KeyedAlgorithmId || version == FirstFormatVersion)
+        {
+            throw new InvalidDataException(
+                $"Bloom filter snapshot (format version {version}) uses hash algorithm {algorithm}; this build hashes with algorithms {ItemHash.UnkeyedAlgorithmId} and {ItemHash.KeyedAlgorithmId} (the latter from format version {FormatVersion} on), so its bits would mean nothing here.");
+        }
+
+        var key = BloomFilterKey.FromBytes(keyBytes);
+        if (key.IsZero)
+        {
+            throw new InvalidDataException("Bloom filter snapshot is keyed with the all-zero key, which no filter can have.");
+        }
+
+        return key;
+    }
+
+    private static long[] ReadWords(Stream stream, long wordCount)
+    {
+        var words = new long[wordCount];
+        var checksum = new XxHash64();
+        for (var start = 0; start < words.Length; start += ChunkWords)
+        {
+            var chunk = MemoryMarshal.AsBytes(words.AsSpan(start, Math.Min(ChunkWords, words.Length - start)));
+            ReadExactly(stream, chunk, "bit array");
+            checksum.Append(chunk);
+        }
+
         Span<byte> trailer = stackalloc byte[ChecksumSize];
         ReadExactly(stream, trailer, "checksum");
-        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer) != XxHash64.HashToUInt64(payload))
+        if (BinaryPrimitives.ReadUInt64LittleEndian(trailer) != checksum.GetCurrentHashAsUInt64())
         {
             throw new InvalidDataException("Bloom filter snapshot bit array is corrupted: its checksum does not match.");
         }
@@ -113,10 +197,10 @@ internal static class BloomFilterSnapshot
             BinaryPrimitives.ReverseEndianness(words, words);
         }
 
-        return (header, words);
+        return words;
     }
 
-    private static void Validate(Header header, (long ExpectedItems, double FalsePositiveRate)? expected)
+    private static void Validate(Header header, Expected expected)
     {
         BloomFilterSize size;
         try
@@ -139,10 +223,25 @@ internal static class BloomFilterSnapshot
             throw new InvalidDataException($"Bloom filter snapshot has a negative item count ({header.Count}).");
         }
 
-        if (expected is var (n, p) && (header.ExpectedItems != n || header.FalsePositiveRate != p))
+        if (expected.Parameters is var (n, p) && (header.ExpectedItems != n || header.FalsePositiveRate != p))
         {
             throw new InvalidDataException(
                 $"Bloom filter snapshot was built for n = {header.ExpectedItems}, p = {header.FalsePositiveRate}; expected n = {n}, p = {p}.");
+        }
+
+        if (expected.Key is { } key)
+        {
+            if (header.Key is null)
+            {
+                throw new InvalidDataException(
+                    "Bloom filter snapshot is unkeyed (hash algorithm 1), but a filter keyed with the configured key was expected; rebuild the filter from its sources.");
+            }
+
+            if (header.Key != key)
+            {
+                throw new InvalidDataException(
+                    "Bloom filter snapshot was built with another key than the configured one, so its bits mean nothing with this key; rebuild the filter from its sources.");
+            }
         }
     }
 

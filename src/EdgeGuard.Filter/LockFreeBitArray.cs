@@ -136,15 +136,24 @@ internal sealed class LockFreeBitArray
         }
     }
 
-    /// <summary>A point-in-time copy of the words, for snapshots.</summary>
+    /// <summary>A copy of all the words, for tests and diagnostics (snapshots copy chunk by chunk with <see cref="CopyWordsTo"/>).</summary>
     public long[] CopyWords()
     {
         var copy = new long[_words.Length];
-        for (var i = 0; i < copy.Length; i++)
-        {
-            copy[i] = Volatile.Read(ref _words[i]);
-        }
-
+        CopyWordsTo(0, copy);
         return copy;
+    }
+
+    /// <summary>
+    /// Copies the words from <paramref name="start"/> on into <paramref name="destination"/>, each read
+    /// with a volatile load: every bit set before the call began is in the copy; bits set meanwhile may be.
+    /// </summary>
+    public void CopyWordsTo(int start, Span<long> destination)
+    {
+        var words = _words.AsSpan(start, destination.Length);
+        for (var i = 0; i < words.Length; i++)
+        {
+            destination[i] = Volatile.Read(ref words[i]);
+        }
     }
 }

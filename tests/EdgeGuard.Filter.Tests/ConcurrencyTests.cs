@@ -2,13 +2,17 @@ namespace EdgeGuard.Filter.Tests;
 
 public class ConcurrencyTests
 {
-    [Fact]
-    public void Concurrent_adds_and_reads_lose_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Concurrent_adds_and_reads_lose_nothing(bool keyed)
     {
         const int idsPerWriter = 100_000;
         var writers = Math.Max(2, Environment.ProcessorCount);
         var readers = Math.Max(2, Environment.ProcessorCount);
-        var filter = new BloomFilter(writers * idsPerWriter, 0.01);
+        var key = keyed ? BloomFilterKey.NewRandom() : (BloomFilterKey?)null;
+        BloomFilter NewFilter() => key is { } k ? new BloomFilter(writers * idsPerWriter, 0.01, k) : new BloomFilter(writers * idsPerWriter, 0.01);
+        var filter = NewFilter();
         var ids = Enumerable.Range(0, writers).Select(w => Enumerable.Range(0, idsPerWriter).Select(i => $"W{w}-{i}").ToArray()).ToArray();
         var published = new int[writers]; // per writer: how many of its ids Add has returned for
         var changedBits = new long[writers];
@@ -77,7 +81,7 @@ public class ConcurrencyTests
         Assert.Equal(changedBits.Sum(), filter.Count);
 
         // No bit lost to a race: the same ids added on one thread give the very same words.
-        var sequential = new BloomFilter(writers * idsPerWriter, 0.01);
+        var sequential = NewFilter();
         foreach (var id in ids.SelectMany(x => x))
         {
             sequential.Add(id);

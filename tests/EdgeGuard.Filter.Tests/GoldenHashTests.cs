@@ -3,7 +3,7 @@ namespace EdgeGuard.Filter.Tests;
 /// <summary>
 /// Pins exactly which bits fixed ids map to under the default sizing (m = 9,592,960, k = 7). If this
 /// fails, the hashing changed: snapshots and other instances would disagree about every id. Change
-/// ItemHash.AlgorithmId and these values together, on purpose.
+/// ItemHash.UnkeyedAlgorithmId and these values together, on purpose. (Keyed hashing: KeyedHashTests.)
 /// </summary>
 /// <remarks>
 /// The indexes were cross-checked outside .NET: (h1 + i*h2) mod 9592960 in Python gives the same lists.

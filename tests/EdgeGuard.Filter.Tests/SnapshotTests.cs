@@ -5,6 +5,7 @@ namespace EdgeGuard.Filter.Tests;
 
 public class SnapshotTests
 {
+    /// <summary>Header of an unkeyed snapshot: the 44 common bytes and the checksum.</summary>
     private const int HeaderSize = 52;
 
     private static BloomFilter Filled(long n = 10_000, double p = 0.01, int items = 8_000)
@@ -18,7 +19,8 @@ public class SnapshotTests
         return filter;
     }
 
-    private static byte[] Snapshot(BloomFilter filter)
+    /// <summary>The bytes <see cref="BloomFilter.WriteTo"/> writes for <paramref name="filter"/>.</summary>
+    internal static byte[] Snapshot(BloomFilter filter)
     {
         using var stream = new MemoryStream();
         filter.WriteTo(stream);
@@ -28,7 +30,7 @@ public class SnapshotTests
     private static InvalidDataException Rejects(byte[] bytes) =>
         Assert.Throws<InvalidDataException>(() => BloomFilter.ReadFrom(new MemoryStream(bytes)));
 
-    /// <summary>Rewrites the header checksum, so that a test reaches the check after it.</summary>
+    /// <summary>Rewrites an unkeyed header's checksum, so that a test reaches the check after it.</summary>
     private static void Reseal(byte[] bytes) =>
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(44), XxHash64.HashToUInt64(bytes.AsSpan(0, 44)));
 
@@ -50,6 +52,18 @@ public class SnapshotTests
         Assert.All(TestIds.PresentRange(8_000), id => Assert.True(copy.MightContain(id)));
         Assert.All(TestIds.AbsentRange(8_000), id => Assert.Equal(original.MightContain(id), copy.MightContain(id)));
         Assert.Equal(bytes, Snapshot(copy));
+    }
+
+    [Fact]
+    public void Round_trip_across_several_chunks_keeps_the_one_shot_checksum()
+    {
+        // 100,000 items at 1 %: 14,989 words, one full chunk of 8,192 and a partial one.
+        var original = Filled(n: 100_000, items: 100_000);
+        var bytes = Snapshot(original);
+        Assert.Equal(14_989, original.MemoryBytes / 8);
+        var payload = bytes.AsSpan(HeaderSize, (int)original.MemoryBytes);
+        Assert.Equal(XxHash64.HashToUInt64(payload), BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8)));
+        Assert.Equal(original.CopyBits(), BloomFilter.ReadFrom(new MemoryStream(bytes)).CopyBits());
     }
 
     [Fact]
@@ -147,9 +161,10 @@ public class SnapshotTests
     public void Another_format_version_is_rejected()
     {
         var bytes = Snapshot(Filled());
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 2);
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 3);
         Reseal(bytes);
-        Assert.Contains("format version 2", Rejects(bytes).Message);
+        Assert.Contains("format version 3", Rejects(bytes).Message);
     }
 
     [Fact]
@@ -211,10 +226,12 @@ public class SnapshotTests
         Assert.Contains("negative item count", Rejects(bytes).Message);
     }
 
-    [Fact]
-    public async Task A_snapshot_taken_while_adds_run_is_still_valid()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_snapshot_taken_while_adds_run_is_still_valid(bool keyed)
     {
-        var filter = new BloomFilter(200_000, 0.01);
+        var filter = keyed ? new BloomFilter(200_000, 0.01, BloomFilterKey.NewRandom()) : new BloomFilter(200_000, 0.01);
         var adding = Task.Run(() =>
         {
             foreach (var id in TestIds.PresentRange(200_000))

@@ -59,6 +59,51 @@ public class UnionTests
     }
 
     [Fact]
+    public void Union_of_filters_with_different_keys_or_keyed_with_unkeyed_is_rejected_without_naming_a_key()
+    {
+        var keyA = BloomFilterKey.NewRandom();
+        var keyB = BloomFilterKey.NewRandom();
+        var keyedA = new BloomFilter(20_000, 0.01, keyA);
+        var unkeyed = new BloomFilter(20_000, 0.01);
+        foreach (var (target, other, says) in new[]
+        {
+            (keyedA, new BloomFilter(20_000, 0.01, keyB), "different keys"),
+            (keyedA, unkeyed, "this one is keyed, the other unkeyed"),
+            (unkeyed, keyedA, "this one is unkeyed, the other keyed"),
+        })
+        {
+            var bitsBefore = target.CopyBits();
+            var e = Assert.Throws<ArgumentException>(() => target.UnionWith(other));
+            Assert.Equal("other", e.ParamName);
+            Assert.Contains(says, e.Message);
+            Assert.DoesNotContain(keyA.ToHex()[..8], e.Message);
+            Assert.DoesNotContain(keyB.ToHex()[..8], e.Message);
+            Assert.Equal(bitsBefore, target.CopyBits());
+        }
+    }
+
+    [Fact]
+    public void Union_of_filters_with_the_same_key_contains_both_sets()
+    {
+        var key = BloomFilterKey.NewRandom();
+        var a = new BloomFilter(20_000, 0.01, key);
+        var b = new BloomFilter(20_000, 0.01, BloomFilterKey.Parse(key.ToHex()));
+        foreach (var id in TestIds.PresentRange(5_000))
+        {
+            a.Add(id);
+        }
+
+        foreach (var id in TestIds.AbsentRange(5_000))
+        {
+            b.Add(id);
+        }
+
+        a.UnionWith(b);
+        Assert.All(TestIds.PresentRange(5_000).Concat(TestIds.AbsentRange(5_000)), id => Assert.True(a.MightContain(id)));
+        Assert.Equal(key, a.Key);
+    }
+
+    [Fact]
     public void Union_with_null_or_itself()
     {
         var a = new BloomFilter(1000, 0.01);
