@@ -1,6 +1,7 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Admin;
 using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
@@ -39,8 +40,13 @@ try
     services.AddIdSources();
     services.AddSingleton<IdSourceSet>();
     services.AddSingleton<FilterBuilder>();
-    services.AddSingleton(provider => new ProductFilter(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Writes.MaxPending));
-    services.AddSingleton<IIdAnnouncer, LocalIdAnnouncer>();
+    services.AddSingleton(provider =>
+    {
+        var options = provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value;
+        return new ProductFilter(options.Writes.MaxPending, options.Bloom.RebuildGrace);
+    });
+    services.AddSingleton<FilterKeyProvider>();
+    services.AddSingleton<LocalFilterStore>();
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
 
@@ -52,7 +58,23 @@ try
     services.AddSingleton<CommitPositions>();
     services.AddSingleton<WriteBodyReader>();
     services.AddSingleton<WriteVerifier>();
-    services.AddSingleton<IWriteCoordinator, LocalWriteCoordinator>();
+
+    // Standalone, or one of the instances sharing REDIS_URL (a cluster): each role has both, chosen at start.
+    services.AddSingleton<ClusterIdentity>();
+    services.AddSingleton<ClusterStatus>();
+    services.AddSingleton<ClusterSync>();
+    services.AddHostedService(provider => provider.GetRequiredService<ClusterSync>());
+    services.AddSingleton<ClusterLeader>();
+    services.AddHostedService(provider => provider.GetRequiredService<ClusterLeader>());
+    services.AddSingleton<LocalWriteCoordinator>();
+    services.AddSingleton<ClusterWriteCoordinator>();
+    services.AddSingleton<LocalIdAnnouncer>();
+    services.AddSingleton<ClusterIdAnnouncer>();
+    services.AddSingleton(Clustered<IWriteCoordinator, ClusterWriteCoordinator, LocalWriteCoordinator>);
+    services.AddSingleton(Clustered<IIdAnnouncer, ClusterIdAnnouncer, LocalIdAnnouncer>);
+    services.AddSingleton(Clustered<IFilterReloader, ClusterLeader, FilterLoader>);
+    services.AddSingleton<StandaloneLeadership>();
+    services.AddSingleton(Clustered<ILeadership, ClusterLeader, StandaloneLeadership>);
 
     services.AddProblemDetails();
     services.AddHealthChecks()
@@ -89,4 +111,14 @@ catch (Exception e) when (StartupErrors.Find(e) is { Count: > 0 } errors)
 }
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
-public partial class Program;
+public partial class Program
+{
+    /// <summary>The cluster's implementation of a role when <c>REDIS_URL</c> names a Redis, else the standalone one.</summary>
+    private static TRole Clustered<TRole, TCluster, TStandalone>(IServiceProvider provider)
+        where TCluster : TRole
+        where TStandalone : TRole
+        where TRole : notnull =>
+        provider.GetRequiredService<RedisConnection>().IsConfigured
+            ? provider.GetRequiredService<TCluster>()
+            : provider.GetRequiredService<TStandalone>();
+}

@@ -108,8 +108,12 @@ public sealed class FilterBuilderTests
         return request;
     }
 
-    private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources) =>
-        new(new IdSourceSet(sources), ProductIdRule.Default, Options.Create(new EdgeGuardOptions { Bloom = bloom }), NullLogger<FilterBuilder>.Instance);
+    private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources)
+    {
+        var keys = new FilterKeyProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        keys.ResolveLocal(fromSnapshot: null);
+        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), NullLogger<FilterBuilder>.Instance);
+    }
 
     private sealed class ListSource(string name, IReadOnlyList<string> ids, bool distinct, int failAfter = -1) : IIdSource
     {

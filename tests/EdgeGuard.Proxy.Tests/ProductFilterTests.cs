@@ -137,6 +137,32 @@ public sealed class ProductFilterTests
     }
 
     [Fact]
+    public async Task Id_added_shortly_before_a_rebuild_survives_sources_that_do_not_list_it_yet()
+    {
+        var filter = new ProductFilter(rebuildGrace: TimeSpan.FromMinutes(10));
+        await RebuildAsync(filter, ["OLD-1"]);
+        filter.Add("NEW-1"); // created through the gateway; the read replica has not caught up yet
+
+        await RebuildAsync(filter, ["OLD-1"]); // the lagging source does not list it
+
+        Assert.True(filter.MightContain("NEW-1"));
+        Assert.Equal(2, filter.Items);
+    }
+
+    [Fact]
+    public async Task Rebuild_grace_ends_so_deleted_products_can_leave_the_filter()
+    {
+        var filter = new ProductFilter(rebuildGrace: TimeSpan.Zero);
+        await RebuildAsync(filter, ["OLD-1", "GONE-1"]);
+        filter.Add("NEW-1");
+
+        await RebuildAsync(filter, ["OLD-1"]);
+
+        Assert.False(filter.MightContain("GONE-1"));
+        Assert.False(filter.MightContain("NEW-1"));
+    }
+
+    [Fact]
     public async Task Rebuild_without_commit_keeps_the_filter_in_use()
     {
         var filter = new ProductFilter();

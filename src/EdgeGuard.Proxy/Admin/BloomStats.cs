@@ -15,10 +15,13 @@ public sealed record BloomStats(
     double EstimatedFalsePositiveRate,
     long MemoryBytes,
     double FillRatio,
-    bool Ready)
+    bool Ready,
+    string InstanceId,
+    int ClusterInstances,
+    long SyncLagMs)
 {
     /// <param name="items">Distinct ids the filter holds by construction (see <c>ProductFilter.Items</c>).</param>
-    public static BloomStats Of(BloomFilter filter, long items, bool ready) => new(
+    public static BloomStats Of(BloomFilter filter, long items, bool ready, ClusterView cluster) => new(
         filter.BitCount,
         filter.HashCount,
         filter.ExpectedItems,
@@ -28,8 +31,17 @@ public sealed record BloomStats(
         ready ? BloomFilterMath.FalsePositiveRate(items, filter.BitCount, filter.HashCount) : 0,
         filter.MemoryBytes,
         ready ? filter.FillRatio : 0,
-        ready);
+        ready,
+        cluster.InstanceId,
+        cluster.Instances,
+        (long)cluster.SyncLag.TotalMilliseconds);
 }
+
+/// <summary>This instance in its cluster (standalone: alone, never behind).</summary>
+public sealed record ClusterView(string InstanceId, int Instances, TimeSpan SyncLag);
+
+/// <summary>The body of a successful <c>POST /bloom/ids</c>.</summary>
+public sealed record BloomIdsResult(long Added);
 
 /// <summary>The body of a successful <c>POST /bloom/reload</c>.</summary>
 public sealed record BloomReloadResult(long Items, double DurationMs, BloomStats Stats);
@@ -37,4 +49,6 @@ public sealed record BloomReloadResult(long Items, double DurationMs, BloomStats
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(BloomStats))]
 [JsonSerializable(typeof(BloomReloadResult))]
+[JsonSerializable(typeof(BloomIdsResult))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class BloomJsonContext : JsonSerializerContext;

@@ -8,11 +8,25 @@ namespace EdgeGuard.Proxy.Configuration;
 public sealed partial class EdgeGuardOptionsAnnotationsValidator : IValidateOptions<EdgeGuardOptions>;
 
 /// <summary>Rules that span settings or need parsing; each failure names the setting.</summary>
-public sealed class EdgeGuardOptionsValidator : IValidateOptions<EdgeGuardOptions>
+public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IValidateOptions<EdgeGuardOptions>
 {
     public ValidateOptionsResult Validate(string? name, EdgeGuardOptions options)
     {
         var failures = new List<string>();
+        if (configuration[Filtering.FilterKeyProvider.EnvironmentVariable] is { Length: > 0 } key && !BloomFilterKey.TryParse(key, out _))
+        {
+            failures.Add($"{Filtering.FilterKeyProvider.EnvironmentVariable} must be 32 hex digits (a 128-bit key), not all zero.");
+        }
+
+        if (options.Cluster.AnnounceTimeout >= options.Cluster.MembershipTtl)
+        {
+            failures.Add("EdgeGuard:Cluster:AnnounceTimeout must be shorter than EdgeGuard:Cluster:MembershipTtl.");
+        }
+
+        if (options.Cluster.HeartbeatInterval * 2 >= options.Cluster.MembershipTtl)
+        {
+            failures.Add("EdgeGuard:Cluster:HeartbeatInterval must be under half of EdgeGuard:Cluster:MembershipTtl.");
+        }
         try
         {
             _ = new ProductIdRule(options.IdPattern);

@@ -21,6 +21,11 @@ public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConf
             options.Cache.RedisUrl = redisUrl;
         }
 
+        if (configuration["EDGEGUARD_INSTANCE_ID"] is { Length: > 0 } instanceId)
+        {
+            options.Cluster.InstanceId = instanceId;
+        }
+
         if (configuration["EDGEGUARD_ADMIN_KEY"] is { Length: > 0 } adminKey)
         {
             options.AdminKey = adminKey;

@@ -21,7 +21,7 @@ public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Durati
 /// sized for, it is sized again for the real count with headroom and the sources are read once more, so the
 /// false-positive rate stays the one promised.
 /// </summary>
-public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, IOptions<EdgeGuardOptions> options, ILogger<FilterBuilder> logger)
+public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, FilterKeyProvider keys, IOptions<EdgeGuardOptions> options, ILogger<FilterBuilder> logger)
 {
     private BloomOptions Bloom => options.Value.Bloom;
 
@@ -53,7 +53,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, IOp
 
     private async Task<(BloomFilter Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
     {
-        var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate);
+        var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate, keys.Current);
         // One source of distinct ids (a primary key) is counted as read; anything else is de-duplicated.
         var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter();
         long items = 0;

@@ -15,9 +15,12 @@ namespace EdgeGuard.Proxy.Filtering;
 public sealed class FilterLoader(
     ProductFilter filter,
     FilterBuilder builder,
+    FilterKeyProvider keys,
+    LocalFilterStore local,
+    Caching.RedisConnection redis,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
-    ILogger<FilterLoader> logger) : BackgroundService
+    ILogger<FilterLoader> logger) : BackgroundService, IFilterReloader
 {
     /// <summary>Rebuilds once from the sources and swaps the result in (admin reload, periodic reload).</summary>
     /// <param name="force">Swap in even a filter that shrank past the configured share (an admin's decision).</param>
@@ -39,12 +42,18 @@ public sealed class FilterLoader(
         }
 
         rebuild.Commit(next, carryOverCurrent: !builder.SourcesListApiCreatedProducts);
+        if (!redis.IsConfigured)
+        {
+            local.Save(filter.Current!, filter.Items);
+        }
+
         var report = new FilterBuildReport(filter.Items, next.Duration, next.Filter.ExpectedItems, next.OutgrewConfiguredSize);
         Log.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
         return report;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Builds the first filter, retrying with backoff while a source cannot be read.</summary>
+    public async Task LoadWithRetriesAsync(CancellationToken stoppingToken)
     {
         var firstLoad = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
@@ -62,10 +71,22 @@ public sealed class FilterLoader(
                 },
             })
             .Build();
+        await firstLoad.ExecuteAsync(async ct => await ReloadAsync(force: true, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Standalone: the local snapshot at once if there is one, then the sources, then a rebuild every
+    /// <c>ReloadInterval</c>. In a cluster the cluster's sync and leader do this instead.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (redis.IsConfigured)
+        {
+            return;
+        }
+
+        RestoreLocalSnapshot();
         try
         {
-            await firstLoad.ExecuteAsync(async ct => await ReloadAsync(force: true, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            await LoadWithRetriesAsync(stoppingToken).ConfigureAwait(false);
             if (options.Value.Bloom.ReloadInterval is not { } interval)
             {
                 return;
@@ -92,6 +113,29 @@ public sealed class FilterLoader(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private void RestoreLocalSnapshot()
+    {
+        if (local.Load(keys.Configured) is not var (restored, journal))
+        {
+            keys.ResolveLocal(fromSnapshot: null);
+            return;
+        }
+
+        keys.ResolveLocal(restored.Filter.Key);
+        var rebuild = filter.BeginRebuildAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using (rebuild)
+        {
+            foreach (var id in journal)
+            {
+                filter.Add(id); // journalled: replayed into the restored filter on commit
+            }
+
+            rebuild.Commit(restored, carryOverCurrent: false);
+        }
+
+        Log.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
     }
 }
 

@@ -13,15 +13,17 @@ public interface IIdAnnouncer
 }
 
 /// <summary>Standalone: the filter is this process's alone.</summary>
-public sealed class LocalIdAnnouncer(ProductFilter filter) : IIdAnnouncer
+public sealed class LocalIdAnnouncer(ProductFilter filter, LocalFilterStore local, Writes.CommitPositions commits, Caching.ProductCache cache) : IIdAnnouncer
 {
-    public ValueTask AnnounceAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    public async ValueTask AnnounceAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
+        local.Journal(ids);
         foreach (var id in ids)
         {
             filter.Add(id);
+            // A negative answer cached for it is older than what the catalog now says.
+            commits.Committed(id, commits.Next());
+            await cache.RemoveAsync(id).ConfigureAwait(false);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -31,7 +31,27 @@ public sealed class ProductFilter
     // Ids added while a rebuild runs, or before any filter is in use, replayed into the next filter.
     private List<string>? _journal = [];
 
-    public ProductFilter(int maxPending = DefaultMaxPending) => Pending = new PendingIds(maxPending);
+    // Ids added lately, replayed into every rebuilt filter: a source may not list them yet (a read replica
+    // that lags behind the catalog, an export older than them), and a rebuild must not drop them for that.
+    private readonly Queue<(long At, string Id)> _recent = new();
+    private readonly TimeSpan _recentWindow;
+    private readonly int _recentLimit;
+
+    // In a cluster the filter's "no" is only as good as this instance's standing (see ClusterSync): trusted
+    // while caught up and until its membership could have expired.
+    private bool _requiresTrust;
+    private volatile bool _trusted = true;
+    private long _trustedUntil = long.MaxValue;
+
+    /// <param name="maxPending">Bound of <see cref="Pending"/>.</param>
+    /// <param name="rebuildGrace">How long an added id is kept for rebuilds whose sources may not list it yet.</param>
+    /// <param name="rebuildGraceLimit">Ids kept for that at most (the oldest go first).</param>
+    public ProductFilter(int maxPending = DefaultMaxPending, TimeSpan? rebuildGrace = null, int rebuildGraceLimit = 100_000)
+    {
+        Pending = new PendingIds(maxPending);
+        _recentWindow = rebuildGrace ?? TimeSpan.FromMinutes(10);
+        _recentLimit = rebuildGraceLimit;
+    }
 
     /// <summary>True once a filter is in use: from then on "no" answers are trusted.</summary>
     public bool IsReady => _inUse is not null;
@@ -48,8 +68,29 @@ public sealed class ProductFilter
     /// <summary>Ids whose writes are in flight or unresolved; see <see cref="PendingIds"/>.</summary>
     public PendingIds Pending { get; }
 
-    /// <summary>False only when the id certainly does not exist: a filter is in use, it says no, and no write of the id is pending.</summary>
-    public bool MightContain(string id) => _inUse is not { } inUse || inUse.Filter.MightContain(id) || Pending.Contains(id);
+    /// <summary>
+    /// True when the filter's answers and the cache may be trusted now. Always, standalone; in a cluster only
+    /// while this instance is caught up with the log and a member in good standing: otherwise writes it has not
+    /// seen may have completed elsewhere, and it forwards everything.
+    /// </summary>
+    public bool IsTrusted => !_requiresTrust || (_trusted && System.Diagnostics.Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil));
+
+    /// <summary>False only when the id certainly does not exist: a trusted filter is in use, it says no, and no write of the id is pending.</summary>
+    public bool MightContain(string id) => _inUse is not { } inUse || !IsTrusted || inUse.Filter.MightContain(id) || Pending.Contains(id);
+
+    /// <summary>From now on trust depends on <see cref="SetTrusted"/> and <see cref="TrustUntil"/> (a cluster member).</summary>
+    public void RequireTrust()
+    {
+        _trusted = false;
+        _requiresTrust = true;
+    }
+
+    public void SetTrusted(bool trusted) => _trusted = trusted;
+
+    public void Distrust() => _trusted = false;
+
+    /// <summary>Trust ends at this <see cref="System.Diagnostics.Stopwatch"/> timestamp unless extended (membership).</summary>
+    public void TrustUntil(long timestamp) => Volatile.Write(ref _trustedUntil, timestamp);
 
     /// <summary>Adds an id the catalog now holds (a write it accepted, an announcement, a new row polled).</summary>
     public void Add(string id)
@@ -62,6 +103,8 @@ public sealed class ProductFilter
             }
 
             _journal?.Add(id);
+            _recent.Enqueue((System.Diagnostics.Stopwatch.GetTimestamp(), id));
+            TrimRecent();
         }
     }
 
@@ -88,14 +131,15 @@ public sealed class ProductFilter
         {
             var added = 0L;
             if (carryOverCurrent && _inUse is { } previous &&
-                previous.Filter.BitCount == next.BitCount && previous.Filter.HashCount == next.HashCount)
+                previous.Filter.BitCount == next.BitCount && previous.Filter.HashCount == next.HashCount && previous.Filter.Key == next.Key)
             {
                 // The sources cannot list ids added through the gateway (a products file alone): keep them.
                 next.UnionWith(previous.Filter);
                 added = Interlocked.Read(ref _addedSinceBuild);
             }
 
-            foreach (var id in _journal ?? [])
+            TrimRecent();
+            foreach (var id in (_journal ?? []).Concat(_recent.Select(recent => recent.Id)))
             {
                 if (AddCounted(next, id))
                 {
@@ -118,6 +162,15 @@ public sealed class ProductFilter
         }
 
         _buildGate.Release();
+    }
+
+    private void TrimRecent()
+    {
+        while (_recent.Count > 0 &&
+               (_recent.Count > _recentLimit || System.Diagnostics.Stopwatch.GetElapsedTime(_recent.Peek().At) > _recentWindow))
+        {
+            _recent.Dequeue();
+        }
     }
 
     /// <summary>Adds <paramref name="id"/>; true when the filter did not already hold it.</summary>

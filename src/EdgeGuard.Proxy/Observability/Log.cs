@@ -30,6 +30,18 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Warning, "Rebuild forced by an admin: {Built} ids against {InUse} in the filter in use")]
     public static partial void FilterShrinkForced(ILogger logger, long built, long inUse);
 
+    [LoggerMessage(17, LogLevel.Warning, "The local filter snapshot {Path} cannot be used ({Reason}); the filter is built from its sources")]
+    public static partial void LocalSnapshotUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(18, LogLevel.Error, "The local filter snapshot {Path} could not be written ({Reason}); a restart rebuilds from the sources")]
+    public static partial void LocalSnapshotNotSaved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(19, LogLevel.Error, "The local filter journal {Path} could not be appended ({Reason})")]
+    public static partial void LocalJournalFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(23, LogLevel.Information, "Bloom filter restored from the local snapshot: {Items} ids (and {Journalled} journalled since); rejecting at once, rebuilding from the sources in the background")]
+    public static partial void LocalSnapshotLoaded(ILogger logger, long items, int journalled);
+
     [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened: requests skip the shared cache until Redis answers again ({Suppressed} more changes not logged)")]
     public static partial void CacheCircuitOpened(ILogger logger, long suppressed);
 

@@ -40,7 +40,8 @@ public sealed class ProductGate(ProductFilter filter, ProductIdRule idRule)
 
         // A pending id's answer may change at any moment: neither a cached answer nor a shared fetch that
         // started before the write can be trusted for it.
-        return filter.Pending.Contains(id) || IsPersonal(request) ? GateDecision.Forward : GateDecision.Lookup;
+        // An instance that may have missed writes (a cluster member catching up or cut off) trusts no cached answer.
+        return !filter.IsTrusted || filter.Pending.Contains(id) || IsPersonal(request) ? GateDecision.Forward : GateDecision.Lookup;
     }
 
     /// <summary>

@@ -31,6 +31,9 @@ public sealed class CommitPositions
         RaiseTo(ref _applied, position);
     }
 
+    /// <summary>The cluster's log was applied up to <paramref name="position"/>: fetches from now on record it.</summary>
+    public void AdvanceTo(long position) => RaiseTo(ref _applied, position);
+
     /// <summary>The next local position (standalone: there is no shared log to number commits).</summary>
     public long Next() => Interlocked.Increment(ref _applied);
 

@@ -11,6 +11,7 @@ public sealed class LocalWriteCoordinator(
     ProductFilter filter,
     CommitPositions commits,
     ProductCache cache,
+    LocalFilterStore local,
     WriteVerifier verifier) : IWriteCoordinator
 {
     public ValueTask<IPendingWrite> BeginAsync(string id, WriteKind kind, CancellationToken cancellationToken)
@@ -29,6 +30,7 @@ public sealed class LocalWriteCoordinator(
         // Into the filter before it stops being pending: never a moment where neither holds it.
         if (kind == WriteKind.Upsert)
         {
+            local.Journal([id]); // on disk before the 2xx: a restart cannot forget it
             filter.Add(id);
         }
 
@@ -67,11 +69,9 @@ public sealed class LocalWriteCoordinator(
         {
             if (TryEnd())
             {
-                owner.Verifier.VerifyInBackground(id, _ => owner.CommitAsync(id, kind), () =>
-                {
-                    owner.End(id);
-                    return ValueTask.CompletedTask;
-                });
+                // Exists: committed. Absent: a create that failed or a delete that may have succeeded: cached
+                // answers go, the filter gains nothing.
+                owner.Verifier.VerifyInBackground(id, _ => owner.CommitAsync(id, WriteKind.Upsert), () => owner.CommitAsync(id, WriteKind.Delete));
             }
         }
 

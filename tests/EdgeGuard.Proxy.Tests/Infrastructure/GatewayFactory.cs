@@ -22,7 +22,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         Action<IServiceCollection>? services = null)
     {
         _services = services;
-        ProductsFile = Path.Combine(Path.GetTempPath(), $"edgeguard-products-{Guid.NewGuid():N}.txt");
+        Directory = System.IO.Directory.CreateTempSubdirectory("edgeguard-gateway-").FullName;
+        ProductsFile = Path.Combine(Directory, "products.txt");
         File.WriteAllLines(ProductsFile, knownIds);
         Time = time;
         _settings = new Dictionary<string, string?>
@@ -31,6 +32,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             ["PRODUCTS_FILE"] = ProductsFile,
             ["EdgeGuard:Bloom:LoadFromCatalog"] = "false",
             ["EDGEGUARD_ADMIN_KEY"] = AdminKey,
+            // This gateway's own snapshot: never another test's.
+            ["EdgeGuard:Bloom:SnapshotPath"] = Path.Combine(Directory, "filter.snapshot"),
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -40,6 +43,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     }
 
     public string ProductsFile { get; }
+
+    /// <summary>This gateway's files (products file, local filter snapshot).</summary>
+    public string Directory { get; }
 
     public FakeTimeProvider? Time { get; }
 
@@ -92,6 +98,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        File.Delete(ProductsFile);
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering;
+using EdgeGuard.Proxy.Observability;
+using EdgeGuard.Proxy.Writes;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace EdgeGuard.Proxy.Cluster;
+
+/// <summary>
+/// The work one instance does for the whole cluster, under a lease in Redis (a key with a TTL, renewed at a
+/// third of it; when its holder dies another instance takes it within one TTL): rebuilding the filter from the
+/// sources every <c>ReloadInterval</c> and publishing it as a snapshot the others take instead of each reading
+/// the catalog; writing the first snapshot of a cluster; settling writes whose writer died mid-write (a begin
+/// with no end past its deadline) from what the catalog says. An admin's reload on any instance also publishes.
+/// </summary>
+public sealed class ClusterLeader(
+    ClusterSync sync,
+    ClusterIdentity identity,
+    FilterLoader loader,
+    ProductFilter filter,
+    WriteVerifier verifier,
+    IOptions<EdgeGuardOptions> options,
+    TimeProvider time,
+    LogThrottle logThrottle,
+    ILogger<ClusterLeader> logger) : BackgroundService, IFilterReloader, ILeadership
+{
+    private readonly ConcurrentDictionary<string, byte> _settling = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+    private volatile bool _isLeader;
+    private long _lastRebuild;
+
+    public bool IsLeader => _isLeader;
+
+    private ClusterOptions Cluster => options.Value.Cluster;
+
+    public async Task<FilterBuildReport> ReloadAsync(bool force, CancellationToken cancellationToken)
+    {
+        var report = await loader.ReloadAsync(force, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _lastRebuild, time.GetTimestamp());
+        await PublishSnapshotAsync().ConfigureAwait(false);
+        return report;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!sync.IsClustered)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Cluster.LeaderLeaseTtl / 3, time);
+        try
+        {
+            do
+            {
+                if (sync.Log is not { } log)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await KeepLeaseAsync(log).ConfigureAwait(false);
+                    if (_isLeader && filter.IsReady)
+                    {
+                        SettleOrphanedWrites();
+                        if (await RebuildDueAsync().ConfigureAwait(false))
+                        {
+                            await ReloadAsync(force: false, stoppingToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or FilterShrinkRefusedException or IOException or HttpRequestException)
+                {
+                    if (e is RedisException or TimeoutException)
+                    {
+                        _isLeader = false; // not sure of the lease any more: another instance may take it
+                    }
+
+                    if (logThrottle.ShouldLog("cluster-leader", out var suppressed))
+                    {
+                        ClusterLog.LeaderFailed(logger, suppressed, e.Message);
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (_isLeader && sync.Log is { } log)
+            {
+                try
+                {
+                    await log.ReleaseLeaseAsync(identity.Id).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // The lease expires by itself.
+                }
+            }
+        }
+    }
+
+    private async Task KeepLeaseAsync(FilterLog log)
+    {
+        if (_isLeader)
+        {
+            _isLeader = await log.RenewLeaseAsync(identity.Id, Cluster.LeaderLeaseTtl).ConfigureAwait(false);
+        }
+        else if (await log.TryAcquireLeaseAsync(identity.Id, Cluster.LeaderLeaseTtl).ConfigureAwait(false))
+        {
+            _isLeader = true;
+            Interlocked.Exchange(ref _lastRebuild, time.GetTimestamp());
+            ClusterLog.Leading(logger, identity.Id, Cluster.Name);
+        }
+    }
+
+    /// <summary>Due every <c>ReloadInterval</c>, and at once when the cluster has no snapshot of this Redis dataset yet.</summary>
+    private async Task<bool> RebuildDueAsync()
+    {
+        if (await sync.Snapshots.ReadManifestAsync().ConfigureAwait(false) is not { } manifest || manifest.Generation != sync.Generation)
+        {
+            await PublishSnapshotAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        return options.Value.Bloom.ReloadInterval is { } interval && time.GetElapsedTime(Interlocked.Read(ref _lastRebuild)) >= interval;
+    }
+
+    /// <summary>Writes the filter in use, exactly as it stands at a log position, with the writes open there.</summary>
+    private async Task PublishSnapshotAsync()
+    {
+        await _publishing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var captured = await sync.CaptureAsync(() =>
+            {
+                var bytes = new MemoryStream();
+                filter.Current!.WriteTo(bytes);
+                return (Bytes: bytes, Items: filter.Items, Position: sync.Applied, Open: sync.OpenWrites);
+            }).ConfigureAwait(false);
+            using var bytes = captured.Bytes;
+            var manifest = await sync.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, sync.Generation,
+                captured.Items, [.. captured.Open], identity.Id).ConfigureAwait(false);
+            sync.SnapshotVersion = manifest.Version;
+            await sync.AppendAsync(new FilterLogEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
+            ClusterLog.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    /// <summary>A begin past its deadline has lost its writer: what the catalog says settles it, for everyone.</summary>
+    private void SettleOrphanedWrites()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var open in sync.OpenWrites)
+        {
+            if (open.Deadline == 0 || open.Deadline > now || !_settling.TryAdd(open.WriteId, 0))
+            {
+                continue;
+            }
+
+            ClusterLog.OrphanedWrite(logger, open.WriteId, open.Id);
+            verifier.VerifyInBackground(open.Id,
+                async _ =>
+                {
+                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId }).ConfigureAwait(false);
+                    _settling.TryRemove(open.WriteId, out byte _);
+                },
+                async () =>
+                {
+                    // Absent: a create that failed, or a delete that succeeded; either way cached answers go
+                    // and the filter gains nothing (a commit of a delete).
+                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId, IsDelete = true }).ConfigureAwait(false);
+                    _settling.TryRemove(open.WriteId, out byte _);
+                });
+        }
+    }
+}
