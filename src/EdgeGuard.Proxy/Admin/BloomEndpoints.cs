@@ -19,7 +19,7 @@ public static class BloomEndpoints
             Results.Json(Stats(filter, options.Value.Bloom), BloomJsonContext.Default.BloomStats));
 
         endpoints.MapPost("/bloom/reload", async (HttpContext context, FilterLoader loader, ProductFilter filter,
-            IOptions<EdgeGuardOptions> options, ILoggerFactory loggers) =>
+            IOptions<EdgeGuardOptions> options, ILoggerFactory loggers, bool? force) =>
         {
             if (Authorize(context, options.Value.AdminKey) is { } refusal)
             {
@@ -29,9 +29,14 @@ public static class BloomEndpoints
             Log.ReloadRequested(loggers.CreateLogger(typeof(BloomEndpoints)));
             try
             {
-                var report = await loader.ReloadAsync(context.RequestAborted);
+                var report = await loader.ReloadAsync(force ?? false, context.RequestAborted);
                 var result = new BloomReloadResult(report.Items, report.Duration.TotalMilliseconds, Stats(filter, options.Value.Bloom));
                 return Results.Json(result, BloomJsonContext.Default.BloomReloadResult);
+            }
+            catch (FilterShrinkRefusedException e)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Reload refused: the filter would shrink",
+                    detail: e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -45,8 +50,8 @@ public static class BloomEndpoints
 
     private static BloomStats Stats(ProductFilter filter, BloomOptions options) =>
         filter.Current is { } current
-            ? BloomStats.Of(current, ready: true)
-            : BloomStats.Of(EmptyFilterOfSize(options), ready: false);
+            ? BloomStats.Of(current, filter.Items, ready: true)
+            : BloomStats.Of(EmptyFilterOfSize(options), 0, ready: false);
 
     private static BloomFilter? s_emptyForStats;
 

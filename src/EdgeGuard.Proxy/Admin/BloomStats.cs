@@ -17,14 +17,15 @@ public sealed record BloomStats(
     double FillRatio,
     bool Ready)
 {
-    public static BloomStats Of(BloomFilter filter, bool ready) => new(
+    /// <param name="items">Distinct ids the filter holds by construction (see <c>ProductFilter.Items</c>).</param>
+    public static BloomStats Of(BloomFilter filter, long items, bool ready) => new(
         filter.BitCount,
         filter.HashCount,
         filter.ExpectedItems,
         filter.FalsePositiveRate,
         filter.ActualFalsePositiveRate,
-        ready ? filter.Count : 0,
-        ready ? filter.EstimatedFalsePositiveRate : 0,
+        items,
+        ready ? BloomFilterMath.FalsePositiveRate(items, filter.BitCount, filter.HashCount) : 0,
         filter.MemoryBytes,
         ready ? filter.FillRatio : 0,
         ready);

@@ -21,6 +21,27 @@ public sealed class EdgeGuardOptions
 
     [Required, ValidateObjectMembers]
     public CacheOptions Cache { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public WriteOptions Writes { get; set; } = new();
+}
+
+/// <summary>The <c>EdgeGuard:Writes</c> section: how writes through the gateway are kept safe for reads.</summary>
+public sealed class WriteOptions
+{
+    /// <summary>Ids whose writes may be in flight at once; past this, writes are refused with 503 (the pending set
+    /// is exact and kept in memory, so it is bounded).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPending { get; set; } = Filtering.ProductFilter.DefaultMaxPending;
+
+    /// <summary>Path template of the catalog's product read, used to learn the outcome of a write whose answer
+    /// never arrived (<c>{id}</c> is replaced by the escaped id).</summary>
+    [Required]
+    public string VerifyPath { get; set; } = "/products/{id}";
+
+    /// <summary>Longest wait between attempts to learn such a write's outcome while the catalog cannot say.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan MaxVerifyDelay { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class BloomOptions
@@ -46,9 +67,22 @@ public sealed class BloomOptions
     public string CatalogIdsPath { get; set; } = "/products/ids";
 
     /// <summary>Rebuild from the sources this often, to learn of products created behind the gateway's
-    /// back; unset for never (then only <c>POST /bloom/reload</c> rebuilds).</summary>
+    /// back and forget deleted ones; unset (null) for never (then only <c>POST /bloom/reload</c> rebuilds).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan? ReloadInterval { get; set; }
+    public TimeSpan? ReloadInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A rebuild that would hold fewer ids than the filter in use by more than this share is refused
+    /// (a half-read source is not a catalog); an admin reload with <c>?force=true</c> overrides it.</summary>
+    [Range(0d, 1d)]
+    public double MaxShrinkShare { get; set; } = 0.10;
+
+    /// <summary>When the sources hold more ids than <see cref="ExpectedItems"/>, the filter is sized for the
+    /// real count times this.</summary>
+    [Range(1d, 10d)]
+    public double GrowthHeadroom { get; set; } = 1.25;
+
+    /// <summary>True when a source lists products created through the catalog's API, not only a file export.</summary>
+    public bool HasApiListingSource => LoadFromCatalog;
 
     /// <summary>Longest wait between retries while the first load cannot reach a source.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

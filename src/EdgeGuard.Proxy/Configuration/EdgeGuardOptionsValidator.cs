@@ -32,11 +32,11 @@ public sealed class EdgeGuardOptionsValidator : IValidateOptions<EdgeGuardOption
             failures.Add($"REDIS_URL (EdgeGuard:Cache:RedisUrl) {redisError}");
         }
 
-        if (!options.Bloom.LoadFromCatalog && string.IsNullOrWhiteSpace(options.Bloom.ProductsFile))
+        if (!options.Bloom.HasApiListingSource && string.IsNullOrWhiteSpace(options.Bloom.ProductsFile))
         {
             failures.Add("EdgeGuard:Bloom has no source: set PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) or EdgeGuard:Bloom:LoadFromCatalog.");
         }
-        else if (!options.Bloom.LoadFromCatalog && !File.Exists(options.Bloom.ProductsFile))
+        else if (!options.Bloom.HasApiListingSource && !File.Exists(options.Bloom.ProductsFile))
         {
             // With the file as the only source, a missing file would make a filter that rejects every product.
             failures.Add($"PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) '{options.Bloom.ProductsFile}' does not exist, and it is the filter's only source.");

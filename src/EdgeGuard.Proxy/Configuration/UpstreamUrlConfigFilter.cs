@@ -20,7 +20,7 @@ public sealed class UpstreamUrlConfigFilter(IConfiguration configuration) : IPro
 
         if (!Uri.TryCreate(upstream, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new InvalidOperationException($"UPSTREAM_URL '{upstream}' is not an absolute http:// or https:// URL.");
+            throw new ConfigurationErrorException($"UPSTREAM_URL '{upstream}' is not an absolute http:// or https:// URL.");
         }
 
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase)

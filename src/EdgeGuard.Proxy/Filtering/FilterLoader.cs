@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
@@ -10,21 +9,37 @@ namespace EdgeGuard.Proxy.Filtering;
 /// <summary>
 /// Loads the filter in the background at start-up (the gateway forwards everything meanwhile), retrying
 /// with backoff until every source has been read, then rebuilds on the configured interval and on demand.
+/// A rebuild is built aside and swapped in; one that would shrink the filter by more than
+/// <c>EdgeGuard:Bloom:MaxShrinkShare</c> is refused unless forced.
 /// </summary>
 public sealed class FilterLoader(
     ProductFilter filter,
-    FilterSources sources,
+    FilterBuilder builder,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
     ILogger<FilterLoader> logger) : BackgroundService
 {
     /// <summary>Rebuilds once from the sources and swaps the result in (admin reload, periodic reload).</summary>
-    public async Task<FilterBuildReport> ReloadAsync(CancellationToken cancellationToken)
+    /// <param name="force">Swap in even a filter that shrank past the configured share (an admin's decision).</param>
+    /// <exception cref="FilterShrinkRefusedException">The rebuild held too few ids and was not forced.</exception>
+    public async Task<FilterBuildReport> ReloadAsync(bool force, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var built = await filter.RebuildAsync(sources.CreateEmpty, sources.LoadAsync, sources.SourcesMissApiCreatedProducts, cancellationToken)
-            .ConfigureAwait(false);
-        var report = new FilterBuildReport(built.Count, Stopwatch.GetElapsedTime(started));
+        using var rebuild = await filter.BeginRebuildAsync(cancellationToken).ConfigureAwait(false);
+        var previousItems = filter.IsReady ? filter.Items : (long?)null;
+        var next = await builder.BuildAsync(previousItems, cancellationToken).ConfigureAwait(false);
+        if (previousItems is { } before && next.Items < before * (1 - options.Value.Bloom.MaxShrinkShare))
+        {
+            if (!force)
+            {
+                Log.FilterShrinkRefused(logger, next.Items, before, options.Value.Bloom.MaxShrinkShare);
+                throw new FilterShrinkRefusedException(next.Items, before);
+            }
+
+            Log.FilterShrinkForced(logger, next.Items, before);
+        }
+
+        rebuild.Commit(next, carryOverCurrent: !builder.SourcesListApiCreatedProducts);
+        var report = new FilterBuildReport(filter.Items, next.Duration, next.Filter.ExpectedItems, next.OutgrewConfiguredSize);
         Log.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
         return report;
     }
@@ -50,7 +65,7 @@ public sealed class FilterLoader(
 
         try
         {
-            await firstLoad.ExecuteAsync(async ct => await ReloadAsync(ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            await firstLoad.ExecuteAsync(async ct => await ReloadAsync(force: true, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
             if (options.Value.Bloom.ReloadInterval is not { } interval)
             {
                 return;
@@ -61,7 +76,11 @@ public sealed class FilterLoader(
             {
                 try
                 {
-                    await ReloadAsync(stoppingToken).ConfigureAwait(false);
+                    await ReloadAsync(force: false, stoppingToken).ConfigureAwait(false);
+                }
+                catch (FilterShrinkRefusedException)
+                {
+                    // Logged where refused; the filter in use stays.
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -76,4 +95,18 @@ public sealed class FilterLoader(
     }
 }
 
-public sealed record FilterBuildReport(long Items, TimeSpan Duration);
+/// <summary>What a rebuild did.</summary>
+/// <param name="Items">Distinct ids in the filter now in use.</param>
+/// <param name="Duration">Time spent reading the sources.</param>
+/// <param name="SizedFor">The n the new filter is sized for.</param>
+/// <param name="OutgrewConfiguredSize">True when the sources outgrew <c>ExpectedItems</c> and the filter was sized for the real count.</param>
+public sealed record FilterBuildReport(long Items, TimeSpan Duration, long SizedFor, bool OutgrewConfiguredSize);
+
+/// <summary>A rebuild held far fewer ids than the filter in use (a source half-read, or emptied by mistake).</summary>
+public sealed class FilterShrinkRefusedException(long built, long inUse)
+    : Exception($"The rebuild read {built} ids against {inUse} in the filter in use, more than the allowed shrink (EdgeGuard:Bloom:MaxShrinkShare); the filter in use stays. Force it with POST /bloom/reload?force=true.")
+{
+    public long Built { get; } = built;
+
+    public long InUse { get; } = inUse;
+}

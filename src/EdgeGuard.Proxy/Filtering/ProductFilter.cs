@@ -6,135 +6,152 @@ namespace EdgeGuard.Proxy.Filtering;
 /// The Bloom filter the gateway consults, and the rules that keep it free of false negatives while it is
 /// built, rebuilt and written to:
 /// <list type="bullet">
-/// <item>until the first build completes nothing is rejected;</item>
-/// <item>a rebuild fills a new filter off to the side and swaps it in atomically;</item>
-/// <item>ids added through the gateway while a build runs, and ids whose writes were still in flight
-/// when it began, are replayed into the new filter before the swap, under the same lock that adds take,
-/// so no add can fall between the old filter and the new one.</item>
+/// <item>until the first build is in use nothing is rejected;</item>
+/// <item>a rebuild fills a new filter off to the side and swaps it in atomically
+/// (<see cref="BeginRebuildAsync"/>); ids added while it ran are replayed into it under the same lock that
+/// adds take, so no add can fall between the old filter and the new one;</item>
+/// <item>an id whose write is in flight is <see cref="Pending"/>: never rejected, never answered from the
+/// cache; it enters the filter only once the catalog said yes (<see cref="Add"/>), so a refused write leaves
+/// the filter as it was.</item>
 /// </list>
-/// Reads are lock-free: one volatile load and the filter's own lock-free probe. Adds are rare (writes
-/// through the gateway), so a lock there costs nothing that matters.
+/// Reads are lock-free: one volatile load, the filter's own lock-free probe, and a pending check that costs
+/// nothing while no write is in flight. Adds are rare (writes, announcements), so a lock there costs nothing
+/// that matters.
 /// </summary>
 public sealed class ProductFilter
 {
-    private readonly Lock _writeLock = new();
+    /// <summary>The default bound of <see cref="Pending"/>.</summary>
+    public const int DefaultMaxPending = 10_000;
+
+    private readonly Lock _lock = new();
     private readonly SemaphoreSlim _buildGate = new(1, 1);
-    private readonly Dictionary<string, int> _writesInFlight = new(StringComparer.Ordinal);
-    private volatile BloomFilter? _current;
-    private List<string>? _journal;
+    private volatile InUse? _inUse;
+    private long _addedSinceBuild;
 
-    /// <summary>True once a filter has been loaded: from then on "no" answers are trusted.</summary>
-    public bool IsReady => _current is not null;
+    // Ids added while a rebuild runs, or before any filter is in use, replayed into the next filter.
+    private List<string>? _journal = [];
 
-    /// <summary>The filter in use, or null before the first load.</summary>
-    public BloomFilter? Current => _current;
+    public ProductFilter(int maxPending = DefaultMaxPending) => Pending = new PendingIds(maxPending);
 
-    /// <summary>False only when the id certainly does not exist. Before the first load: always true.</summary>
-    public bool MightContain(string id) => _current?.MightContain(id) ?? true;
+    /// <summary>True once a filter is in use: from then on "no" answers are trusted.</summary>
+    public bool IsReady => _inUse is not null;
+
+    /// <summary>The filter in use, or null before the first build.</summary>
+    public BloomFilter? Current => _inUse?.Filter;
 
     /// <summary>
-    /// Adds ids about to be written upstream, before the write is forwarded, and keeps them registered until
-    /// the returned handle is disposed, so a rebuild that starts meanwhile carries them over.
+    /// Distinct ids the filter holds by construction: those it was built from plus those added since that it
+    /// did not already hold. Not an estimate from its bits.
     /// </summary>
-    public WriteRegistration BeginWrite(IReadOnlyList<string> ids)
-    {
-        lock (_writeLock)
-        {
-            foreach (var id in ids)
-            {
-                _current?.Add(id);
-                _journal?.Add(id);
-                _writesInFlight[id] = _writesInFlight.GetValueOrDefault(id) + 1;
-            }
-        }
+    public long Items => _inUse is { } inUse ? inUse.BuiltItems + Interlocked.Read(ref _addedSinceBuild) : 0;
 
-        return new WriteRegistration(this, ids);
+    /// <summary>Ids whose writes are in flight or unresolved; see <see cref="PendingIds"/>.</summary>
+    public PendingIds Pending { get; }
+
+    /// <summary>False only when the id certainly does not exist: a filter is in use, it says no, and no write of the id is pending.</summary>
+    public bool MightContain(string id) => _inUse is not { } inUse || inUse.Filter.MightContain(id) || Pending.Contains(id);
+
+    /// <summary>Adds an id the catalog now holds (a write it accepted, an announcement, a new row polled).</summary>
+    public void Add(string id)
+    {
+        lock (_lock)
+        {
+            if (_inUse is { } inUse && AddCounted(inUse.Filter, id))
+            {
+                _addedSinceBuild++;
+            }
+
+            _journal?.Add(id);
+        }
     }
 
     /// <summary>
-    /// Builds a new filter with <paramref name="load"/> and swaps it in. One build runs at a time; a caller
-    /// that arrives while one runs waits for it and then builds again (its sources may have changed since).
-    /// On failure the filter in use stays as it was.
+    /// Starts a rebuild: from now until the returned handle commits or is disposed, every id added is also
+    /// kept to be replayed into the new filter. One rebuild runs at a time; a caller that arrives while one
+    /// runs waits for it and then builds again (its sources may have changed since).
     /// </summary>
-    /// <param name="create">Makes the empty filter to fill.</param>
-    /// <param name="load">Adds the sources' ids to the new filter.</param>
-    /// <param name="carryOverCurrent">Also keep every id of the filter in use (when the sources cannot
-    /// list ids created through the gateway, e.g. the products file alone).</param>
-    public async Task<BloomFilter> RebuildAsync(
-        Func<BloomFilter> create, Func<BloomFilter, CancellationToken, Task> load, bool carryOverCurrent, CancellationToken cancellationToken)
+    public async Task<Rebuild> BeginRebuildAsync(CancellationToken cancellationToken)
     {
         await _buildGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_lock)
         {
-            lock (_writeLock)
-            {
-                _journal = [.. _writesInFlight.Keys];
-            }
-
-            try
-            {
-                var next = create();
-                await load(next, cancellationToken).ConfigureAwait(false);
-                if (carryOverCurrent && _current is { } previous && previous.BitCount == next.BitCount && previous.HashCount == next.HashCount)
-                {
-                    next.UnionWith(previous);
-                }
-
-                lock (_writeLock)
-                {
-                    foreach (var id in _journal!)
-                    {
-                        next.Add(id);
-                    }
-
-                    _current = next;
-                }
-
-                return next;
-            }
-            finally
-            {
-                lock (_writeLock)
-                {
-                    _journal = null;
-                }
-            }
+            _journal ??= [];
         }
-        finally
+
+        return new Rebuild(this);
+    }
+
+    private void Swap(BuiltFilter built, bool carryOverCurrent)
+    {
+        var next = built.Filter;
+        lock (_lock)
         {
-            _buildGate.Release();
+            var added = 0L;
+            if (carryOverCurrent && _inUse is { } previous &&
+                previous.Filter.BitCount == next.BitCount && previous.Filter.HashCount == next.HashCount)
+            {
+                // The sources cannot list ids added through the gateway (a products file alone): keep them.
+                next.UnionWith(previous.Filter);
+                added = Interlocked.Read(ref _addedSinceBuild);
+            }
+
+            foreach (var id in _journal ?? [])
+            {
+                if (AddCounted(next, id))
+                {
+                    added++;
+                }
+            }
+
+            _inUse = new InUse(next, built.Items);
+            Interlocked.Exchange(ref _addedSinceBuild, added);
+            _journal = null;
         }
     }
 
-    private void EndWrite(IReadOnlyList<string> ids)
+    private void EndRebuild()
     {
-        lock (_writeLock)
+        lock (_lock)
         {
-            foreach (var id in ids)
-            {
-                var left = _writesInFlight[id] - 1;
-                if (left == 0)
-                {
-                    _writesInFlight.Remove(id);
-                }
-                else
-                {
-                    _writesInFlight[id] = left;
-                }
-            }
+            // Before the first filter is in use, adds are still kept for it.
+            _journal = _inUse is null ? _journal ?? [] : null;
         }
+
+        _buildGate.Release();
     }
 
-    /// <summary>Marks the end of a write started with <see cref="BeginWrite"/>.</summary>
-    public sealed class WriteRegistration(ProductFilter owner, IReadOnlyList<string> ids) : IDisposable
+    /// <summary>Adds <paramref name="id"/>; true when the filter did not already hold it.</summary>
+    private static bool AddCounted(BloomFilter filter, string id)
     {
-        private int _disposed;
+        var isNew = !filter.MightContain(id);
+        filter.Add(id);
+        return isNew;
+    }
 
+    private sealed record InUse(BloomFilter Filter, long BuiltItems);
+
+    /// <summary>A rebuild under way: build the new filter aside, then <see cref="Commit"/> it.</summary>
+    public sealed class Rebuild(ProductFilter owner) : IDisposable
+    {
+        private int _ended;
+
+        /// <summary>Replays the ids added meanwhile into <paramref name="built"/> and puts it in use.</summary>
+        /// <param name="built">The filter built from the sources.</param>
+        /// <param name="carryOverCurrent">Also keep every id of the filter in use (when the sources cannot list
+        /// ids created through the gateway).</param>
+        public void Commit(BuiltFilter built, bool carryOverCurrent)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _ended) != 0, this);
+            owner.Swap(built, carryOverCurrent);
+            Dispose();
+        }
+
+        /// <summary>Ends the rebuild; without <see cref="Commit"/> the filter in use stays as it was.</summary>
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
-                owner.EndWrite(ids);
+                owner.EndRebuild();
             }
         }
     }

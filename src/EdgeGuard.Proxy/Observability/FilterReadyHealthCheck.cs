@@ -7,7 +7,7 @@ namespace EdgeGuard.Proxy.Observability;
 public sealed class FilterReadyHealthCheck(ProductFilter filter) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(filter.Current is { } current
-            ? HealthCheckResult.Healthy($"Bloom filter loaded with {current.Count} ids.")
+        Task.FromResult(filter.IsReady
+            ? HealthCheckResult.Healthy($"Bloom filter loaded with {filter.Items} ids.")
             : HealthCheckResult.Unhealthy("Bloom filter is loading; requests are forwarded unfiltered."));
 }

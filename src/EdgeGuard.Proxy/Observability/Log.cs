@@ -18,11 +18,17 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Products file {Path} does not exist; loading from the catalog only")]
     public static partial void ProductsFileMissing(ILogger logger, string path);
 
-    [LoggerMessage(6, LogLevel.Information, "Catalog ids from {Url}: {Ids} ids, {Invalid} invalid skipped")]
-    public static partial void CatalogIdsLoaded(ILogger logger, Uri url, long ids, long invalid);
+    [LoggerMessage(8, LogLevel.Warning, "The sources hold {Items} ids, more than the {Capacity} the filter was sized for: sizing it for {Resized} ids and reading them again, so the false-positive rate stays the promised one (raise EdgeGuard:Bloom:ExpectedItems to skip the second read)")]
+    public static partial void FilterResized(ILogger logger, long items, long capacity, long resized);
 
-    [LoggerMessage(7, LogLevel.Warning, "Bloom filter holds {Items} ids, more than the {ExpectedItems} it was sized for; its false-positive rate is now about {Rate:P3}. Raise EdgeGuard:Bloom:ExpectedItems")]
-    public static partial void FilterOverfull(ILogger logger, long items, long expectedItems, double rate);
+    [LoggerMessage(9, LogLevel.Information, "Source {Source}: {Ids} ids read, {Invalid} invalid skipped, in {DurationMs:F0} ms")]
+    public static partial void SourceRead(ILogger logger, string source, long ids, long invalid, double durationMs);
+
+    [LoggerMessage(15, LogLevel.Error, "Rebuild refused: the sources gave {Built} ids against {InUse} in the filter in use, a shrink of more than {MaxShrink:P0} (EdgeGuard:Bloom:MaxShrinkShare). The filter in use stays; POST /bloom/reload?force=true overrides")]
+    public static partial void FilterShrinkRefused(ILogger logger, long built, long inUse, double maxShrink);
+
+    [LoggerMessage(16, LogLevel.Warning, "Rebuild forced by an admin: {Built} ids against {InUse} in the filter in use")]
+    public static partial void FilterShrinkForced(ILogger logger, long built, long inUse);
 
     [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened for {BreakSeconds} s: requests skip the cache")]
     public static partial void CacheCircuitOpened(ILogger logger, double breakSeconds, Exception? exception);
@@ -39,8 +45,11 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Too many cache invalidations are waiting for Redis; the entry for {Id} may be served until its TTL ends")]
     public static partial void PendingInvalidationsFull(ILogger logger, string id);
 
-    [LoggerMessage(20, LogLevel.Warning, "Upstream failed for {Path}: {Error}; answering {Status}")]
-    public static partial void UpstreamFailed(ILogger logger, string path, string error, int status);
+    [LoggerMessage(20, LogLevel.Warning, "Upstream failed for {Path}: {Error}; answering {Status} ({Suppressed} more like it were not logged)")]
+    public static partial void UpstreamFailed(ILogger logger, string path, string error, int status, long suppressed);
+
+    [LoggerMessage(22, LogLevel.Warning, "Forwarding to cluster {Cluster} failed: {Error} ({Suppressed} more like it in the last {WindowSeconds} s were not logged)")]
+    public static partial void UpstreamFailing(ILogger logger, string cluster, string error, long suppressed, double windowSeconds, Exception? exception);
 
     [LoggerMessage(21, LogLevel.Information, "Bloom filter reload requested by an admin")]
     public static partial void ReloadRequested(ILogger logger);

@@ -4,6 +4,7 @@ using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
+using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -22,7 +23,8 @@ public sealed class ProductReadMiddleware(
     ProductFilter filter,
     IProductCacheStore cache,
     ProductIdRule idRule,
-    WriteEpochs writeEpochs,
+    CommitPositions commits,
+    LogThrottle logThrottle,
     EdgeGuardMetrics metrics,
     IOptions<EdgeGuardOptions> options,
     ILogger<ProductReadMiddleware> logger)
@@ -59,6 +61,15 @@ public sealed class ProductReadMiddleware(
             metrics.BloomRejects.Inc();
             source = Sources.Bloom;
             await GatewayResponses.WriteAbsentAsync(context, id, source).ConfigureAwait(false);
+        }
+        else if (filter.Pending.Contains(id))
+        {
+            // A write of this id is in flight: the catalog may change its answer at any moment, so neither
+            // the cache nor a shared fetch that began before the write can be trusted.
+            metrics.UpstreamRequests.Inc();
+            source = Sources.Upstream;
+            context.Response.Headers[Sources.HeaderName] = source;
+            await next(context).ConfigureAwait(false);
         }
         // The flight-endings mark is taken before the lookup; a miss hands it to ForwardOnceAsync.
         else if (_flights.EndingsSeen(id) is var endingsSeen &&
@@ -130,11 +141,11 @@ public sealed class ProductReadMiddleware(
             }
             else
             {
-                var epoch = writeEpochs.Read(id);
+                var fetchedAt = commits.Applied;
                 answer = await FetchAsync(context).ConfigureAwait(false);
                 if (answer is not null)
                 {
-                    await StoreAsync(id, answer, epoch).ConfigureAwait(false);
+                    await StoreAsync(id, answer, fetchedAt).ConfigureAwait(false);
                 }
             }
         }
@@ -183,7 +194,11 @@ public sealed class ProductReadMiddleware(
                 ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, "No catalog destination is available."),
                 _ => (StatusCodes.Status502BadGateway, $"The catalog could not be reached ({error})."),
             };
-            Log.UpstreamFailed(logger, context.Request.Path, detail, answerStatus);
+            if (logThrottle.ShouldLog("catalog-answer:" + answerStatus, out var suppressed))
+            {
+                Log.UpstreamFailed(logger, context.Request.Path, detail, answerStatus, suppressed);
+            }
+
             context.Response.Headers.Clear();
             return GatewayResponses.Problem(answerStatus, "Catalog unavailable", detail, context.Request.Path);
         }
@@ -191,7 +206,7 @@ public sealed class ProductReadMiddleware(
         return CacheEntry.Positive(status, context.Response.ContentType, capture.TakeBody());
     }
 
-    private async ValueTask StoreAsync(string id, CacheEntry answer, long epochBeforeFetch)
+    private async ValueTask StoreAsync(string id, CacheEntry answer, long fetchedAt)
     {
         var (entry, ttl) = answer.StatusCode switch
         {
@@ -206,7 +221,7 @@ public sealed class ProductReadMiddleware(
 
         // Not tied to the request: a client that leaves must not leave the cache half-done.
         await cache.SetAsync(id, entry, ttl, CancellationToken.None).ConfigureAwait(false);
-        if (writeEpochs.Read(id) != epochBeforeFetch)
+        if (!commits.IsCurrent(id, fetchedAt))
         {
             // A write to this product overlapped the fetch: what was fetched may predate it.
             await cache.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);

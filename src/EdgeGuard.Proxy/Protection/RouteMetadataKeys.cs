@@ -14,4 +14,11 @@ public static class RouteMetadataKeys
 
     /// <summary>Write routes without the id in the path (POST): names the JSON body property holding it.</summary>
     public const string WriteProductIdJsonProperty = "EdgeGuard.WriteProductIdJsonProperty";
+
+    /// <summary>Any route: the methods it forwards (comma-separated); any other method is answered 405 with <c>Allow</c>.</summary>
+    public const string AllowedMethods = "EdgeGuard.AllowedMethods";
+
+    /// <summary>Any route: <c>true</c> answers 404 without forwarding (a catalog path that must not be public,
+    /// such as the full id list).</summary>
+    public const string Deny = "EdgeGuard.Deny";
 }

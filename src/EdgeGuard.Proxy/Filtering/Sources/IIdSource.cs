@@ -10,6 +10,12 @@ public interface IIdSource
     string Name { get; }
 
     /// <summary>
+    /// True when the source never yields an id twice (a primary key read from a database), so a filter built
+    /// from it alone needs no de-duplication to count its ids exactly.
+    /// </summary>
+    bool YieldsDistinctIds { get; }
+
+    /// <summary>
     /// Streams every id the source holds, never materialised whole. Ids are passed as read; the builder
     /// applies the id rule and counts what it skips. Throws when the source cannot be read completely: a
     /// half-read source is not a catalog.

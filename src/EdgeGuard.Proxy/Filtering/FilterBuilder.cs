@@ -1,0 +1,85 @@
+using EdgeGuard.Proxy.Observability;
+using System.Diagnostics;
+using EdgeGuard.Filter;
+using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering.Sources;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGuard.Proxy.Filtering;
+
+/// <summary>A filter built from the sources, not yet in use.</summary>
+/// <param name="Filter">The new filter.</param>
+/// <param name="Items">Distinct valid ids read from the sources.</param>
+/// <param name="Duration">How long reading the sources took.</param>
+/// <param name="OutgrewConfiguredSize">True when the sources held more ids than <c>ExpectedItems</c> and the filter was sized for the real count.</param>
+public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Duration, bool OutgrewConfiguredSize);
+
+/// <summary>
+/// Builds a new filter from the configured <see cref="IIdSource"/>s, off to the side: the filter in use is
+/// not touched (see <see cref="ProductFilter.BeginRebuildAsync"/> for the swap). Ids the id rule refuses are
+/// skipped and counted; distinct ids are counted exactly. When the sources hold more ids than the filter is
+/// sized for, it is sized again for the real count with headroom and the sources are read once more, so the
+/// false-positive rate stays the one promised.
+/// </summary>
+public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, IOptions<EdgeGuardOptions> options, ILogger<FilterBuilder> logger)
+{
+    private BloomOptions Bloom => options.Value.Bloom;
+
+    /// <summary>True when some source lists products created through the catalog's API (the catalog, its database).</summary>
+    public bool SourcesListApiCreatedProducts => Bloom.HasApiListingSource;
+
+    /// <param name="knownItems">The item count of the filter in use, if any: a catalog that outgrew the
+    /// configured size is sized for at once instead of being read twice on every rebuild.</param>
+    public async Task<BuiltFilter> BuildAsync(long? knownItems, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var capacity = Capacity(knownItems ?? 0);
+        var (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
+        if (items > capacity)
+        {
+            var larger = WithHeadroom(items);
+            Log.FilterResized(logger, items, capacity, larger);
+            capacity = larger;
+            (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new BuiltFilter(filter, items, Stopwatch.GetElapsedTime(started), capacity > Bloom.ExpectedItems);
+    }
+
+    /// <summary>The n to size for: the configured one, or the known count with headroom once the catalog outgrew it.</summary>
+    internal long Capacity(long knownItems) => knownItems > Bloom.ExpectedItems ? WithHeadroom(knownItems) : Bloom.ExpectedItems;
+
+    private long WithHeadroom(long items) => (long)Math.Ceiling(items * Bloom.GrowthHeadroom);
+
+    private async Task<(BloomFilter Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
+    {
+        var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate);
+        // One source of distinct ids (a primary key) is counted as read; anything else is de-duplicated.
+        var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter();
+        long items = 0;
+        foreach (var source in sources.All)
+        {
+            var started = Stopwatch.GetTimestamp();
+            long read = 0, skipped = 0;
+            await foreach (var id in source.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                read++;
+                if (!idRule.IsValid(id))
+                {
+                    skipped++;
+                    continue;
+                }
+
+                filter.Add(id);
+                if (distinct is null || distinct.Add(id))
+                {
+                    items++;
+                }
+            }
+
+            Log.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return (filter, items);
+    }
+}

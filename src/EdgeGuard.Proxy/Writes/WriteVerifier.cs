@@ -1,0 +1,77 @@
+using System.Net;
+using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EdgeGuard.Proxy.Writes;
+
+/// <summary>
+/// Learns the outcome of a write whose answer never came back, by asking the catalog for the product:
+/// 200 means the write (or another) created it, 404 that it does not exist. Asked again with backoff for as
+/// long as the catalog cannot say; the id stays pending meanwhile (reads of it are forwarded).
+/// </summary>
+public sealed class WriteVerifier(
+    IHttpClientFactory httpClients,
+    CatalogDestination catalog,
+    IOptions<EdgeGuardOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<WriteVerifier> logger)
+{
+    /// <summary>Verifies in the background and ends <paramref name="write"/> by what the catalog says.</summary>
+    public void VerifyInBackground(string id, Func<CancellationToken, ValueTask> commit, Func<ValueTask> abort)
+    {
+        WriteLog.WriteOutcomeUnknown(logger, id);
+        _ = Task.Run(() => VerifyAsync(id, commit, abort, lifetime.ApplicationStopping));
+    }
+
+    private async Task VerifyAsync(string id, Func<CancellationToken, ValueTask> commit, Func<ValueTask> abort, CancellationToken stopping)
+    {
+        var pipeline = new ResiliencePipelineBuilder<bool?> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<bool?>
+            {
+                ShouldHandle = new PredicateBuilder<bool?>().HandleResult(exists => exists is null).Handle<HttpRequestException>().Handle<TaskCanceledException>(_ => !stopping.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = options.Value.Writes.MaxVerifyDelay,
+            })
+            .Build();
+        try
+        {
+            var exists = await pipeline.ExecuteAsync(ProductExistsAsync, stopping).ConfigureAwait(false);
+            if (exists == true)
+            {
+                await commit(stopping).ConfigureAwait(false);
+            }
+            else
+            {
+                await abort().ConfigureAwait(false);
+            }
+
+            WriteLog.WriteOutcomeLearned(logger, id, exists == true);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            WriteLog.WriteOutcomeNeverLearned(logger, id);
+        }
+
+        async ValueTask<bool?> ProductExistsAsync(CancellationToken cancellationToken)
+        {
+            var path = options.Value.Writes.VerifyPath.Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var response = await httpClients.CreateClient(CatalogDestination.HttpClientName)
+                .GetAsync(new Uri(catalog.Address, path), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return response.StatusCode switch
+            {
+                HttpStatusCode.OK => true,
+                HttpStatusCode.NotFound => false,
+                _ => null,
+            };
+        }
+    }
+}
