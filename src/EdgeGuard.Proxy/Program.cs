@@ -39,6 +39,7 @@ try
     services.AddSingleton<IdSourceSet>();
     services.AddSingleton<FilterBuilder>();
     services.AddSingleton(provider => new ProductFilter(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Writes.MaxPending));
+    services.AddSingleton<IIdAnnouncer, LocalIdAnnouncer>();
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
 
