@@ -4,6 +4,7 @@ using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
+using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Protection;
 using EdgeGuard.Proxy.Writes;
@@ -42,6 +43,7 @@ try
     services.AddSingleton<IIdAnnouncer, LocalIdAnnouncer>();
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
+    services.AddIdSourcePolling();
 
     // Writes, the cache, and what keeps them coherent.
     services.AddProductCache();
@@ -75,6 +77,9 @@ try
         proxy.UsePassiveHealthChecks();
     });
 
+    // A query the catalog's database refuses is a configuration error, reported like the others (an unreachable
+    // database is not: the filter's first load retries it).
+    await app.Services.GetRequiredService<SqlQueryCheck>().RunAsync(CancellationToken.None);
     app.Run();
     return 0;
 }
