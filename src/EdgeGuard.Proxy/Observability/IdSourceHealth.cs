@@ -87,7 +87,7 @@ public sealed class IdSourceHealth(TimeProvider time)
             {
                 return _failures == 0
                     ? null
-                    : $"Id source '{name}' cannot be polled since {_failingSince:u} ({_failures} failed attempts, retrying with backoff): {_lastError}. " +
+                    : $"Id source '{name}' cannot be polled since {_failingSince:u} ({_failures} failed attempts, retrying with backoff): {_lastError?.TrimEnd('.')}. " +
                       "The filter in use stays and is not losing ids; new products are learned once the source is back.";
             }
         }

@@ -17,7 +17,7 @@ public sealed record SqlCursor(object Value, string? DataTypeName)
 }
 
 /// <summary>What differs between the providers: connecting, passing the cursor, telling a bad query from an outage.</summary>
-internal abstract class SqlIdDatabase : IAsyncDisposable
+internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
 {
     public abstract SqlProvider Provider { get; }
 
@@ -51,6 +51,10 @@ internal abstract class SqlIdDatabase : IAsyncDisposable
     };
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public virtual void Dispose()
+    {
+    }
 
     private sealed class PostgresIdDatabase(string connectionString) : SqlIdDatabase
     {
@@ -92,6 +96,8 @@ internal abstract class SqlIdDatabase : IAsyncDisposable
         };
 
         public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+        public override void Dispose() => _dataSource.Dispose();
     }
 
     private sealed class SqliteIdDatabase : SqlIdDatabase

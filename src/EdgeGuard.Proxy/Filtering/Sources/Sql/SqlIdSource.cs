@@ -11,7 +11,7 @@ namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 /// streamed row by row with a data reader at start-up and at each rebuild, never held in a list. With an
 /// <c>IncrementalQuery</c> the source is an <see cref="IncrementalSqlIdSource"/> and also learns new rows.
 /// </summary>
-public class SqlIdSource : IIdSource, IAsyncDisposable
+public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
 {
     private readonly string _query;
 
@@ -215,10 +215,17 @@ public class SqlIdSource : IIdSource, IAsyncDisposable
     /// <summary>A query as configured, without the trailing semicolons a subquery cannot have.</summary>
     private protected static string TrimStatement(string query) => query.Trim().TrimEnd(';', ' ', '\t', '\r', '\n');
 
+    /// <summary>Closes the provider's connection pool.</summary>
     public ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
         return Database.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        Database.Dispose();
     }
 }
 
