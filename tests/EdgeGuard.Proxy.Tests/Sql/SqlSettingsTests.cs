@@ -52,7 +52,6 @@ public sealed class SqlSettingsTests
     [InlineData("postgres", "Host=x", " ", null, "EdgeGuard:Bloom:Sql:Query is required")]
     [InlineData("postgres", "Host=x", "SELECT 1", "SELECT sku, seq FROM products ORDER BY seq", "EdgeGuard:Bloom:Sql:IncrementalQuery does not use the parameter @cursor")]
     [InlineData("postgres", "Host=x", "SELECT 1", "SELECT sku, seq FROM products WHERE seq > @cursors", "@cursor")]
-    [InlineData("postgres", "Host=x", "SELECT 1", " ", "EdgeGuard:Bloom:Sql:IncrementalQuery is empty")]
     [InlineData(null, "Host=x", "SELECT 1", null, "EdgeGuard:Bloom:Sql:Provider is not set")]
     public void Bad_settings_are_refused_naming_them(string? provider, string? connectionString, string? query, string? incrementalQuery, string message)
     {
@@ -65,6 +64,20 @@ public sealed class SqlSettingsTests
         }));
 
         Assert.Contains(failures, failure => failure.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void An_empty_incremental_query_means_no_polling(string? incrementalQuery)
+    {
+        var sql = new SqlSourceOptions { Provider = "sqlite", ConnectionString = "Data Source=/srv/products.db", Query = "SELECT sku FROM products", IncrementalQuery = incrementalQuery };
+
+        using var source = SqlIdSource.Create(sql);
+
+        Assert.Empty(Failures(Options(s => { s.Provider = sql.Provider; s.ConnectionString = sql.ConnectionString; s.Query = sql.Query; s.IncrementalQuery = incrementalQuery; })));
+        Assert.False(source is IIncrementalIdSource);
     }
 
     [Fact]

@@ -73,16 +73,10 @@ public static partial class SqlSourceSettings
             failures.Add($"{Section}:Query is required: a SELECT returning one column, every product id once.");
         }
 
-        if (options.IncrementalQuery is { } incremental)
+        // Empty means none (an empty value in appsettings or the environment): no polling.
+        if (options.IncrementalQuery is { } incremental && !string.IsNullOrWhiteSpace(incremental) && !CursorParameter().IsMatch(incremental))
         {
-            if (string.IsNullOrWhiteSpace(incremental))
-            {
-                failures.Add($"{Section}:IncrementalQuery is empty: remove it, or give a SELECT of (id, cursor) after @cursor.");
-            }
-            else if (!CursorParameter().IsMatch(incremental))
-            {
-                failures.Add($"{Section}:IncrementalQuery does not use the parameter @cursor: it must return the rows (id, cursor) after @cursor, in cursor order (@cursor is NULL on the first poll).");
-            }
+            failures.Add($"{Section}:IncrementalQuery does not use the parameter @cursor: it must return the rows (id, cursor) after @cursor, in cursor order (@cursor is NULL on the first poll).");
         }
 
         return failures;
