@@ -13,10 +13,20 @@ internal sealed class MemorySampler : IDisposable
     private long _heapPeak;
     private long _workingSetPeak;
 
-    public MemorySampler()
+    public MemorySampler() => _thread = new Thread(Sample) { IsBackground = true, Name = "memory sampler" };
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Stops sampling (after one last sample) and waits for it.</summary>
+    public void Stop()
     {
-        _thread = new Thread(Sample) { IsBackground = true, Name = "memory sampler" };
-        _thread.Start();
+        if (!_stop && _thread.IsAlive)
+        {
+            _stop = true;
+            _thread.Join();
+        }
+
+        _stop = true;
     }
 
     public long HeapPeak => Interlocked.Read(ref _heapPeak);
@@ -50,11 +60,7 @@ internal sealed class MemorySampler : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stop = true;
-        _thread.Join();
-    }
+    public void Dispose() => Stop();
 }
 
 /// <summary>
