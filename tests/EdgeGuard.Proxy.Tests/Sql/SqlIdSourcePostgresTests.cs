@@ -1,6 +1,7 @@
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -271,8 +272,11 @@ public sealed class SqlIdSourcePostgresTests(PostgresFixture postgres)
     {
         var closedPort = postgres.Server.Port + 1; // nothing listens there
         var connectionString = $"Host=127.0.0.1;Port={closedPort};Username=x;Database=x;Timeout=2";
-        await using var source = SqlSources.Incremental("postgres", connectionString, SqlSources.PostgresIncrementalQuery);
-        var check = new SqlQueryCheck(new IdSourceSet([source]), NullLogger<SqlQueryCheck>.Instance);
+        var settings = SqlSources.Options("postgres", connectionString, incrementalQuery: SqlSources.PostgresIncrementalQuery);
+        await using var source = (IncrementalSqlIdSource)SqlIdSource.Create(settings);
+        await using var services = new ServiceCollection().AddSingleton(new ConfiguredSqlSource(source)).BuildServiceProvider();
+        var check = new SqlQueryCheck(Microsoft.Extensions.Options.Options.Create(new EdgeGuardOptions { Bloom = { Sql = settings } }), services,
+            NullLogger<SqlQueryCheck>.Instance);
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => source.CheckQueriesAsync(CancellationToken.None));
         await check.RunAsync(CancellationToken.None); // logs and goes on: the first load retries

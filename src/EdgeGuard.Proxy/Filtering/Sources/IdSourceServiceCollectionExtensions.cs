@@ -28,10 +28,9 @@ public static class IdSourceServiceCollectionExtensions
             provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.LoadFromCatalog
                 ? ActivatorUtilities.CreateInstance<CatalogIdsSource>(provider)
                 : NoSource.Instance);
-        services.AddSingleton<IIdSource>(provider =>
-            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.Sql is { IsConfigured: true } sql
-                ? SqlIdSource.Create(sql)
-                : NoSource.Instance);
+        services.AddSingleton(provider => new ConfiguredSqlSource(
+            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.Sql is { IsConfigured: true } sql ? SqlIdSource.Create(sql) : null));
+        services.AddSingleton<IIdSource>(provider => provider.GetRequiredService<ConfiguredSqlSource>().Source ?? (IIdSource)NoSource.Instance);
         services.AddSingleton<SqlQueryCheck>();
         return services;
     }
