@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET SDK.
-# Installs what the tests need (redis-server for the Redis integration tests), builds, runs every test
-# project, and ends with one line "N passed, N failed" summed over all projects' TRX results.
+# Installs what the tests need (redis-server for the Redis integration tests, postgresql for the SQL id
+# source tests), builds, runs every test project, and ends with one line "N passed, N failed" summed over
+# all projects' TRX results.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "test.sh: installing redis-server (needed by the Redis integration tests)"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
     || { echo "test.sh: could not install redis-server" >&2; exit 1; }
+fi
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  echo "test.sh: installing postgresql (needed by the SQL id source tests, which start their own throwaway server)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+    || { echo "test.sh: could not install postgresql" >&2; exit 1; }
 fi
 
 results="$PWD/TestResults"

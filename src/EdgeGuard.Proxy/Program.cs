@@ -5,6 +5,7 @@ using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
+using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Protection;
 using EdgeGuard.Proxy.Writes;
@@ -49,6 +50,7 @@ try
     services.AddSingleton<LocalFilterStore>();
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
+    services.AddIdSourcePolling();
 
     // Reads: the gate, the cache and its fills, and what keeps them coherent with writes.
     services.AddSingleton<ProductGate>();
@@ -101,6 +103,9 @@ try
         proxy.UsePassiveHealthChecks();
     });
 
+    // A query the catalog's database refuses is a configuration error, reported like the others (an unreachable
+    // database is not: the filter's first load retries it).
+    await app.Services.GetRequiredService<SqlQueryCheck>().RunAsync(CancellationToken.None);
     app.Run();
     return 0;
 }

@@ -20,6 +20,9 @@ public sealed class ConfigurationTests
     [InlineData("EdgeGuard__Cache__MaxBodyBytes", "-1", "MaxBodyBytes")]
     [InlineData("PRODUCTS_FILE", "/no/such/products.txt", "PRODUCTS_FILE")]
     [InlineData("UPSTREAM_URL", "not a url", "UPSTREAM_URL")]
+    [InlineData("EDGEGUARD_FILTER_KEY", "not-hex", "EDGEGUARD_FILTER_KEY")]
+    [InlineData("EDGEGUARD_FILTER_KEY", "00000000000000000000000000000000", "EDGEGUARD_FILTER_KEY")]
+    [InlineData("EdgeGuard__Cluster__Name", "a{b}", "EdgeGuard:Cluster:Name")]
     public async Task Bad_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named)
     {
         var environment = new Dictionary<string, string?>
@@ -28,15 +31,9 @@ public sealed class ConfigurationTests
             ["PRODUCTS_FILE"] = Path.Combine(GatewayProcess.RepositoryRoot, "data", "products.txt"),
             [key] = value,
         };
-        await using var gateway = GatewayProcess.Start(environment);
 
-        var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var outcome = await GatewayProcess.RunUntilExitAsync(environment, TimeSpan.FromSeconds(60));
 
-        var output = gateway.StandardError + gateway.StandardOutput;
-        Assert.True(exitCode == 2, $"exit code {exitCode}; output:{Environment.NewLine}{output}");
-        Assert.Contains("EdgeGuard cannot start, the configuration is invalid", gateway.StandardError);
-        Assert.Contains(named, gateway.StandardError);
-        Assert.DoesNotContain("Unhandled exception", output);
-        Assert.DoesNotContain("   at ", output); // no stack frame
+        GatewayProcess.AssertRefused(outcome, named);
     }
 }

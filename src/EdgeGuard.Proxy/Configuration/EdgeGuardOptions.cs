@@ -143,12 +143,52 @@ public sealed class BloomOptions
     /// beside it); empty for nowhere. In a cluster the snapshot is kept in Redis.</summary>
     public string? SnapshotPath { get; set; } = "data/edgeguard-filter.snapshot";
 
-    /// <summary>True when a source lists products created through the catalog's API, not only a file export.</summary>
-    public bool HasApiListingSource => LoadFromCatalog;
+    /// <summary>The catalog's own database as a source (<c>EdgeGuard:Bloom:Sql</c>); off while its <c>Provider</c> is unset.</summary>
+    [Required, ValidateObjectMembers]
+    public SqlSourceOptions Sql { get; set; } = new();
+
+    /// <summary>True when a source lists products created through the catalog's API, not only a file export
+    /// (the catalog's id stream, or the catalog's database).</summary>
+    public bool HasApiListingSource => LoadFromCatalog || Sql.IsConfigured;
 
     /// <summary>Longest wait between retries while the first load cannot reach a source.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The <c>EdgeGuard:Bloom:Sql</c> section: ids read from the catalog's own database (a read replica), in full
+/// at start and at each rebuild, and new ones every <see cref="PollInterval"/>.
+/// </summary>
+public sealed class SqlSourceOptions
+{
+    public const string SectionPath = "EdgeGuard:Bloom:Sql";
+
+    /// <summary>The short environment variable for <see cref="ConnectionString"/>; it wins over the section.</summary>
+    public const string ConnectionStringVariable = "EDGEGUARD_IDS_DB";
+
+    /// <summary><c>postgres</c> or <c>sqlite</c>; unset: no SQL source.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>An ADO.NET connection string for the provider (env <c>EDGEGUARD_IDS_DB</c> wins).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A query returning one column: every product id, each once (a primary key).</summary>
+    public string? Query { get; set; }
+
+    /// <summary>Optional: a query taking <c>@cursor</c> (NULL on the first poll: "from the beginning") and
+    /// returning rows <c>(id, cursor)</c> in cursor order, only those after the cursor.</summary>
+    public string? IncrementalQuery { get; set; }
+
+    /// <summary>How often <see cref="IncrementalQuery"/> is run.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Provider);
+
+    /// <summary>True when any setting of the section is given (a section without a provider is a mistake).</summary>
+    public bool IsMentioned =>
+        IsConfigured || !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(Query) || !string.IsNullOrWhiteSpace(IncrementalQuery);
 }
 
 public sealed class CacheOptions

@@ -1,4 +1,5 @@
 using EdgeGuard.Filter;
+using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Configuration;
@@ -53,7 +54,7 @@ public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IV
 
         if (!options.Bloom.HasApiListingSource && string.IsNullOrWhiteSpace(options.Bloom.ProductsFile))
         {
-            failures.Add("EdgeGuard:Bloom has no source: set PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) or EdgeGuard:Bloom:LoadFromCatalog.");
+            failures.Add("EdgeGuard:Bloom has no source: set PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile), EdgeGuard:Bloom:LoadFromCatalog or EdgeGuard:Bloom:Sql.");
         }
         else if (!options.Bloom.HasApiListingSource && !File.Exists(options.Bloom.ProductsFile))
         {
@@ -61,6 +62,7 @@ public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IV
             failures.Add($"PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) '{options.Bloom.ProductsFile}' does not exist, and it is the filter's only source.");
         }
 
+        failures.AddRange(SqlSourceSettings.Validate(options.Bloom.Sql));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

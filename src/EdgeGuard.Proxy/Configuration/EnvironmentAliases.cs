@@ -4,7 +4,7 @@ namespace EdgeGuard.Proxy.Configuration;
 
 /// <summary>
 /// The contract's short environment variables (<c>PRODUCTS_FILE</c>, <c>REDIS_URL</c>,
-/// <c>EDGEGUARD_ADMIN_KEY</c>) win over the <c>EdgeGuard</c> section. Applied when options are built,
+/// <c>EDGEGUARD_IDS_DB</c>, <c>EDGEGUARD_INSTANCE_ID</c>, <c>EDGEGUARD_ADMIN_KEY</c>) win over the <c>EdgeGuard</c> section. Applied when options are built,
 /// so settings a test host adds late are seen too.
 /// </summary>
 public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConfigureOptions<EdgeGuardOptions>
@@ -19,6 +19,11 @@ public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConf
         if (configuration["REDIS_URL"] is { } redisUrl)
         {
             options.Cache.RedisUrl = redisUrl;
+        }
+
+        if (configuration[SqlSourceOptions.ConnectionStringVariable] is { Length: > 0 } idsDb)
+        {
+            options.Bloom.Sql.ConnectionString = idsDb;
         }
 
         if (configuration["EDGEGUARD_INSTANCE_ID"] is { Length: > 0 } instanceId)

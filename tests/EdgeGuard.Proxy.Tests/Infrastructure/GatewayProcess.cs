@@ -62,6 +62,18 @@ public sealed class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(GatewayDll);
+
+        // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
+        foreach (var name in start.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
+                name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
+                    or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB")
+            {
+                start.Environment.Remove(name);
+            }
+        }
+
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{chosenPort}";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Logging__Console__FormatterName"] = "simple";
@@ -100,6 +112,28 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
+    }
+
+    /// <summary>Runs the gateway until it exits by itself (it should refuse to start); its exit code and output.</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunUntilExitAsync(IDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        var withDefaults = new Dictionary<string, string?>(environment);
+        withDefaults.TryAdd("UPSTREAM_URL", "http://127.0.0.1:9");
+        await using var gateway = Start(withDefaults);
+        var exitCode = await gateway.WaitForExitAsync(timeout);
+        return (exitCode, gateway.StandardOutput, gateway.StandardError);
+    }
+
+    /// <summary>A refusal as an operator should see it: exit code 2, the setting named on stderr, no stack trace anywhere.</summary>
+    public static void AssertRefused((int ExitCode, string StandardOutput, string StandardError) outcome, string setting)
+    {
+        var shown = $"exit code {outcome.ExitCode}{Environment.NewLine}stderr:{Environment.NewLine}{outcome.StandardError}{Environment.NewLine}stdout:{Environment.NewLine}{outcome.StandardOutput}";
+        Assert.True(outcome.ExitCode == 2, shown);
+        Assert.True(outcome.StandardError.Contains(setting, StringComparison.Ordinal), $"stderr does not name {setting}: {shown}");
+        Assert.True(outcome.StandardError.StartsWith("EdgeGuard cannot start, the configuration is invalid:", StringComparison.Ordinal), shown);
+        Assert.False(outcome.StandardError.Contains("Unhandled exception", StringComparison.Ordinal), shown);
+        Assert.False(outcome.StandardError.Contains("   at ", StringComparison.Ordinal) || outcome.StandardOutput.Contains("   at ", StringComparison.Ordinal),
+            $"a stack trace was printed: {shown}");
     }
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200.</summary>

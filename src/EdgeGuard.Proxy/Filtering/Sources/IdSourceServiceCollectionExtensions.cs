@@ -1,5 +1,7 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering.Sources.Sql;
+using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering.Sources;
@@ -8,7 +10,10 @@ public static class IdSourceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the configured id sources, in the order they are read: the products file (when set), the
-    /// catalog's id stream (when <c>EdgeGuard:Bloom:LoadFromCatalog</c>). Each is an <see cref="IIdSource"/>.
+    /// catalog's id stream (when <c>EdgeGuard:Bloom:LoadFromCatalog</c>), the catalog's database (when
+    /// <c>EdgeGuard:Bloom:Sql:Provider</c> is set; an <see cref="IIncrementalIdSource"/> with an
+    /// <c>IncrementalQuery</c>). Each is an <see cref="IIdSource"/>. Also <see cref="SqlQueryCheck"/>, which
+    /// Program runs before the host starts.
     /// </summary>
     public static IServiceCollection AddIdSources(this IServiceCollection services)
     {
@@ -23,6 +28,22 @@ public static class IdSourceServiceCollectionExtensions
             provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.LoadFromCatalog
                 ? ActivatorUtilities.CreateInstance<CatalogIdsSource>(provider)
                 : NoSource.Instance);
+        services.AddSingleton(provider => new ConfiguredSqlSource(
+            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.Sql is { IsConfigured: true } sql ? SqlIdSource.Create(sql) : null));
+        services.AddSingleton<IIdSource>(provider => provider.GetRequiredService<ConfiguredSqlSource>().Source ?? (IIdSource)NoSource.Instance);
+        services.AddSingleton<SqlQueryCheck>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the poller that learns new ids from the incremental sources (after the filter's loader, which
+    /// it waits for) and the readiness check that reports Degraded while their polls fail.
+    /// </summary>
+    public static IServiceCollection AddIdSourcePolling(this IServiceCollection services)
+    {
+        services.AddSingleton<IdSourceHealth>();
+        services.AddHostedService<IncrementalIdPoller>();
+        services.AddHealthChecks().AddCheck<IdSourceHealthCheck>("id-sources", tags: ["ready"]);
         return services;
     }
 

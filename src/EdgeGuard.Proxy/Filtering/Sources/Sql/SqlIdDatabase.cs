@@ -1,0 +1,156 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
+
+/// <summary>
+/// A cursor value read from the incremental query's second column, kept with its database type so it is passed
+/// back as <c>@cursor</c> with the type it came with (a <c>bigint</c> as a <c>bigint</c>, a <c>timestamp</c> as a
+/// <c>timestamp</c>, not as whatever a .NET value maps to by default).
+/// </summary>
+/// <param name="Value">The value as the provider's reader returns it (<see cref="long"/>, <see cref="DateTime"/>, <see cref="string"/>...).</param>
+/// <param name="DataTypeName">The database's name of its type, when the provider needs it (PostgreSQL).</param>
+public sealed record SqlCursor(object Value, string? DataTypeName)
+{
+    public override string ToString() => Convert.ToString(Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+}
+
+/// <summary>What differs between the providers: connecting, passing the cursor, telling a bad query from an outage.</summary>
+internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
+{
+    public abstract SqlProvider Provider { get; }
+
+    public static SqlIdDatabase Create(SqlProvider provider, string connectionString) => provider switch
+    {
+        SqlProvider.Postgres => new PostgresIdDatabase(connectionString),
+        SqlProvider.Sqlite => new SqliteIdDatabase(connectionString),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
+    };
+
+    /// <summary>An open connection; the caller disposes it (back to the pool).</summary>
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds <c>@cursor</c>: NULL before the first row was read, else <paramref name="cursor"/> with its type.</summary>
+    public abstract void AddCursor(DbCommand command, SqlCursor? cursor);
+
+    public abstract SqlCursor ReadCursor(DbDataReader reader, int ordinal);
+
+    /// <summary>
+    /// True when the database refused the query itself (a syntax error, an unknown table or column, a missing
+    /// privilege): a configuration error, not an outage, so retrying will not help.
+    /// </summary>
+    public abstract bool IsQueryError(Exception exception);
+
+    /// <summary>A short description of a failure for logs and health, without the connection string.</summary>
+    public virtual string Describe(Exception exception) => exception switch
+    {
+        SqlSourceException e => e.Message,
+        _ when exception.InnerException is { } inner && exception.Message.Length == 0 => Describe(inner),
+        _ => $"{exception.GetType().Name}: {exception.Message}",
+    };
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public virtual void Dispose()
+    {
+    }
+
+    private sealed class PostgresIdDatabase(string connectionString) : SqlIdDatabase
+    {
+        private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+        public override SqlProvider Provider => SqlProvider.Postgres;
+
+        public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+            await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        public override void AddCursor(DbCommand command, SqlCursor? cursor)
+        {
+            // NULL goes untyped: PostgreSQL infers the parameter's type from the query (see README: a
+            // "@cursor IS NULL" alone cannot be inferred, "@cursor::bigint IS NULL" can).
+            var parameter = new NpgsqlParameter { ParameterName = "cursor", Value = cursor?.Value ?? DBNull.Value };
+            if (cursor?.DataTypeName is { } type)
+            {
+                parameter.DataTypeName = type;
+            }
+
+            command.Parameters.Add(parameter);
+        }
+
+        public override SqlCursor ReadCursor(DbDataReader reader, int ordinal) =>
+            new(reader.GetValue(ordinal), ((NpgsqlDataReader)reader).GetPostgresType(ordinal).Name);
+
+        // Class 42: syntax error or access rule violation (42601 syntax, 42P01 unknown table, 42703 unknown
+        // column, 42501 no privilege, 42P18 a parameter whose type cannot be inferred).
+        public override bool IsQueryError(Exception exception) =>
+            exception is SqlSourceException ||
+            exception is PostgresException { SqlState: { } state } && state.StartsWith("42", StringComparison.Ordinal);
+
+        public override string Describe(Exception exception) => exception switch
+        {
+            PostgresException e => $"{e.SqlState}: {e.MessageText}",
+            NpgsqlException { InnerException: { } inner } e when e.Message.StartsWith("Exception while", StringComparison.Ordinal) =>
+                $"{e.Message.TrimEnd('.')}: {inner.Message}",
+            _ => base.Describe(exception),
+        };
+
+        public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+        public override void Dispose() => _dataSource.Dispose();
+    }
+
+    private sealed class SqliteIdDatabase : SqlIdDatabase
+    {
+        private readonly string _connectionString;
+
+        public SqliteIdDatabase(string connectionString)
+        {
+            var builder = new SqliteConnectionStringBuilder(connectionString);
+            if (!SqlSourceSettings.Mentions(connectionString, "Mode"))
+            {
+                // The gateway only reads, and a missing file must be an outage (retried), not a new empty
+                // database the filter would be built from.
+                builder.Mode = SqliteOpenMode.ReadOnly;
+            }
+
+            _connectionString = builder.ToString();
+        }
+
+        public override SqlProvider Provider => SqlProvider.Sqlite;
+
+        public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(_connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        public override void AddCursor(DbCommand command, SqlCursor? cursor) =>
+            ((SqliteCommand)command).Parameters.AddWithValue("@cursor", cursor?.Value ?? DBNull.Value);
+
+        public override SqlCursor ReadCursor(DbDataReader reader, int ordinal) => new(reader.GetValue(ordinal), null);
+
+        // SQLITE_ERROR (1) is what a syntax error, an unknown table or column gives; a missing or locked file
+        // gives another code (SQLITE_CANTOPEN, SQLITE_BUSY) and is retried.
+        public override bool IsQueryError(Exception exception) =>
+            exception is SqlSourceException || exception is SqliteException { SqliteErrorCode: 1 };
+
+        public override string Describe(Exception exception) => exception switch
+        {
+            SqliteException e => e.Message,
+            _ => base.Describe(exception),
+        };
+    }
+}
+
+/// <summary>A query that ran but returned something the source cannot use (too few columns, a NULL cursor).</summary>
+public sealed class SqlSourceException(string message) : Exception(message);

@@ -1,0 +1,329 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using EdgeGuard.Proxy.Configuration;
+
+namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
+
+/// <summary>
+/// Product ids read from the catalog's own database (a read replica) over ADO.NET: <c>EdgeGuard:Bloom:Sql:Query</c>
+/// streamed row by row with a data reader at start-up and at each rebuild, never held in a list. With an
+/// <c>IncrementalQuery</c> the source is an <see cref="IncrementalSqlIdSource"/> and also learns new rows.
+/// </summary>
+public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
+{
+    private readonly string _query;
+
+    private protected SqlIdSource(SqlSourceOptions options, SqlIdDatabase database)
+    {
+        Options = options;
+        Database = database;
+        _query = TrimStatement(options.Query ?? throw new ArgumentException("EdgeGuard:Bloom:Sql:Query is required.", nameof(options)));
+    }
+
+    /// <summary>A source for validated <paramref name="options"/>: incremental when they have an <c>IncrementalQuery</c>.</summary>
+    public static SqlIdSource Create(SqlSourceOptions options)
+    {
+        if (!SqlSourceSettings.TryParseProvider(options.Provider, out var provider))
+        {
+            throw new ConfigurationErrorException($"{SqlSourceOptions.SectionPath}:Provider '{options.Provider}' is not supported: use postgres or sqlite.");
+        }
+
+        var database = SqlIdDatabase.Create(provider, options.ConnectionString ?? "");
+        return string.IsNullOrWhiteSpace(options.IncrementalQuery)
+            ? new SqlIdSource(options, database)
+            : new IncrementalSqlIdSource(options, database);
+    }
+
+    public string Name => "sql";
+
+    /// <summary>The query reads a primary key: each id once (documented as a requirement of <c>Query</c>).</summary>
+    public bool YieldsDistinctIds => true;
+
+    public SqlProvider Provider => Database.Provider;
+
+    /// <summary>A failure of this source in a few words, for logs and health (never the connection string).</summary>
+    public string Describe(Exception exception) => Database.Describe(exception);
+
+    private protected SqlSourceOptions Options { get; }
+
+    private protected SqlIdDatabase Database { get; }
+
+    public async IAsyncEnumerable<string> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = _query;
+                var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+                var completed = false;
+                try
+                {
+                    if (reader.FieldCount < 1)
+                    {
+                        throw new SqlSourceException($"{SqlSourceOptions.SectionPath}:Query returned no column; it must return one column of ids.");
+                    }
+
+                    var read = IdReader(reader);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        yield return read(reader);
+                    }
+
+                    completed = true;
+                }
+                finally
+                {
+                    if (!completed)
+                    {
+                        // Stopped half-way (cancelled, or the reader failed): a provider would otherwise read the
+                        // rest of a large result to the end before the connection could be closed.
+                        TryCancel(command);
+                    }
+
+                    await DisposeQuietlyAsync(reader, completed).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs each configured query once against the database, inside a read-only transaction that is rolled back
+    /// and with <c>LIMIT 0</c> (the database parses and plans it, reads nothing), and checks its columns.
+    /// </summary>
+    /// <exception cref="ConfigurationErrorException">The database refused a query; the message names the setting.</exception>
+    /// <exception cref="Exception">Any other failure: the database could not be reached (not a configuration error).</exception>
+    public async Task CheckQueriesAsync(CancellationToken cancellationToken)
+    {
+        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await CheckQueryAsync(connection, "Query", _query, columns: 1, withCursor: false, cancellationToken).ConfigureAwait(false);
+            if (this is IncrementalSqlIdSource incremental)
+            {
+                await CheckQueryAsync(connection, "IncrementalQuery", incremental.IncrementalQueryText, columns: 2, withCursor: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CheckQueryAsync(DbConnection connection, string setting, string query, int columns, bool withCursor, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            if (Database.Provider == SqlProvider.Postgres)
+            {
+                await ExecuteAsync(connection, transaction, "SET TRANSACTION READ ONLY", cancellationToken).ConfigureAwait(false);
+            }
+
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = transaction;
+                command.CommandText = Limited(query, 0);
+                if (withCursor)
+                {
+                    Database.AddCursor(command, cursor: null);
+                }
+
+                int fields;
+                try
+                {
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        fields = reader.FieldCount;
+                    }
+                }
+                catch (Exception e) when (Database.IsQueryError(e))
+                {
+                    throw new ConfigurationErrorException(
+                        $"{SqlSourceOptions.SectionPath}:{setting} does not run on the {SqlSourceSettings.Describe(Database.Provider)} database: {Database.Describe(e)}" +
+                        (withCursor ? " (@cursor is NULL on the first poll; if its type cannot be inferred, cast it, e.g. @cursor::bigint IS NULL)" : ""));
+                }
+
+                if (fields < columns)
+                {
+                    throw new ConfigurationErrorException(columns == 1
+                        ? $"{SqlSourceOptions.SectionPath}:{setting} returns no column; it must return one column of ids."
+                        : $"{SqlSourceOptions.SectionPath}:{setting} returns {fields} column(s); it must return two: (id, cursor).");
+                }
+            }
+
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="query"/> cut at <paramref name="limit"/> rows. As a subquery, so the user's query stays as
+    /// written (its own ORDER BY, WHERE, even a trailing comment: the closing parenthesis is on a line of its own).
+    /// </summary>
+    private protected static string Limited(string query, int limit) =>
+        $"SELECT * FROM (\n{query}\n) AS edgeguard_ids LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The id in column <paramref name="reader"/>'s first column: text as it is, anything else (a numeric key) in invariant form, NULL as "" (invalid, skipped and counted).</summary>
+    private protected static Func<DbDataReader, string> IdReader(DbDataReader reader) =>
+        reader.GetFieldType(0) == typeof(string)
+            ? r => r.IsDBNull(0) ? "" : r.GetString(0)
+            : r => r.IsDBNull(0) ? "" : Convert.ToString(r.GetValue(0), CultureInfo.InvariantCulture) ?? "";
+
+    private protected static void TryCancel(DbCommand command)
+    {
+        try
+        {
+            command.Cancel();
+        }
+        catch (Exception)
+        {
+            // Best effort: the connection is closed next anyway.
+        }
+    }
+
+    private protected static async ValueTask DisposeQuietlyAsync(DbDataReader reader, bool completed)
+    {
+        if (completed)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The cancelled query's own error; the reason it stopped is already on its way to the caller.
+        }
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A query as configured, without the trailing semicolons a subquery cannot have.</summary>
+    private protected static string TrimStatement(string query) => query.Trim().TrimEnd(';', ' ', '\t', '\r', '\n');
+
+    /// <summary>Closes the provider's connection pool.</summary>
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return Database.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        Database.Dispose();
+    }
+}
+
+/// <summary>
+/// A <see cref="SqlIdSource"/> that also learns new rows: <c>EdgeGuard:Bloom:Sql:IncrementalQuery</c> run with the
+/// last cursor as <c>@cursor</c> (NULL at first: from the beginning), at most <c>maxIds</c> rows per read. The
+/// cursor is kept in memory and moves only on <see cref="Advance"/>, once the ids are in the filter.
+/// </summary>
+public sealed class IncrementalSqlIdSource : SqlIdSource, IIncrementalIdSource
+{
+    private SqlCursor? _cursor;
+
+    internal IncrementalSqlIdSource(SqlSourceOptions options, SqlIdDatabase database)
+        : base(options, database) =>
+        IncrementalQueryText = TrimStatement(options.IncrementalQuery!);
+
+    public TimeSpan PollInterval => Options.PollInterval;
+
+    /// <summary>The cursor value after the last batch advanced past (as the database's type maps to .NET), or null before any.</summary>
+    public object? Cursor => Volatile.Read(ref _cursor)?.Value;
+
+    internal string IncrementalQueryText { get; }
+
+    public async Task<IdBatch> ReadNewAsync(int maxIds, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIds, 1);
+        var from = Volatile.Read(ref _cursor);
+        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                // One row more than asked for: it tells whether more are waiting, and the LIMIT lets the database
+                // stop there (with an index on the cursor column, a page costs its own rows, not the table).
+                command.CommandText = Limited(IncrementalQueryText, maxIds + 1);
+                Database.AddCursor(command, from);
+                var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+                var completed = false;
+                try
+                {
+                    if (reader.FieldCount < 2)
+                    {
+                        throw new SqlSourceException(
+                            $"{SqlSourceOptions.SectionPath}:IncrementalQuery returned {reader.FieldCount} column(s); it must return two: (id, cursor).");
+                    }
+
+                    var read = IdReader(reader);
+                    var ids = new List<string>(Math.Min(maxIds, 1024));
+                    SqlCursor? last = null;
+                    var more = false;
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (ids.Count == maxIds)
+                        {
+                            more = true;
+                            break;
+                        }
+
+                        var id = read(reader);
+                        if (reader.IsDBNull(1))
+                        {
+                            throw new SqlSourceException(
+                                $"{SqlSourceOptions.SectionPath}:IncrementalQuery returned a NULL cursor (second column) for id '{id}'; every row needs one.");
+                        }
+
+                        ids.Add(id);
+                        last = Database.ReadCursor(reader, 1);
+                    }
+
+                    completed = true;
+                    return ids.Count == 0 ? IdBatch.Empty : new IdBatch(ids, last) { MayHaveMore = more };
+                }
+                finally
+                {
+                    if (!completed)
+                    {
+                        TryCancel(command);
+                    }
+
+                    await DisposeQuietlyAsync(reader, completed).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    public void Advance(IdBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        switch (batch.Cursor)
+        {
+            case null:
+                return; // nothing was read: the cursor stays
+            case SqlCursor cursor:
+                Volatile.Write(ref _cursor, cursor);
+                return;
+            default:
+                throw new ArgumentException($"The batch's cursor ({batch.Cursor.GetType().Name}) was not read by this source.", nameof(batch));
+        }
+    }
+}
