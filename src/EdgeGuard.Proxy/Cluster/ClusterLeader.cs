@@ -72,8 +72,9 @@ public sealed class ClusterLeader(
                         }
                     }
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException or FilterShrinkRefusedException or IOException or HttpRequestException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // The leader's duties are retried on the next tick; whatever failed, the instance keeps serving.
                     if (e is RedisException or TimeoutException)
                     {
                         _isLeader = false; // not sure of the lease any more: another instance may take it

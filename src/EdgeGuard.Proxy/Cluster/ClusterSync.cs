@@ -49,10 +49,15 @@ public sealed class ClusterSync(
     private string _generation = "";
     private long _applied;          // LogPosition.Packed
     private long _catchUpTarget = long.MaxValue;
-    private bool _installed;
+    private volatile bool _installed;
+    private int _joinEpoch;
     private bool _pendingOverflow;
     private long _snapshotVersion;
     private int _needsReload;
+
+    // Trust is decided from several fields that two loops change (heartbeat, apply): one lock, so a decision
+    // taken on an old catch-up target can never be written after a newer one.
+    private readonly Lock _trustLock = new();
 
     private ClusterOptions Cluster => options.Value.Cluster;
 
@@ -228,8 +233,16 @@ public sealed class ClusterSync(
         {
             try
             {
-                filter.Distrust();
-                Interlocked.Exchange(ref _catchUpTarget, long.MaxValue);
+                var epoch = Interlocked.Increment(ref _joinEpoch);
+                lock (_trustLock)
+                {
+                    // A reload asked for while this join runs makes the apply loop join again right after.
+                    Interlocked.Exchange(ref _needsReload, 0);
+                    _installed = false;
+                    filter.Distrust();
+                    Interlocked.Exchange(ref _catchUpTarget, long.MaxValue);
+                }
+
                 _generation = await _log.EnsureGenerationAsync().ConfigureAwait(false);
                 var key = await filterKeys.ResolveForClusterAsync(_log).ConfigureAwait(false);
                 var start = await JoinFromSnapshotAsync(key).ConfigureAwait(false);
@@ -242,18 +255,17 @@ public sealed class ClusterSync(
                     start = end;
                     SetApplied(end);
                     await RestoreOpenWritesBeforeAsync(end).ConfigureAwait(false);
-                    _ = BuildFromSourcesAsync(stoppingToken);
+                    _ = BuildFromSourcesAsync(epoch, stoppingToken);
                 }
 
                 // Registered (again) at the position it starts from; trusted once it has read up to the end seen now.
                 var joined = await _log.HeartbeatAsync(identity.Id, Applied, Cluster.MembershipTtl).ConfigureAwait(false);
                 Interlocked.Exchange(ref _catchUpTarget, joined.End.Packed);
                 await PublishAppliedAsync().ConfigureAwait(false);
-                Interlocked.Exchange(ref _needsReload, 0);
                 ClusterLog.Joined(logger, identity.Id, Cluster.Name, start.Value.StreamId, _installed ? "snapshot" : "sources");
                 return;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or InvalidDataException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 if (logThrottle.ShouldLog("cluster-join", out var suppressed))
                 {
@@ -326,13 +338,16 @@ public sealed class ClusterSync(
         }
     }
 
-    private async Task BuildFromSourcesAsync(CancellationToken stoppingToken)
+    private async Task BuildFromSourcesAsync(int epoch, CancellationToken stoppingToken)
     {
         try
         {
             await loader.LoadWithRetriesAsync(stoppingToken).ConfigureAwait(false);
-            _installed = true;
-            _doorbell.Release();
+            if (Volatile.Read(ref _joinEpoch) == epoch)
+            {
+                _installed = true; // a later join owns the state otherwise
+                _doorbell.Release();
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -356,7 +371,7 @@ public sealed class ClusterSync(
                 {
                     batch = await _log.ReadAsync(Applied, ReadBatch).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     if (logThrottle.ShouldLog("cluster-read", out var suppressed))
                     {
@@ -366,10 +381,22 @@ public sealed class ClusterSync(
                     break;
                 }
 
-                foreach (var entry in batch)
+                try
                 {
-                    await ApplyAsync(entry).ConfigureAwait(false);
-                    SetApplied(entry.Position);
+                    foreach (var entry in batch)
+                    {
+                        await ApplyAsync(entry).ConfigureAwait(false);
+                        SetApplied(entry.Position); // after it is applied: one that failed is read and applied again
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    if (logThrottle.ShouldLog("cluster-apply", out var suppressed))
+                    {
+                        ClusterLog.ReadFailed(logger, suppressed, e.Message);
+                    }
+
+                    break;
                 }
 
                 if (batch.Count > 0)
@@ -430,8 +457,11 @@ public sealed class ClusterSync(
         {
             // The pending set is full: this instance cannot keep the write's id safe, so it trusts nothing
             // until the open writes drain.
-            _pendingOverflow = true;
-            filter.Distrust();
+            lock (_trustLock)
+            {
+                _pendingOverflow = true;
+                filter.Distrust();
+            }
         }
     }
 
@@ -476,8 +506,9 @@ public sealed class ClusterSync(
             SnapshotVersion = loaded.Manifest.Version;
             ClusterLog.SnapshotTaken(logger, loaded.Manifest.Version, loaded.Manifest.By, filter.Items);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or InvalidDataException)
+        catch (Exception e)
         {
+            // A snapshot that cannot be taken now is skipped: the filter in use is sound.
             ClusterLog.SnapshotUnusable(logger, version, e.Message);
         }
     }
@@ -494,37 +525,47 @@ public sealed class ClusterSync(
             }
 
             var sentAt = Stopwatch.GetTimestamp();
+            var knownGeneration = _generation;
             try
             {
                 var beat = await _log.HeartbeatAsync(identity.Id, Applied, Cluster.MembershipTtl)
                     .WaitAsync(Cluster.HeartbeatInterval, stoppingToken).ConfigureAwait(false);
                 LiveMembers = beat.LiveMembers;
                 SyncLag = beat.End > Applied ? TimeSpan.FromMilliseconds(beat.End.Milliseconds - Applied.Milliseconds) : TimeSpan.Zero;
-                if (beat.Generation != _generation && _generation.Length > 0)
+                if (knownGeneration.Length > 0 && beat.Generation != knownGeneration)
                 {
                     // Redis lost the cluster's state (restarted empty, flushed): what this instance applied may
                     // have been announced into a log nobody can read any more.
                     ClusterLog.GenerationChanged(logger, Cluster.Name);
                     RequestReload();
                 }
-                else if (failing)
+                else if (failing || !beat.WasMember)
                 {
-                    // Back after an outage (or just started): entries may have been trimmed meanwhile, and writes
-                    // may have completed without this instance; it must read up to this end before it is trusted.
+                    // Back after an outage, a freeze, or just (re)joined: entries may have been trimmed meanwhile,
+                    // and writes may have completed without this instance (it was no live member for them to wait
+                    // for); it must read up to this end before it is trusted again.
+                    lock (_trustLock)
+                    {
+                        Interlocked.Exchange(ref _catchUpTarget, beat.End.Packed);
+                        filter.Distrust();
+                    }
+
                     if (!await _log.ReachesBackToAsync(Applied).ConfigureAwait(false))
                     {
                         ClusterLog.LogGap(logger, Applied.StreamId);
                         RequestReload();
                     }
-
-                    Interlocked.Exchange(ref _catchUpTarget, beat.End.Packed);
                 }
 
                 failing = false;
-                filter.TrustUntil(sentAt + (long)((Cluster.MembershipTtl - Cluster.HeartbeatInterval).TotalSeconds * Stopwatch.Frequency));
+                lock (_trustLock)
+                {
+                    filter.TrustUntil(sentAt + (long)((Cluster.MembershipTtl - Cluster.HeartbeatInterval).TotalSeconds * Stopwatch.Frequency));
+                }
+
                 RefreshTrust();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or RedisConnectionException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 failing = true;
                 if (logThrottle.ShouldLog("cluster-heartbeat", out var suppressed))
@@ -538,16 +579,21 @@ public sealed class ClusterSync(
 
     private void RefreshTrust()
     {
-        var trusted = _installed && !_pendingOverflow && Volatile.Read(ref _needsReload) == 0 &&
-                      Interlocked.Read(ref _applied) >= Interlocked.Read(ref _catchUpTarget);
-        filter.SetTrusted(trusted);
+        lock (_trustLock)
+        {
+            filter.SetTrusted(_installed && !_pendingOverflow && Volatile.Read(ref _needsReload) == 0 &&
+                              Interlocked.Read(ref _applied) >= Interlocked.Read(ref _catchUpTarget));
+        }
     }
 
     private void RequestReload()
     {
-        Interlocked.Exchange(ref _needsReload, 1);
-        _installed = false;
-        filter.Distrust();
+        lock (_trustLock)
+        {
+            Interlocked.Exchange(ref _needsReload, 1);
+            filter.Distrust();
+        }
+
         _doorbell.Release();
     }
 

@@ -7,7 +7,9 @@ namespace EdgeGuard.Proxy.Cluster;
 /// <param name="LiveMembers">Members whose membership has not expired.</param>
 /// <param name="End">The last entry appended to the log.</param>
 /// <param name="Generation">The dataset's generation (changes when Redis loses the cluster's state).</param>
-public readonly record struct Heartbeat(int LiveMembers, LogPosition End, string Generation);
+/// <param name="WasMember">Whether this instance was a live member just before this heartbeat. If not (it never
+/// was, or its membership expired while it was cut off or frozen), writes may have completed without it.</param>
+public readonly record struct Heartbeat(int LiveMembers, LogPosition End, string Generation, bool WasMember);
 
 /// <summary>
 /// The cluster's filter log and membership on Redis's own structures, through StackExchange.Redis: the log is a
@@ -22,6 +24,9 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
     private static readonly LuaScript HeartbeatScript = LuaScript.Prepare("""
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local score = redis.call('ZSCORE', @members, @instance)
+        local wasMember = 0
+        if score and tonumber(score) > now then wasMember = 1 end
         local expired = redis.call('ZRANGEBYSCORE', @members, '-inf', now)
         for _, member in ipairs(expired) do
           redis.call('ZREM', @members, member)
@@ -33,7 +38,7 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
         local lastId = '0-0'
         if #last > 0 then lastId = last[1][1] end
         local generation = redis.call('GET', @generation)
-        return { redis.call('ZCOUNT', @members, now, '+inf'), lastId, generation or '' }
+        return { redis.call('ZCOUNT', @members, now, '+inf'), lastId, generation or '', wasMember }
         """);
 
     // Live members whose applied position is below @target (stream ids compared as ms, then sequence).
@@ -107,8 +112,10 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
     }
 
     /// <summary>
-    /// Whether the log still holds every entry after <paramref name="position"/>: false when trimming (MAXLEN)
-    /// removed some of them (Redis 7's max-deleted-entry-id), so a reader there may have missed entries.
+    /// Whether the log still holds every entry after <paramref name="position"/>. Trimming (MAXLEN) removes the
+    /// oldest entries and moves the first one (it does not move Redis's max-deleted-entry-id, which only XDEL
+    /// does): a reader whose position is older than the first entry kept may have missed the ones in between.
+    /// A reader at the very start is only whole if nothing was ever trimmed (every entry ever added is still there).
     /// </summary>
     public async Task<bool> ReachesBackToAsync(LogPosition position)
     {
@@ -118,7 +125,12 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
         }
 
         var info = await Db.StreamInfoAsync(keys.Log).ConfigureAwait(false);
-        return LogPosition.Parse(info.MaxDeletedEntryId) <= position;
+        if (info.Length == 0 || info.EntriesAdded == info.Length)
+        {
+            return true;
+        }
+
+        return LogPosition.Parse(info.FirstEntry.Id) <= position;
     }
 
     /// <summary>The dataset's generation: set once (a random value) and kept while Redis keeps its data.</summary>
@@ -141,7 +153,7 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
             position = applied.StreamId,
             ttl = (long)membershipTtl.TotalMilliseconds,
         }).ConfigureAwait(false))!;
-        return new Heartbeat((int)result[0], LogPosition.Parse((string?)result[1]), (string?)result[2] ?? "");
+        return new Heartbeat((int)result[0], LogPosition.Parse((string?)result[1]), (string?)result[2] ?? "", (int)result[3] == 1);
     }
 
     /// <summary>Records this member's applied position and tells waiting writers.</summary>

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EdgeGuard.Proxy.Tests.Infrastructure;
+using EdgeGuard.Proxy.Tests.Redis;
+using StackExchange.Redis;
+
+namespace EdgeGuard.Proxy.Tests.Cluster;
+
+/// <summary>Cluster tests run one class at a time: each starts a Redis, a catalog and three gateway processes.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection
+{
+    public const string Name = "Cluster";
+}
+
+/// <summary>
+/// A cluster as operators run one: a real redis-server, the real catalog (SQLite, real HTTP), and gateway
+/// instances as real processes sharing <c>REDIS_URL</c> (so an instance can be killed with SIGKILL or frozen
+/// with SIGSTOP). Timings are shortened (heartbeat 200 ms, membership 2 s) so outages play out in seconds.
+/// </summary>
+public sealed class ClusterTestBed : IAsyncDisposable
+{
+    public const string AdminKey = "cluster-admin-key";
+    public static readonly TimeSpan MembershipTtl = TimeSpan.FromSeconds(2);
+
+    private readonly List<GatewayProcess> _instances = [];
+
+    private ClusterTestBed(RedisServer redis, CatalogServer catalog, ConnectionMultiplexer admin)
+    {
+        Redis = redis;
+        Catalog = catalog;
+        Admin = admin;
+    }
+
+    public RedisServer Redis { get; }
+
+    public CatalogServer Catalog { get; }
+
+    public ConnectionMultiplexer Admin { get; }
+
+    public IReadOnlyList<GatewayProcess> Instances => _instances;
+
+    public static async Task<ClusterTestBed> StartAsync(IEnumerable<string> catalogIds, int instances = 3, IDictionary<string, string?>? settings = null)
+    {
+        var redis = await RedisServer.StartAsync();
+        var catalog = await CatalogServer.StartAsync(catalogIds);
+        var admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { IPAddress.Loopback, redis.Port } },
+            AllowAdmin = true,
+            AbortOnConnectFail = false,
+            ConnectTimeout = 2000,
+            AsyncTimeout = 2000,
+        });
+        var bed = new ClusterTestBed(redis, catalog, admin) { Settings = settings ?? new Dictionary<string, string?>() };
+        try
+        {
+            var starting = Enumerable.Range(0, instances).Select(i => bed.StartInstance($"gw-{i}")).ToList();
+            foreach (var instance in starting)
+            {
+                await instance.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            }
+
+            await bed.WaitForMembersAsync(instances);
+            return bed;
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Extra settings for every instance started from now on.</summary>
+    public IDictionary<string, string?> Settings { get; private init; } = new Dictionary<string, string?>();
+
+    /// <summary>Starts one more instance (not waiting for it), with the bed's settings and <paramref name="overrides"/>.</summary>
+    public GatewayProcess StartInstance(string instanceId, IDictionary<string, string?>? overrides = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = Redis.Url,
+            ["UPSTREAM_URL"] = Catalog.Url,
+            ["PRODUCTS_FILE"] = "",
+            ["EDGEGUARD_INSTANCE_ID"] = instanceId,
+            ["EDGEGUARD_ADMIN_KEY"] = AdminKey,
+            ["EdgeGuard__Bloom__LoadFromCatalog"] = "true",
+            ["EdgeGuard__Bloom__MaxRetryDelay"] = "00:00:00.200",
+            ["EdgeGuard__Cluster__HeartbeatInterval"] = "00:00:00.200",
+            ["EdgeGuard__Cluster__MembershipTtl"] = MembershipTtl.ToString(),
+            ["EdgeGuard__Cluster__AnnounceTimeout"] = "00:00:01",
+            ["EdgeGuard__Cluster__LeaderLeaseTtl"] = "00:00:03",
+            ["EdgeGuard__Cluster__PollInterval"] = "00:00:00.100",
+            ["EdgeGuard__Cache__RedisTimeout"] = "00:00:00.500",
+            ["EdgeGuard__Cache__RedisBreakDuration"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in Settings.Concat(overrides ?? new Dictionary<string, string?>()))
+        {
+            environment[key] = value;
+        }
+
+        var instance = GatewayProcess.Start(environment);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>Waits until Redis lists <paramref name="count"/> live members.</summary>
+    public async Task WaitForMembersAsync(int count, TimeSpan? within = null)
+    {
+        await Eventually.TrueAsync(async () => await LiveMembersAsync() == count, within ?? TimeSpan.FromSeconds(20),
+            $"the cluster never had {count} live members");
+    }
+
+    public async Task<long> LiveMembersAsync()
+    {
+        var now = (long)(await Admin.GetServer(Admin.GetEndPoints()[0]).TimeAsync()).Subtract(DateTime.UnixEpoch).TotalMilliseconds;
+        return await Admin.GetDatabase().SortedSetLengthAsync("{edgeguard}:members", now, double.PositiveInfinity);
+    }
+
+    public async Task<string?> LeaderAsync() => await Admin.GetDatabase().StringGetAsync("{edgeguard}:lease:leader");
+
+    public static async Task<HttpResponseMessage> CreateAsync(HttpClient client, string id) =>
+        await client.PostAsJsonAsync("/products", new { id, name = "Product " + id, price = 12.5 });
+
+    public static async Task<JsonElement> StatsAsync(HttpClient client) =>
+        JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        await Admin.DisposeAsync();
+        await Catalog.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
