@@ -41,7 +41,8 @@ public sealed class ClusterTestBed : IAsyncDisposable
 
     public IReadOnlyList<GatewayProcess> Instances => _instances;
 
-    public static async Task<ClusterTestBed> StartAsync(IEnumerable<string> catalogIds, int instances = 3, IDictionary<string, string?>? settings = null)
+    /// <param name="upstreamUrl">Another catalog than the real one (a WireMock stand-in that must serve <c>/products/ids</c>).</param>
+    public static async Task<ClusterTestBed> StartAsync(IEnumerable<string> catalogIds, int instances = 3, IDictionary<string, string?>? settings = null, string? upstreamUrl = null)
     {
         var redis = await RedisServer.StartAsync();
         var catalog = await CatalogServer.StartAsync(catalogIds);
@@ -53,7 +54,7 @@ public sealed class ClusterTestBed : IAsyncDisposable
             ConnectTimeout = 2000,
             AsyncTimeout = 2000,
         });
-        var bed = new ClusterTestBed(redis, catalog, admin) { Settings = settings ?? new Dictionary<string, string?>() };
+        var bed = new ClusterTestBed(redis, catalog, admin) { Settings = settings ?? new Dictionary<string, string?>(), UpstreamUrl = upstreamUrl ?? catalog.Url };
         try
         {
             var starting = Enumerable.Range(0, instances).Select(i => bed.StartInstance($"gw-{i}")).ToList();
@@ -72,6 +73,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
         }
     }
 
+    /// <summary>The catalog the instances forward to.</summary>
+    public string UpstreamUrl { get; private init; } = "";
+
     /// <summary>Extra settings for every instance started from now on.</summary>
     public IDictionary<string, string?> Settings { get; private init; } = new Dictionary<string, string?>();
 
@@ -81,7 +85,7 @@ public sealed class ClusterTestBed : IAsyncDisposable
         var environment = new Dictionary<string, string?>
         {
             ["REDIS_URL"] = Redis.Url,
-            ["UPSTREAM_URL"] = Catalog.Url,
+            ["UPSTREAM_URL"] = UpstreamUrl,
             ["PRODUCTS_FILE"] = "",
             ["EDGEGUARD_INSTANCE_ID"] = instanceId,
             ["EDGEGUARD_ADMIN_KEY"] = AdminKey,
