@@ -53,7 +53,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/> (null values unset a variable).</summary>
     public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null)
     {
-        var chosenPort = port ?? FreeLoopbackPort();
+        var chosenPort = port ?? LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RepositoryRoot,
@@ -210,19 +210,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
-    public static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 
     private static string FindRepositoryRoot()
     {

@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using EdgeGuard.Proxy.Tests.Infrastructure;
+
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed class RedisServer : IAsyncDisposable
         // Another process may take the free port between the probe and redis-server's bind: try a few ports.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new RedisServer(executable, FreeLoopbackPort());
+            var server = new RedisServer(executable, LoopbackPorts.Free());
             try
             {
                 await server.StartAsync(CancellationToken.None);
@@ -238,19 +240,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 
     private static string? FindExecutable()
     {

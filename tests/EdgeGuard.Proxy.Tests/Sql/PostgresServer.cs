@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 
+using EdgeGuard.Proxy.Tests.Infrastructure;
+
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>
@@ -68,7 +70,7 @@ public sealed class PostgresServer : IAsyncDisposable
         // Another process may take the free port between the probe and the server's bind: try a few ports.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new PostgresServer(bin, directory, FreeLoopbackPort(), asPostgresUser);
+            var server = new PostgresServer(bin, directory, LoopbackPorts.Free(), asPostgresUser);
             try
             {
                 if (attempt == 1)
@@ -220,17 +222,4 @@ public sealed class PostgresServer : IAsyncDisposable
             .FirstOrDefault();
     }
 
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 }
