@@ -196,6 +196,26 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_id_whose_answers_may_not_be_shared_spends_budget_on_each_request_and_once_on_its_first()
+    {
+        _catalog.Given(Request.Create().WithPath(new WildcardMatcher("/products/PRIVATE-*")).UsingGet()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "no-store").WithBody("{}"));
+        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, ["PRIVATE-1"], Budget(perSecond: 0.1, burst: 2));
+        var client = gateway.Client(Sweeper);
+
+        // The first request fills (and learns the answer may not be shared), then is forwarded as it is: two catalog
+        // requests, one spend. From then on the pass-through marker sends each request to the catalog: one spend each.
+        using var first = await client.GetAsync("/products/PRIVATE-1");
+        using var second = await client.GetAsync("/products/PRIVATE-1");
+        using var third = await client.GetAsync("/products/PRIVATE-1");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.Equal(3, _catalog.CallsTo("/products/PRIVATE-1"));
+    }
+
+    [Fact]
     public async Task X_Forwarded_For_from_an_unknown_proxy_is_ignored()
     {
         await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, Budget(perSecond: 0.1, burst: 1));
