@@ -40,6 +40,33 @@ function M.unique_missing(prefix, nonce)
     "-" .. tostring(miss_counter)
 end
 
+-- The client's address as a known proxy would report it (X-Forwarded-For): wrk cannot pick its source address,
+-- so the attacker and the legitimate client are told apart the way a gateway behind a load balancer tells them
+-- apart (run.sh makes 127.0.0.1 a known proxy for the targets that limit per client). Call before M.get.
+function M.client(forwarded_for)
+  if forwarded_for ~= nil and forwarded_for ~= "" then
+    wrk.headers["X-Forwarded-For"] = forwarded_for
+  end
+end
+
+-- The next line of a file walked by n threads interleaved (thread t takes lines t+1, t+1+n, ...), starting over
+-- at the end (counted in "wrapped").
+local walk_line = 0
+function M.next_line(file, step)
+  for _ = 1, 2 do
+    while true do
+      local line = file:read("*l")
+      if line == nil then break end
+      walk_line = walk_line + 1
+      if (walk_line - 1) % step == (tid or 0) and line ~= "" then return line end
+    end
+    file:seek("set", 0)
+    walk_line = 0
+    wrapped = wrapped + 1
+  end
+  error("no lines for thread " .. tostring(tid))
+end
+
 -- GET request text for a path. wrk.format() walks the header table on every call; the text around the
 -- path is the same for every request, so it is built once (per Lua state) and the path spliced in.
 local req_head, req_tail
@@ -57,7 +84,7 @@ end
 -- Optional per-response counting (WRK_COUNT_STATUS=1): 404s, 2xx and the X-EdgeGuard-Source header.
 -- wrk only pays for header parsing in Lua when a global response() exists, so it is defined only then.
 n2xx, n404, nother = 0, 0, 0
-src_bloom, src_cache, src_neg, src_upstream, src_none = 0, 0, 0, 0, 0
+src_bloom, src_cache, src_neg, src_upstream, src_budget, src_none = 0, 0, 0, 0, 0, 0
 M.counting = os.getenv("WRK_COUNT_STATUS") == "1"
 if M.counting then
   function response(status, headers, body)
@@ -73,6 +100,7 @@ if M.counting then
     elseif s == "cache" then src_cache = src_cache + 1
     elseif s == "negative-cache" then src_neg = src_neg + 1
     elseif s == "upstream" then src_upstream = src_upstream + 1
+    elseif s == "budget" then src_budget = src_budget + 1
     else src_none = src_none + 1 end
   end
 end
@@ -98,8 +126,8 @@ function done(summary, latency, requests)
   }
   if M.counting then
     parts[#parts + 1] = string.format('"status":{"2xx":%d,"404":%d,"other":%d}', sum("n2xx"), sum("n404"), sum("nother"))
-    parts[#parts + 1] = string.format('"sources":{"bloom":%d,"cache":%d,"negative-cache":%d,"upstream":%d,"none":%d}',
-      sum("src_bloom"), sum("src_cache"), sum("src_neg"), sum("src_upstream"), sum("src_none"))
+    parts[#parts + 1] = string.format('"sources":{"bloom":%d,"cache":%d,"negative-cache":%d,"upstream":%d,"budget":%d,"none":%d}',
+      sum("src_bloom"), sum("src_cache"), sum("src_neg"), sum("src_upstream"), sum("src_budget"), sum("src_none"))
   end
   io.write("WRKJSON {" .. table.concat(parts, ",") .. "}\n")
 end

@@ -40,7 +40,10 @@ internal sealed record Run(
     string Scenario, string Target, int Round, double DurationS, int Connections, long Requests,
     double Rps, double P50Ms, double P99Ms, double MeanMs, long Non2xx, long? Status404, long SocketErrors,
     long DbQueries, long? GatewayUpstream, long? Bursts, long? MaxBurst, double? TtlS, long Wrapped,
-    IReadOnlyDictionary<string, long>? Sources, double? CpuTargetMs, double? CpuRedisMs, double? MachineBusyPct);
+    IReadOnlyDictionary<string, long>? Sources, double? CpuTargetMs, double? CpuRedisMs, double? MachineBusyPct, Legit? Legit);
+
+/// <summary>The legitimate client measured alongside an attack scenario (its own wrk, hot ids, its own address).</summary>
+internal sealed record Legit(double Rps, double P50Ms, double P99Ms, double Non2xxPct);
 
 internal sealed record Stat(double Median, double Min, double Max, int N)
 {
@@ -61,13 +64,17 @@ internal sealed record Cell(
     string Scenario, string Target, IReadOnlyList<Run> Runs, Stat Rps, Stat P50, Stat P99, Stat Non2xxPct,
     Stat? Status404Pct, Stat DbPer1k, Stat? GatewayUpstreamPer1k, Stat? UpstreamPerExpiry, Stat? Bursts, Stat? MaxBurst,
     long SocketErrors, long Wrapped, IReadOnlyDictionary<string, double>? SourcePct,
-    Stat? CpuUsPerReq, Stat? RedisCpuUsPerReq, Stat? MachineBusyPct);
+    Stat? CpuUsPerReq, Stat? RedisCpuUsPerReq, Stat? MachineBusyPct,
+    Stat? DbPerSecond, Stat? LegitRps, Stat? LegitP50, Stat? LegitP99, Stat? LegitNon2xxPct);
 
 internal static class Report
 {
-    public static readonly string[] Scenarios = ["penetration", "missing_repeated", "hot", "mixed", "cold", "stampede"];
+    public static readonly string[] Scenarios = ["penetration", "missing_repeated", "hot", "mixed", "cold", "stampede", "precomputed_fp", "sweep"];
 
-    public static readonly string[] Targets = ["edgeguard", "edgeguard-redis", "nginx", "catalog", "bare-kestrel", "yarp-passthrough"];
+    /// <summary>Scenarios with an attacker and a legitimate client measured alongside it.</summary>
+    public static readonly string[] AttackScenarios = ["precomputed_fp", "sweep"];
+
+    public static readonly string[] Targets = ["edgeguard", "edgeguard-redis", "edgeguard-budget", "nginx", "nginx-limit", "catalog", "bare-kestrel", "yarp-passthrough"];
 
     public static readonly Dictionary<string, string> ScenarioTitle = new()
     {
@@ -77,6 +84,8 @@ internal static class Report
         ["mixed"] = "4. Mixed: 70% existing ids (Zipf s=1 over 10,000), 30% unique missing ids",
         ["cold"] = "5. Cold existing ids: every request a different existing id",
         ["stampede"] = "6. Expiry stampede: one hot id, short TTL",
+        ["precomputed_fp"] = "7. Precomputed false positives: absent ids computed offline to pass an unkeyed filter of the same ids, with a legitimate client alongside",
+        ["sweep"] = "8. Sweep: one client walking real ids in order, every request a cold miss, with a legitimate client alongside",
     };
 
     public static readonly Dictionary<string, string> ScenarioShort = new()
@@ -87,13 +96,17 @@ internal static class Report
         ["mixed"] = "4 mixed",
         ["cold"] = "5 cold ids",
         ["stampede"] = "6 expiry stampede",
+        ["precomputed_fp"] = "7 precomputed false positives",
+        ["sweep"] = "8 sweep",
     };
 
     public static readonly Dictionary<string, string> TargetName = new()
     {
         ["edgeguard"] = "EdgeGuard (embedded cache)",
         ["edgeguard-redis"] = "EdgeGuard (Redis)",
+        ["edgeguard-budget"] = "EdgeGuard + per-client budget",
         ["nginx"] = "nginx proxy_cache",
+        ["nginx-limit"] = "nginx + limit_req per client",
         ["catalog"] = "catalog, unprotected",
         ["bare-kestrel"] = "bare Kestrel 404",
         ["yarp-passthrough"] = "YARP pass-through",
@@ -167,10 +180,22 @@ internal static class Report
                 sources,
                 r.TryGetProperty("cpu_ms", out var cpu) ? cpu.GetProperty("target").GetDouble() : null,
                 r.TryGetProperty("cpu_ms", out var cpu2) ? cpu2.GetProperty("redis").GetDouble() : null,
-                r.TryGetProperty("machine_busy_pct", out var busy) && busy.ValueKind == JsonValueKind.Number ? busy.GetDouble() : null));
+                r.TryGetProperty("machine_busy_pct", out var busy) && busy.ValueKind == JsonValueKind.Number ? busy.GetDouble() : null,
+                r.TryGetProperty("legit", out var legit) && legit.ValueKind == JsonValueKind.Object ? ReadLegit(legit) : null));
         }
 
         return runs;
+    }
+
+    private static Legit ReadLegit(JsonElement wrk)
+    {
+        var requests = wrk.GetProperty("requests").GetInt64();
+        var latency = wrk.GetProperty("latency_us");
+        return new Legit(
+            requests / (wrk.GetProperty("duration_us").GetDouble() / 1e6),
+            latency.GetProperty("p50").GetDouble() / 1000,
+            latency.GetProperty("p99").GetDouble() / 1000,
+            requests == 0 ? double.NaN : 100.0 * wrk.GetProperty("errors").GetProperty("status").GetInt64() / requests);
     }
 
     private static long? Delta(JsonElement r, string before, string after) =>
@@ -185,7 +210,8 @@ internal static class Report
         foreach (var g in runs.GroupBy(r => (r.Scenario, r.Target)))
         {
             var rs = g.OrderBy(r => r.Round).ToList();
-            var hasSources = rs.All(r => r.Sources is not null) && (g.Key.Target is "edgeguard" or "edgeguard-redis");
+            var hasSources = rs.All(r => r.Sources is not null) && (g.Key.Target is "edgeguard" or "edgeguard-redis" or "edgeguard-budget");
+            var legit = rs.All(r => r.Legit is not null) ? rs.Select(r => r.Legit!).ToList() : null;
             Dictionary<string, double>? sourcePct = null;
             if (hasSources)
             {
@@ -215,7 +241,12 @@ internal static class Report
                 g.Key.Target == "edgeguard-redis"
                     ? Stat.Of(rs.Where(r => r.CpuRedisMs is not null && r.Requests > 0).Select(r => 1000.0 * r.CpuRedisMs!.Value / r.Requests))
                     : null,
-                Stat.Of(rs.Where(r => r.MachineBusyPct is not null).Select(r => r.MachineBusyPct!.Value)));
+                Stat.Of(rs.Where(r => r.MachineBusyPct is not null).Select(r => r.MachineBusyPct!.Value)),
+                Stat.Of(rs.Select(r => r.DbQueries / r.DurationS)),
+                legit is null ? null : Stat.Of(legit.Select(l => l.Rps)),
+                legit is null ? null : Stat.Of(legit.Select(l => l.P50Ms)),
+                legit is null ? null : Stat.Of(legit.Select(l => l.P99Ms)),
+                legit is null ? null : Stat.Of(legit.Select(l => l.Non2xxPct)));
         }
 
         return cells;
@@ -263,7 +294,7 @@ internal static class Report
         sb.AppendLine($"![requests/s and DB queries per 1,000 requests, per target and scenario]({svgRelative})");
         sb.AppendLine();
 
-        sb.AppendLine("### Targets from issue 5");
+        sb.AppendLine("### Targets (issue 5; issue 13's attacks reported)");
         sb.AppendLine();
         foreach (var line in Verdicts(cells))
         {
@@ -279,9 +310,15 @@ internal static class Report
                 continue;
             }
 
-            var stampede = scenario == "stampede";
             sb.AppendLine($"### {ScenarioTitle[scenario]}");
             sb.AppendLine();
+            if (AttackScenarios.Contains(scenario))
+            {
+                AttackTable(sb, row, meta);
+                continue;
+            }
+
+            var stampede = scenario == "stampede";
             sb.Append("| target | requests/s | p50 ms | p99 ms | non-2xx | 404 | DB queries / 1k req | target CPU µs/req |");
             sb.AppendLine(stampede ? " DB queries per expiry | expiries seen | largest burst | notes |" : " notes |");
             sb.Append("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -311,11 +348,38 @@ internal static class Report
                       "The repeated missing id is rejected by EdgeGuard's Bloom filter (negative caching there serves the ~1% false positives); " +
                       "nginx serves it from its cached 404. DB counts can include the requests in flight when a run starts or stops " +
                       "(at most one per connection, so a no-cache target may show slightly over 1,000 per 1k, most visibly in short runs). " +
+                      "In scenarios 7 and 8, *DB queries/s* is the catalog's delta over the measured run's length, and the target CPU per request " +
+                      "includes the legitimate client's requests in the CPU time but counts only the attacker's (both wrk runs hit the same process). wrk is closed-loop: an " +
+                      "attacker answered faster (a 429, a Bloom 404) sends more, so attacker req/s is not a cost the target chose. " +
                       "*Target CPU µs/req* = user + system CPU time of the target's own processes (nginx: master and workers; not the " +
                       "catalog behind it, nor Redis, nor wrk) during the run, per request: the server-side cost of an answer, free of the " +
                       "client's share of the cores. *Machine busy* = all cores' busy share during the run (wrk included).");
         sb.AppendLine("<!-- http-load:end -->");
         return sb.ToString();
+    }
+
+    /// <summary>An attack scenario's table: what the attacker got, what it cost the catalog per second, and what the
+    /// legitimate client measured alongside it saw.</summary>
+    private static void AttackTable(StringBuilder sb, List<Cell> row, Dictionary<string, string> meta)
+    {
+        var rate = meta.TryGetValue("BUDGET_RATE", out var r) ? r : "?";
+        var legitConnections = meta.TryGetValue("LEGIT_CONNECTIONS", out var lc) ? lc : "?";
+        sb.AppendLine($"Attacker: wrk -t{(meta.TryGetValue("THREADS", out var t) ? t : "?")} -c{(meta.TryGetValue("CONNECTIONS", out var c) ? c : "?")} as one client; " +
+                      $"legitimate client: a second wrk -t1 -c{legitConnections} on the 100 hot ids at the same time, as another client " +
+                      $"(both named by X-Forwarded-For from 127.0.0.1, a known proxy for the per-client targets). Budget and limit_req: {rate}/s per client, burst {2 * (int.TryParse(rate, NumberStyles.Integer, Inv, out var rv) ? rv : 0)}.");
+        sb.AppendLine();
+        sb.AppendLine("| target | attacker req/s | attacker non-2xx | DB queries/s | DB queries / 1k req | target CPU µs/req | legit req/s | legit p50 ms | legit p99 ms | legit non-2xx | notes |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var cell in row)
+        {
+            sb.Append($"| {TargetName[cell.Target]} | {Range(cell.Rps, 0)} | {Range(cell.Non2xxPct, 1, "%")} | {(cell.DbPerSecond is null ? "n/a" : Range(cell.DbPerSecond, 0))} | {RangeSmart(cell.DbPer1k)} | {(cell.CpuUsPerReq is null ? "n/a" : RangeSmart(cell.CpuUsPerReq))} | ");
+            sb.Append(cell.LegitRps is null
+                ? "n/a | n/a | n/a | n/a |"
+                : $"{Range(cell.LegitRps, 0)} | {RangeSmart(cell.LegitP50!)} | {RangeSmart(cell.LegitP99!)} | {Range(cell.LegitNon2xxPct!, 1, "%")} |");
+            sb.AppendLine($" {Notes(cell)} |");
+        }
+
+        sb.AppendLine();
     }
 
     private static string Notes(Cell c)
@@ -462,6 +526,29 @@ internal static class Report
             yield return $"Cold ids, {TargetName[eg]}: {F(c.Rps.Median, 0)} req/s = {X(ratio)} the YARP pass-through's {F(yarp.Rps.Median, 0)}{target}";
         }
 
+        // 7 and 8 (issue 13, report only): what an attack costs the catalog per second, and the legitimate client's
+        // latency, with and without the per-client defences.
+        foreach (var s in AttackScenarios)
+        {
+            var parts = new List<string>();
+            foreach (var t in Targets)
+            {
+                var c = Get(s, t);
+                if (c?.DbPerSecond is null)
+                {
+                    continue;
+                }
+
+                var legit = c.LegitP99 is null ? "" : $", legit p99 {F(c.LegitP99.Median, 2)} ms ({F(c.LegitNon2xxPct!.Median, 1)}% refused)";
+                parts.Add($"{TargetName[t]} {F(c.DbPerSecond.Median, 0)} DB queries/s{legit}");
+            }
+
+            if (parts.Count > 0)
+            {
+                yield return $"{ScenarioShort[s]} (issue 13, report only): {string.Join("; ", parts)}";
+            }
+        }
+
         // 6. Stampede: exactly 1 upstream request per expiry per instance.
         foreach (var t in new[] { "edgeguard", "edgeguard-redis", "nginx" })
         {
@@ -519,7 +606,9 @@ internal static class Chart
     {
         ["edgeguard"] = "#1b9e77",
         ["edgeguard-redis"] = "#66c2a5",
+        ["edgeguard-budget"] = "#0b5d44",
         ["nginx"] = "#d95f02",
+        ["nginx-limit"] = "#a6761d",
         ["catalog"] = "#7570b3",
         ["bare-kestrel"] = "#666666",
         ["yarp-passthrough"] = "#e7298a",

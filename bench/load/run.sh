@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # EdgeGuard end-to-end HTTP load benchmark (issue 5): one command, everything on 127.0.0.1.
 #
-#   bench/load/run.sh                          # full run (~25-35 min on 2 cores): 10 s runs, 3 rounds
+#   bench/load/run.sh                          # full run (~40-55 min on 2 cores): 10 s runs, 3 rounds
 #   DURATION=2 WARMUP=1 ROUNDS=1 bench/load/run.sh   # smoke run, a few minutes
 #
 # It installs wrk, nginx and redis-server with apt-get if missing, builds everything in Release, writes
 # ID_COUNT ids with tools/IdGenerator, starts the catalog (seeded with them), EdgeGuard with the
-# embedded cache and again with Redis (a redis-server of its own), nginx with proxy_cache (its own
-# config and prefix), the bare Kestrel 404 app and a plain YARP pass-through, then runs every scenario
+# embedded cache and again with Redis (a redis-server of its own), EdgeGuard with a per-client budget, nginx with
+# proxy_cache (its own config and prefix) and again with limit_req per client, the bare Kestrel 404 app and a plain
+# YARP pass-through, then runs every scenario
 # against every target with wrk, rounds interleaved (A B C A B C ...). Raw results go to
 # bench/load/out/ (git-ignored); bench/load/report.cs renders bench/RESULTS.md's "HTTP load (wrk)"
 # section and bench/load/results.svg from them. Every process it starts is stopped on exit or failure.
@@ -16,8 +17,12 @@
 #   DURATION=10 WARMUP=2 ROUNDS=3 THREADS=2 CONNECTIONS=64   wrk run length (s), warm-up (s), rounds, load
 #   STAMPEDE_DURATION=$DURATION STAMPEDE_CONNECTIONS=64 STAMPEDE_TTL=2   expiry-stampede scenario
 #   ID_COUNT=1000000        ids written by the generator (>= 100000)
-#   SCENARIOS="penetration missing_repeated hot mixed cold stampede"
-#   TARGETS="edgeguard edgeguard-redis nginx catalog bare-kestrel yarp-passthrough"
+#   SCENARIOS="penetration missing_repeated hot mixed cold stampede precomputed_fp sweep"
+#   TARGETS="edgeguard edgeguard-redis edgeguard-budget nginx nginx-limit catalog bare-kestrel yarp-passthrough"
+#   BUDGET_RATE=100         edgeguard-budget's EdgeGuard:ClientBudget:UpstreamPerSecond (burst twice that), and
+#                           nginx-limit's limit_req rate (burst twice that)
+#   FP_PER_ROUND=           precomputed false positives per round (default 40000 x DURATION, at least 50000)
+#   LEGIT_CONNECTIONS=4     connections of the legitimate client measured alongside precomputed_fp and sweep
 #   MISS_PREFIX=zzmiss-     prefix of generated missing ids (checked never to start a real id)
 #   COUNT_STATUS=1          count 404s and X-EdgeGuard-Source per response in wrk (0: only wrk's non-2xx count)
 #   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
@@ -37,8 +42,11 @@ STAMPEDE_DURATION="${STAMPEDE_DURATION:-$DURATION}"
 STAMPEDE_CONNECTIONS="${STAMPEDE_CONNECTIONS:-64}"
 STAMPEDE_TTL="${STAMPEDE_TTL:-2}"
 ID_COUNT="${ID_COUNT:-1000000}"
-SCENARIOS="${SCENARIOS:-penetration missing_repeated hot mixed cold stampede}"
-TARGETS="${TARGETS:-edgeguard edgeguard-redis nginx catalog bare-kestrel yarp-passthrough}"
+SCENARIOS="${SCENARIOS:-penetration missing_repeated hot mixed cold stampede precomputed_fp sweep}"
+TARGETS="${TARGETS:-edgeguard edgeguard-redis edgeguard-budget nginx nginx-limit catalog bare-kestrel yarp-passthrough}"
+BUDGET_RATE="${BUDGET_RATE:-100}"
+LEGIT_CONNECTIONS="${LEGIT_CONNECTIONS:-4}"
+FP_PER_ROUND="${FP_PER_ROUND:-}"
 MISS_PREFIX="${MISS_PREFIX:-zzmiss-}"
 COUNT_STATUS="${COUNT_STATUS:-1}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
@@ -46,27 +54,40 @@ RENDER="${RENDER:-1}"
 SHUFFLE_SEED="${SHUFFLE_SEED:-edgeguard}"
 START_TIMEOUT="${START_TIMEOUT:-600}"   # seconds for the catalog to seed / a gateway to load its filter
 
-HOT_COUNT=100          # scenario 3: hot set
+HOT_COUNT=100          # scenario 3: hot set; also the legitimate client's ids in scenarios 7 and 8
+# Scenarios 7 and 8 play two clients through one wrk host: each sends the X-Forwarded-For a load balancer would
+# add, and the per-client targets believe it from 127.0.0.1 (EdgeGuard's KnownProxies, nginx's set_real_ip_from).
+ATTACKER_ADDR=198.51.100.66
+WARMUP_ADDR=198.51.100.99
+LEGIT_ADDR=203.0.113.10
 ZIPF_COUNT=10000       # scenario 4: popular ids, most popular first
 WARM_COUNT=50000       # ids the cold scenario's warm-ups use, never measured
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT; do
+[[ -n $FP_PER_ROUND ]] || FP_PER_ROUND=$((DURATION * 40000 > 50000 ? DURATION * 40000 : 50000))
+for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT BUDGET_RATE LEGIT_CONNECTIONS FP_PER_ROUND; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, got '${!n}'"
 done
 ((DURATION >= 1 && ROUNDS >= 1 && THREADS >= 1 && CONNECTIONS >= THREADS && STAMPEDE_CONNECTIONS >= THREADS)) \
   || die "need DURATION >= 1, ROUNDS >= 1 and CONNECTIONS, STAMPEDE_CONNECTIONS >= THREADS >= 1"
 ((ID_COUNT >= 100000)) || die "ID_COUNT must be at least 100000"
+((BUDGET_RATE >= 1 && LEGIT_CONNECTIONS >= 1)) || die "BUDGET_RATE and LEGIT_CONNECTIONS must be at least 1"
 [[ $MISS_PREFIX =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$ ]] || die "MISS_PREFIX must be a short valid id prefix"
 for s in $SCENARIOS; do
-  case $s in penetration | missing_repeated | hot | mixed | cold | stampede) ;; *) die "unknown scenario '$s'" ;; esac
+  case $s in penetration | missing_repeated | hot | mixed | cold | stampede | precomputed_fp | sweep) ;; *) die "unknown scenario '$s'" ;; esac
 done
 for t in $TARGETS; do
-  case $t in edgeguard | edgeguard-redis | nginx | catalog | bare-kestrel | yarp-passthrough) ;; *) die "unknown target '$t'" ;; esac
+  case $t in edgeguard | edgeguard-redis | edgeguard-budget | nginx | nginx-limit | catalog | bare-kestrel | yarp-passthrough) ;;
+    *) die "unknown target '$t'" ;;
+  esac
 done
 has() { [[ " $1 " == *" $2 "* ]]; }
+# The per-client targets have no short-TTL twin: the stampede scenario skips them.
+runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|nginx-limit)$) ]]; }
+# Scenarios with an attacker and a legitimate client measured alongside it.
+is_attack() { [[ $1 == precomputed_fp || $1 == sweep ]]; }
 
 # ---------------------------------------------------------------------------------------------- tools
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -96,6 +117,7 @@ cleanup() {
   trap - EXIT INT TERM
   exec 1>&8 2>&9
   if [[ -n ${WRK_CHILD:-} ]]; then kill -TERM "$WRK_CHILD" 2>/dev/null || true; fi
+  if [[ -n ${LEGIT_CHILD:-} ]]; then kill -TERM "$LEGIT_CHILD" 2>/dev/null || true; fi
   if ((${#PIDS[@]} > 0)); then
     log "stopping ${#PIDS[@]} processes"
     local pid
@@ -177,7 +199,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT" "$LOGS" "$OUT/data" "$OUT/wrk"
 cd "$ROOT"
 PROJECTS=(tools/IdGenerator src/CatalogBackend)
-if has "$TARGETS" edgeguard || has "$TARGETS" edgeguard-redis; then PROJECTS+=(src/EdgeGuard.Proxy); fi
+if has "$TARGETS" edgeguard || has "$TARGETS" edgeguard-redis || has "$TARGETS" edgeguard-budget; then PROJECTS+=(src/EdgeGuard.Proxy); fi
 if has "$TARGETS" bare-kestrel; then PROJECTS+=(bench/BareKestrel); fi
 if has "$TARGETS" yarp-passthrough; then PROJECTS+=(bench/YarpPassthrough); fi
 if [[ $SKIP_BUILD != 1 ]]; then
@@ -216,12 +238,37 @@ STAMPEDE_ID=$(sed -n "$((ZIPF_COUNT + 1))p" "$DATA/ids.txt")
 SANITY_ID=$(sed -n "$((ZIPF_COUNT + 2))p" "$DATA/ids.txt")
 sed -n "$((ZIPF_COUNT + 3)),$((ZIPF_COUNT + 2 + WARM_COUNT))p" "$DATA/ids.txt" >"$DATA/cold-warmup.txt"
 pool_start=$((ZIPF_COUNT + 3 + WARM_COUNT))
-slice=$(((ids_n - pool_start + 1) / ROUNDS))
-for ((r = 1; r <= ROUNDS; r++)); do
-  # Round r's cold ids: a slice no target has been asked for (each target's cache is its own, so
-  # all targets share the slice of a round).
-  sed -n "$((pool_start + (r - 1) * slice)),$((pool_start + r * slice - 1))p" "$DATA/ids.txt" >"$DATA/cold-r$r.txt"
+# The cold and the sweep scenarios each get their own slices, so neither walks ids the other has cached.
+walks=0
+has "$SCENARIOS" cold && walks=$((walks + 1))
+has "$SCENARIOS" sweep && walks=$((walks + 1))
+((walks > 0)) || walks=1
+slice=$(((ids_n - pool_start + 1) / (ROUNDS * walks)))
+w=0
+for walk in cold sweep; do
+  has "$SCENARIOS" "$walk" || continue
+  for ((r = 1; r <= ROUNDS; r++)); do
+    # Round r's ids: a slice no target has been asked for (each target's cache is its own, so
+    # all targets share the slice of a round).
+    first=$((pool_start + (w * ROUNDS + r - 1) * slice))
+    sed -n "${first},$((first + slice - 1))p" "$DATA/ids.txt" >"$DATA/$walk-r$r.txt"
+  done
+  w=$((w + 1))
 done
+if has "$SCENARIOS" precomputed_fp; then
+  # The attacker's offline step: absent ids an unkeyed filter of the same ids, sized as the gateway sizes its own,
+  # lets through. One slice per round and one for the warm-ups, so no run replays ids a target has negatively cached.
+  fp_total=$((FP_PER_ROUND * (ROUNDS + 1)))
+  log "computing $fp_total false positives of an unkeyed filter of the ids (IdGenerator false-positives)"
+  (cd "$(dirname "$(dll tools/IdGenerator)")" && timeout 1200 dotnet "$(dll tools/IdGenerator)" false-positives \
+    --ids "$DATA/products.txt" --expected-items "$ids_n" --count "$fp_total" --prefix "${MISS_PREFIX}fp-" --out "$DATA/fp.txt") \
+    >"$LOGS/false-positives.log" 2>&1 || { tail -n 20 "$LOGS/false-positives.log" >&2; die "false-positive list failed"; }
+  log "$(tail -n 1 "$LOGS/false-positives.log")"
+  head -n "$FP_PER_ROUND" "$DATA/fp.txt" >"$DATA/fp-warmup.txt"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    sed -n "$((r * FP_PER_ROUND + 1)),$(((r + 1) * FP_PER_ROUND))p" "$DATA/fp.txt" >"$DATA/fp-r$r.txt"
+  done
+fi
 MISSING_ID="${MISS_PREFIX}repeated-0001"
 
 # ------------------------------------------------------------------------------------------ start
@@ -264,7 +311,7 @@ start_gateway() {
   shift 2
   log "starting EdgeGuard '$name' on :$port"
   spawn "$name" "$(dirname "$(dll src/EdgeGuard.Proxy)")" env -u REDIS_URL "${COMMON_ENV[@]}" \
-    UPSTREAM_URL="$CATALOG" PRODUCTS_FILE="$DATA/products.txt" "$@" \
+    UPSTREAM_URL="$CATALOG" PRODUCTS_FILE="$DATA/products.txt" EdgeGuard__Bloom__ExpectedItems="$ids_n" "$@" \
     dotnet "$(dll src/EdgeGuard.Proxy)" --urls "http://127.0.0.1:$port"
   GATEWAYS+=("$name")
   ports+=("$name=$port")
@@ -279,6 +326,11 @@ if has "$TARGETS" edgeguard; then
     start_gateway edgeguard-shortttl "$P_GW_SHORT" EdgeGuard__Cache__PositiveTtl="$SHORT_TTL"
   fi
 fi
+if has "$TARGETS" edgeguard-budget; then
+  free_port P_GWB
+  start_gateway edgeguard-budget "$P_GWB" EdgeGuard__ClientBudget__UpstreamPerSecond="$BUDGET_RATE" \
+    EdgeGuard__ClientBudget__KnownProxies__0=127.0.0.1
+fi
 if has "$TARGETS" edgeguard-redis; then
   free_port P_GWR
   start_gateway edgeguard-redis "$P_GWR" REDIS_URL="redis://127.0.0.1:$P_REDIS/0"
@@ -290,14 +342,19 @@ if has "$TARGETS" edgeguard-redis; then
   fi
 fi
 
-# start_nginx NAME PORT VALID_200
+# start_nginx NAME PORT VALID_200 [LIMIT]
 start_nginx() {
-  local name=$1 port=$2 valid200=$3 prefix="$TMP/$1" user_line=""
+  local name=$1 port=$2 valid200=$3 limit=${4:-0} prefix="$TMP/$1" user_line="" http_extra="" location_extra=""
   mkdir -p "$prefix"/{cache,client_body,proxy_temp,fastcgi_temp,uwsgi_temp,scgi_temp}
   # As root, nginx would switch its workers to an unprivileged user that cannot write our prefix.
   [[ $(id -u) -eq 0 ]] && user_line="user root;"
+  if ((limit)); then
+    http_extra="set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For; limit_req_zone \$binary_remote_addr zone=perclient:64m rate=${BUDGET_RATE}r/s; limit_req_status 429;"
+    location_extra="limit_req zone=perclient burst=$((2 * BUDGET_RATE)) nodelay;"
+  fi
   sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
     -e "s|@UPSTREAM_PORT@|$P_CATALOG|g" -e "s|@VALID_200@|$valid200|g" -e "s|@VALID_404@|1m|g" \
+    -e "s|@HTTP_EXTRA@|$http_extra|" -e "s|@LOCATION_EXTRA@|$location_extra|" \
     "$LOAD/nginx.conf.template" >"$prefix/nginx.conf"
   cp "$prefix/nginx.conf" "$OUT/$name.conf"
   "$NGINX" -t -q -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/error.log" -g 'daemon off;' \
@@ -313,6 +370,10 @@ if has "$TARGETS" nginx; then
     free_port P_NGINX_SHORT
     start_nginx nginx-shortttl "$P_NGINX_SHORT" "${STAMPEDE_TTL}s"
   fi
+fi
+if has "$TARGETS" nginx-limit; then
+  free_port P_NGINXL
+  start_nginx nginx-limit "$P_NGINXL" 10m 1
 fi
 if has "$TARGETS" bare-kestrel; then
   free_port P_BARE
@@ -341,6 +402,7 @@ if has "$TARGETS" nginx; then
   wait_http nginx "http://127.0.0.1:$P_NGINX/nginx-health" 200 30
   ((NEED_SHORT)) && wait_http nginx-shortttl "http://127.0.0.1:$P_NGINX_SHORT/nginx-health" 200 30
 fi
+has "$TARGETS" nginx-limit && wait_http nginx-limit "http://127.0.0.1:$P_NGINXL/nginx-health" 200 30
 has "$TARGETS" bare-kestrel && wait_http bare-kestrel "http://127.0.0.1:$P_BARE/products/$MISSING_ID" 404 60
 has "$TARGETS" yarp-passthrough && wait_http yarp-passthrough "http://127.0.0.1:$P_YARP/products/$SANITY_ID" 200 60
 
@@ -351,13 +413,15 @@ target_url() {
   case $1 in
     edgeguard) if ((short)); then echo "http://127.0.0.1:$P_GW_SHORT"; else echo "http://127.0.0.1:$P_GW"; fi ;;
     edgeguard-redis) if ((short)); then echo "http://127.0.0.1:$P_GWR_SHORT"; else echo "http://127.0.0.1:$P_GWR"; fi ;;
+    edgeguard-budget) echo "http://127.0.0.1:$P_GWB" ;;
     nginx) if ((short)); then echo "http://127.0.0.1:$P_NGINX_SHORT"; else echo "http://127.0.0.1:$P_NGINX"; fi ;;
+    nginx-limit) echo "http://127.0.0.1:$P_NGINXL" ;;
     catalog) echo "$CATALOG" ;;
     bare-kestrel) echo "http://127.0.0.1:$P_BARE" ;;
     yarp-passthrough) echo "http://127.0.0.1:$P_YARP" ;;
   esac
 }
-is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-redis ]]; }
+is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == edgeguard-budget ]]; }
 
 # target_pids TARGET SCENARIO : the processes serving TARGET (nginx: master and workers).
 target_pids() {
@@ -366,7 +430,7 @@ target_pids() {
   pid=${PID_OF[$name]:-}
   [[ -n $pid ]] || return 0
   printf '%s\n' "$pid"
-  if [[ $1 == nginx ]]; then pgrep -P "$pid" || true; fi
+  if [[ $1 == nginx || $1 == nginx-limit ]]; then pgrep -P "$pid" || true; fi
 }
 
 # cpu_ms PID... : user + system CPU time the processes have used so far, in ms (0 for gone ones).
@@ -384,13 +448,14 @@ cpu_ms() {
 machine_ticks() {
   awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
 }
-has_cache() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == nginx ]]; }
+has_cache() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == edgeguard-budget || $1 == nginx || $1 == nginx-limit ]]; }
 
 # Sanity: each target answers an existing id with 200 (bare Kestrel: 404) and a missing id with 404.
 sanity_scenarios="main"
 ((NEED_SHORT)) && sanity_scenarios="main stampede"
 for s in $sanity_scenarios; do
   for t in $TARGETS; do
+    runs_in "$s" "$t" || continue
     url=$(target_url "$t" "$s")
     read -r st_hit src_hit < <(http_probe "$url/products/$SANITY_ID")
     read -r st_miss src_miss < <(http_probe "$url/products/${MISS_PREFIX}sanity-0001")
@@ -408,10 +473,10 @@ done
 {
   printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
   cmd="bench/load/run.sh"
-  for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT COUNT_STATUS; do
+  for n in DURATION WARMUP ROUNDS THREADS CONNECTIONS STAMPEDE_DURATION STAMPEDE_CONNECTIONS STAMPEDE_TTL ID_COUNT COUNT_STATUS BUDGET_RATE LEGIT_CONNECTIONS FP_PER_ROUND; do
     printf '%s\t%s\n' "$n" "${!n}"
   done
-  for n in TARGETS SCENARIOS COUNT_STATUS ID_COUNT STAMPEDE_TTL STAMPEDE_CONNECTIONS STAMPEDE_DURATION CONNECTIONS THREADS ROUNDS WARMUP DURATION; do
+  for n in TARGETS SCENARIOS BUDGET_RATE LEGIT_CONNECTIONS FP_PER_ROUND COUNT_STATUS ID_COUNT STAMPEDE_TTL STAMPEDE_CONNECTIONS STAMPEDE_DURATION CONNECTIONS THREADS ROUNDS WARMUP DURATION; do
     v=$(printenv "$n" || true)
     if [[ -n $v ]]; then
       [[ $v == *" "* ]] && v="\"$v\""
@@ -457,7 +522,31 @@ scenario_args() {
       fi
       ;;
     stampede) printf '%s\n' stampede.lua "$STAMPEDE_ID" ;;
+    precomputed_fp)
+      if [[ $phase == warmup ]]; then
+        printf '%s\n' precomputed_fp.lua "$DATA/fp-warmup.txt" "$THREADS" "$WARMUP_ADDR"
+      else
+        printf '%s\n' precomputed_fp.lua "$DATA/fp-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
+      fi
+      ;;
+    sweep)
+      if [[ $phase == warmup ]]; then
+        printf '%s\n' sweep.lua "$DATA/cold-warmup.txt" "$THREADS" "$WARMUP_ADDR"
+      else
+        printf '%s\n' sweep.lua "$DATA/sweep-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
+      fi
+      ;;
   esac
+}
+
+# start_legit DURATION URL OUTFILE : the legitimate client (hot ids, an address of its own) in the background,
+# alongside an attack; its pid in LEGIT_CHILD.
+LEGIT_CHILD=""
+start_legit() {
+  WRK_COUNT_STATUS=$COUNT_STATUS timeout --kill-after=5 $(($1 + 60)) \
+    wrk -t1 -c"$LEGIT_CONNECTIONS" -d"$1s" --timeout 5s -s "$LOAD/legit.lua" "$2" -- "$DATA/hot.txt" "$LEGIT_ADDR" >"$3" 2>&1 &
+  LEGIT_CHILD=$!
+  PIDS+=("$LEGIT_CHILD")
 }
 
 # run_wrk DURATION CONNECTIONS URL SCRIPT ARGS... : wrk's stdout
@@ -488,7 +577,7 @@ sample_counter() {
 
 total_runs=0
 for s in $SCENARIOS; do
-  for t in $TARGETS; do total_runs=$((total_runs + ROUNDS)); done
+  for t in $TARGETS; do runs_in "$s" "$t" && total_runs=$((total_runs + ROUNDS)); done
 done
 run_no=0
 load_start=$SECONDS
@@ -502,12 +591,15 @@ for s in $SCENARIOS; do
   fi
   for ((r = 1; r <= ROUNDS; r++)); do
     for t in $TARGETS; do
+      runs_in "$s" "$t" || continue
       run_no=$((run_no + 1))
       url=$(target_url "$t" "$s")
       if ((WARMUP > 0)); then
         mapfile -t wargs < <(scenario_args "$s" "$r" warmup)
+        is_attack "$s" && start_legit "$WARMUP" "$url" "$OUT/wrk/$s-$t-r$r-warmup-legit.txt"
         run_wrk "$WARMUP" "$conns" "$url" "${wargs[@]}" >"$OUT/wrk/$s-$t-r$r-warmup.txt" 2>&1 \
           || die "wrk warm-up failed: $s $t round $r (see $OUT/wrk/$s-$t-r$r-warmup.txt)"
+        if is_attack "$s"; then wait "$LEGIT_CHILD" || true; LEGIT_CHILD=""; fi
         sleep 0.3
       fi
       mapfile -t args < <(scenario_args "$s" "$r" measure)
@@ -529,7 +621,16 @@ for s in $SCENARIOS; do
         PIDS+=("$sampler")
       fi
       wrk_out="$OUT/wrk/$s-$t-r$r.txt"
+      legit_out="$OUT/wrk/$s-$t-r$r-legit.txt"
+      is_attack "$s" && start_legit "$dur" "$url" "$legit_out"
       run_wrk "$dur" "$conns" "$url" "${args[@]}" >"$wrk_out" 2>&1 || die "wrk failed: $s $t round $r (see $wrk_out)"
+      legit=null
+      if is_attack "$s"; then
+        wait "$LEGIT_CHILD" || die "the legitimate client's wrk failed: $s $t round $r (see $legit_out)"
+        LEGIT_CHILD=""
+        legit=$(sed -n 's/^WRKJSON //p' "$legit_out")
+        [[ -n $legit ]] || die "no WRKJSON line in $legit_out"
+      fi
       [[ -n $sampler ]] && { wait "$sampler" || true; }
       sleep 0.3 # let in-flight upstream requests finish before reading the counters
       read -r busy1 all1 < <(machine_ticks)
@@ -556,19 +657,21 @@ for s in $SCENARIOS; do
       fi
       wrkjson=$(sed -n 's/^WRKJSON //p' "$wrk_out")
       [[ -n $wrkjson ]] || die "no WRKJSON line in $wrk_out"
-      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"max_burst":%s,"cpu_ms":{"target":%d,"catalog":%d,"redis":%d},"machine_busy_pct":%s,"ttl_s":%s,"wrk":%s}\n' \
+      printf '{"scenario":"%s","target":"%s","round":%d,"duration_s":%d,"connections":%d,"threads":%d,"url":"%s","db_before":%s,"db_after":%s,"gw_upstream_before":%s,"gw_upstream_after":%s,"expiry_bursts":%s,"max_burst":%s,"cpu_ms":{"target":%d,"catalog":%d,"redis":%d},"machine_busy_pct":%s,"ttl_s":%s,"wrk":%s,"legit":%s}\n' \
         "$s" "$t" "$r" "$dur" "$conns" "$THREADS" "$url" "$db0" "$db1" "$gw0" "$gw1" "$bursts" "$max_burst" \
         $((cpu_t1 - cpu_t0)) $((cpu_c1 - cpu_c0)) $((cpu_r1 - cpu_r0)) \
         "$(awk -v b=$((busy1 - busy0)) -v a=$((all1 - all0)) 'BEGIN { printf "%.1f", a ? 100 * b / a : 0 }')" \
-        "$([[ $s == stampede ]] && echo "$STAMPEDE_TTL" || echo null)" "$wrkjson" >>"$RUNS"
+        "$([[ $s == stampede ]] && echo "$STAMPEDE_TTL" || echo null)" "$wrkjson" "$legit" >>"$RUNS"
       reqs=$(grep -o '"requests":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
       p99=$(grep -o '"p99":[0-9]*' <<<"$wrkjson" | cut -d: -f2)
       non2xx=$(grep -o '"status":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
+      legit_p99=$(grep -o '"p99":[0-9]*' <<<"$legit" | cut -d: -f2)
       awk -v s="$s" -v t="$t" -v r="$r" -v n="$run_no" -v N="$total_runs" -v q="$reqs" -v d="$dur" -v p="$p99" \
-        -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" -v m="$max_burst" 'BEGIN {
+        -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" -v m="$max_burst" -v lp="${legit_p99:-}" 'BEGIN {
           line = sprintf("[%d/%d] %-16s %-17s r%d %9.0f req/s  p99 %6.2f ms  non-2xx %5.1f%%  db/1k %7.1f",
             n, N, s, t, r, q / d, p / 1000, q ? 100 * e / q : 0, q ? 1000 * db / q : 0)
           if (b != "null") line = line sprintf("  db %d in %d bursts (max %d per sample)", db, b, m)
+          if (lp != "") line = line sprintf("  db/s %7.0f  legit p99 %6.2f ms", db / d, lp / 1000)
           print line > "/dev/stderr" }'
     done
   done

@@ -1,5 +1,6 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Admin;
+using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
@@ -52,8 +53,9 @@ try
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
     services.AddIdSourcePolling();
 
-    // Reads: the gate, the cache and its fills, and what keeps them coherent with writes.
+    // Reads: the gate, each client's budget, the cache and its fills, and what keeps them coherent with writes.
     services.AddSingleton<ProductGate>();
+    services.AddSingleton<ClientBudget>();
     services.AddProductCache();
     services.AddSingleton<UpstreamFetcher>();
     services.AddSingleton<ProductLookup>();
@@ -88,6 +90,8 @@ try
         .AddTransforms(transforms => transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders));
 
     var app = builder.Build();
+    // Who the client is, for its budget: X-Forwarded-For only from known proxies.
+    app.UseClientAddresses();
     app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
     app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
     app.MapMetrics("/metrics", app.Services.GetRequiredService<EdgeGuardMetrics>().Registry);

@@ -129,7 +129,7 @@ public sealed class EagerRefreshTests : GatewayTestBase
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:02",
+        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:04",
         ["EdgeGuard:Cache:EagerRefreshThreshold"] = "0.5",
     };
 
@@ -145,14 +145,16 @@ public sealed class EagerRefreshTests : GatewayTestBase
             Assert.Equal("upstream", first.Source());
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past half of its 2 s lifetime (the threshold)
+        var fetched = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(2.2)); // past half of its 4 s lifetime (the threshold); the clock is the subject
         using (var hit = await Client.GetAsync("/products/HOT-1"))
         {
             Assert.Equal("cache", hit.Source()); // answered at once; the refresh runs behind it
         }
 
         Assert.Equal(2, await Upstream.CallsToEventuallyAsync("/products/HOT-1", 2, TimeSpan.FromSeconds(5)));
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the first fetch's expiry, within the refresh's lifetime
+        // Past the first fetch's expiry, well within the refreshed entry's lifetime.
+        await Task.Delay(TimeSpan.FromSeconds(4.5) - fetched.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
         var stopwatch = Stopwatch.StartNew();
         using var afterExpiry = await Client.GetAsync("/products/HOT-1");
 

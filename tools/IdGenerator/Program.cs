@@ -9,11 +9,17 @@ namespace IdGenerator;
 /// Writes N unique, SKU-like product ids (for example <c>ELC-04821937-BLK</c>) in the products.txt format,
 /// deterministic for a seed. Usage:
 /// <c>dotnet run -c Release --project tools/IdGenerator -- --count 1000000 --out data/ids-1m.txt [--seed N] [--prefix P] [--details-every K] [--no-header]</c>.
+/// <c>IdGenerator false-positives …</c> writes absent ids an unkeyed filter of a list lets through (see <see cref="FalsePositives"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["false-positives", .. var rest])
+        {
+            return FalsePositives.Run(rest);
+        }
+
         GeneratorOptions options;
         try
         {

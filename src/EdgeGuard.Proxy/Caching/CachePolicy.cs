@@ -81,6 +81,22 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
         }
     }
 
+    /// <summary>
+    /// What a fill answers when it fetched nothing (its caller is over its budget): a marker nobody else may see,
+    /// kept out of this instance's memory and out of Redis, so the next caller for the id (another client, waiting
+    /// on the same fill or not) fills it with its own budget. The fill returns it rather than throwing: a factory
+    /// that fails is what turns fail-safe on.
+    /// </summary>
+    public CacheEntry Withhold(DateTimeOffset now, FusionCacheEntryOptions entryOptions)
+    {
+        entryOptions.SkipMemoryCacheWrite = true;
+        entryOptions.SkipDistributedCacheWrite = true;
+        entryOptions.SkipBackplaneNotifications = true;
+        entryOptions.IsFailSafeEnabled = false;
+        entryOptions.EagerRefreshThreshold = null;
+        return CacheEntry.PassThrough(now, now, long.MaxValue);
+    }
+
     /// <summary>The options of every lookup: what an <see cref="CacheEntryKind.Answer"/> is stored with.</summary>
     public FusionCacheEntryOptions CreateDefaultEntryOptions(bool hasDistributedCache)
     {

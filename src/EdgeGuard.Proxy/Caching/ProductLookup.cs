@@ -1,19 +1,23 @@
+using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Protection;
 using EdgeGuard.Proxy.Writes;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Caching;
 
-/// <summary>What a lookup found: the entry, and the catalog's answer when this very caller fetched it.</summary>
-public readonly record struct LookupResult(CacheEntry Entry, UpstreamAnswer? Fetched);
+/// <summary>What a lookup found: the entry, and the catalog's answer when this very caller fetched it; or, when this
+/// caller's miss would have reached the catalog and its client is over its budget, the refusal (and no entry worth
+/// answering with).</summary>
+public readonly record struct LookupResult(CacheEntry Entry, UpstreamAnswer? Fetched, BudgetRefusal? Refused = null);
 
 /// <summary>
 /// The cache side of a read: the entry for an id, filled on a miss by one fetch for every caller waiting
 /// (<see cref="UpstreamFetcher"/>), stored as <see cref="CachePolicy"/> decides. An entry fetched before a
 /// write of its id committed is older than what the catalog now says (see <see cref="CommitPositions"/>): it is
-/// dropped and filled again, whichever instance stored it and however it raced the write.
+/// dropped and filled again, whichever instance stored it and however it raced the write. A fill spends the budget
+/// of the client whose request runs it (<see cref="ClientBudget"/>); callers that wait for it spend nothing.
 /// </summary>
-public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, CommitPositions commits)
+public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, CommitPositions commits, ClientBudget budget, TimeProvider time)
 {
     /// <summary>Looks up <paramref name="id"/>, filling it through <paramref name="request"/>'s pipeline on a miss.</summary>
     /// <exception cref="UpstreamFailedException">The catalog failed and no stale answer could be served instead.</exception>
@@ -21,8 +25,13 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fill = new Fill(fetcher, policy, request);
+            var fill = new Fill(fetcher, policy, budget, time, request);
             var entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
+            if (fill.Refused is { } refused)
+            {
+                return new LookupResult(entry, null, refused);
+            }
+
             if (commits.IsCurrent(id, entry.Position) || attempt == 2)
             {
                 // After two refills still older than a write (writes of this id keep committing under it),
@@ -38,13 +47,23 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>
         await cache.PeekAsync(id).ConfigureAwait(false) is { } entry && commits.IsCurrent(id, entry.Position) ? entry : null;
 
-    /// <summary>One fill of the cache; remembers the answer it fetched for the caller that ran it.</summary>
-    private sealed class Fill(UpstreamFetcher fetcher, CachePolicy policy, FetchRequest request)
+    /// <summary>One fill of the cache; remembers the answer it fetched, or its budget's refusal, for the caller that ran it.</summary>
+    private sealed class Fill(UpstreamFetcher fetcher, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
     {
         public UpstreamAnswer? Answer { get; private set; }
 
+        public BudgetRefusal? Refused { get; private set; }
+
         public async Task<CacheEntry> RunAsync(FusionCacheFactoryExecutionContext<CacheEntry> context, CancellationToken cancellationToken)
         {
+            // A miss costs its client one catalog request. A refresh of an entry the cache still holds (an eager
+            // refresh, an expired answer kept for fail-safe) is nobody's miss: it keeps what everyone reads fresh.
+            if (!context.HasStaleValue && budget.TrySpend(request.Client) is { } refused)
+            {
+                Refused = refused;
+                return policy.Withhold(time.GetUtcNow(), context.Options);
+            }
+
             var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
             var (entry, freshFor) = policy.Decide(answer);
             policy.Apply(entry, freshFor, context.Options);

@@ -63,6 +63,7 @@ public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IV
         }
 
         failures.AddRange(SqlSourceSettings.Validate(options.Bloom.Sql));
+        failures.AddRange(Budget.ClientBudgetSettings.Validate(options.ClientBudget));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -21,6 +21,7 @@ public sealed class EdgeGuardMetrics
         UpstreamRequests = factory.CreateCounter("edgeguard_upstream_requests_total", "Product requests forwarded to the catalog.");
         StaleServed = factory.CreateCounter("edgeguard_stale_served_total", "Product requests answered with a stale cached answer because the catalog failed.");
         InvalidRequests = factory.CreateCounter("edgeguard_invalid_requests_total", "Product requests refused with 400 for an invalid id or body.");
+        BudgetRejects = factory.CreateCounter("edgeguard_budget_rejects_total", "Product requests answered 429 because the client was over its budget of requests that reach the catalog.");
         var duration = factory.CreateHistogram("edgeguard_request_duration_seconds", "Time to answer a product request, by what answered it.",
             new HistogramConfiguration
             {
@@ -35,6 +36,7 @@ public sealed class EdgeGuardMetrics
             [Sources.Upstream] = duration.WithLabels(Sources.Upstream),
             [Sources.Stale] = duration.WithLabels(Sources.Stale),
             [Sources.Invalid] = duration.WithLabels(Sources.Invalid),
+            [Sources.Budget] = duration.WithLabels(Sources.Budget),
         };
     }
 
@@ -51,6 +53,8 @@ public sealed class EdgeGuardMetrics
     public Counter InvalidRequests { get; }
 
     public Counter StaleServed { get; }
+
+    public Counter BudgetRejects { get; }
 
     private readonly Dictionary<string, Histogram.Child> _durations;
 

@@ -16,6 +16,9 @@ public static class Sources
     /// <summary>The catalog failed, and the last good answer (at most FailSafeMaxAge old) was served.</summary>
     public const string Stale = "stale";
 
+    /// <summary>The client is over its budget of requests that reach the catalog (<c>EdgeGuard:ClientBudget</c>): 429.</summary>
+    public const string Budget = "budget";
+
     /// <summary>Metric label only: refused before any lookup.</summary>
     public const string Invalid = "invalid";
 }

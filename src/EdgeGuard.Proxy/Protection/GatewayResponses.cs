@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.AspNetCore.Mvc;
@@ -27,6 +28,15 @@ internal static class GatewayResponses
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = context.Request.Path };
         return WriteAsync(context, status, ProblemJson, JsonSerializer.SerializeToUtf8Bytes(problem, EdgeGuardJsonContext.Default.ProblemDetails), source);
+    }
+
+    /// <summary>429 for a client over its budget of requests that reach the catalog, with when to come back.</summary>
+    public static Task WriteOverBudgetAsync(HttpContext context, BudgetRefusal refusal)
+    {
+        context.Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many catalog requests",
+            "This client has used its budget of requests that reach the catalog (cache misses). Cached products and " +
+            $"unknown ids are still answered; retry others after {refusal.RetryAfterSeconds} s.", Sources.Budget);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Observability;
 using ZiggyCreatures.Caching.Fusion;
@@ -8,12 +9,15 @@ namespace EdgeGuard.Proxy.Protection;
 /// <summary>
 /// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>), in
 /// YARP's proxy pipeline ahead of the forwarder: gate (id rule, filter, may the cache answer) → lookup (cache,
-/// one fetch per id on a miss) → the answer, with <c>X-EdgeGuard-Source</c> saying who gave it.
+/// one fetch per id on a miss) → the answer, with <c>X-EdgeGuard-Source</c> saying who gave it. A request that
+/// would reach the catalog spends its client's budget (<see cref="ClientBudget"/>): a miss inside the lookup's fill,
+/// a request forwarded as it is here; over it, 429.
 /// </summary>
 public sealed class ProductReadMiddleware(
     RequestDelegate next,
     ProductGate gate,
     ProductLookup lookup,
+    ClientBudget budget,
     EdgeGuardMetrics metrics,
     TimeProvider time)
 {
@@ -36,7 +40,7 @@ public sealed class ProductReadMiddleware(
         {
             GateDecision.Invalid => await RefuseAsync(context).ConfigureAwait(false),
             GateDecision.Absent => await RejectAsync(context, id!).ConfigureAwait(false),
-            GateDecision.Forward => await ForwardAsync(context).ConfigureAwait(false),
+            GateDecision.Forward => await ForwardAsync(context, spend: true).ConfigureAwait(false),
             _ => await LookUpAsync(context, id!).ConfigureAwait(false),
         };
         metrics.ObserveDuration(source, Stopwatch.GetElapsedTime(started));
@@ -49,7 +53,7 @@ public sealed class ProductReadMiddleware(
             // A HEAD is answered from a cached answer, never fills the cache (it has no body to keep).
             return await lookup.PeekAsync(id).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } cached && !cached.IsStaleAt(time.GetUtcNow())
                 ? await HitAsync(context, cached, Sources.Cache).ConfigureAwait(false)
-                : await ForwardAsync(context).ConfigureAwait(false);
+                : await ForwardAsync(context, spend: true).ConfigureAwait(false);
         }
 
         LookupResult found;
@@ -69,11 +73,17 @@ public sealed class ProductReadMiddleware(
             return Sources.Upstream;
         }
 
+        if (found.Refused is { } refused)
+        {
+            return await HoldAsync(context, refused).ConfigureAwait(false);
+        }
+
         var entry = found.Entry;
         switch (entry.Kind)
         {
             case CacheEntryKind.PassThrough:
-                return await ForwardAsync(context).ConfigureAwait(false);
+                // A request spends at most once: after its own fill found the id may not be shared, the forward is free.
+                return await ForwardAsync(context, spend: found.Fetched is null).ConfigureAwait(false);
             case CacheEntryKind.Absent when found.Fetched is { } answer:
                 await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
                 return Sources.Upstream;
@@ -104,12 +114,25 @@ public sealed class ProductReadMiddleware(
     }
 
     /// <summary>The client's own request, forwarded as it is and streamed back: nothing cached or shared.</summary>
-    private async ValueTask<string> ForwardAsync(HttpContext context)
+    private async ValueTask<string> ForwardAsync(HttpContext context, bool spend)
     {
+        if (spend && budget.TrySpend(context.Connection.RemoteIpAddress) is { } refused)
+        {
+            return await HoldAsync(context, refused).ConfigureAwait(false);
+        }
+
         metrics.UpstreamRequests.Inc();
         context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
         await next(context).ConfigureAwait(false);
         return Sources.Upstream;
+    }
+
+    /// <summary>The client is over its budget: 429, nothing forwarded.</summary>
+    private async ValueTask<string> HoldAsync(HttpContext context, BudgetRefusal refused)
+    {
+        metrics.BudgetRejects.Inc();
+        await GatewayResponses.WriteOverBudgetAsync(context, refused).ConfigureAwait(false);
+        return Sources.Budget;
     }
 
     private async ValueTask<string> RejectAsync(HttpContext context, string id)

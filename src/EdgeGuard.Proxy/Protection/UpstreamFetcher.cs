@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
@@ -17,6 +18,7 @@ namespace EdgeGuard.Proxy.Protection;
 /// <param name="Route">The route model the request matched (long-lived).</param>
 /// <param name="Cluster">The cluster model (long-lived).</param>
 /// <param name="Destinations">The destinations available when the request came in (a snapshot).</param>
+/// <param name="Client">The client's address (see <c>ClientAddresses</c>), whose budget a fill spends.</param>
 public sealed record FetchRequest(
     RequestDelegate Pipeline,
     RouteModel Route,
@@ -27,14 +29,16 @@ public sealed record FetchRequest(
     HostString Host,
     PathString Path,
     StringValues Accept,
-    StringValues AcceptLanguage)
+    StringValues AcceptLanguage,
+    IPAddress? Client)
 {
     public static FetchRequest From(HttpContext context, RequestDelegate pipeline)
     {
         var proxy = context.GetReverseProxyFeature();
         var request = context.Request;
         return new FetchRequest(pipeline, proxy.Route, proxy.Cluster, proxy.AllDestinations, proxy.AvailableDestinations,
-            request.Scheme, request.Host, request.Path, request.Headers.Accept, request.Headers.AcceptLanguage);
+            request.Scheme, request.Host, request.Path, request.Headers.Accept, request.Headers.AcceptLanguage,
+            context.Connection.RemoteIpAddress);
     }
 }
 
