@@ -84,7 +84,7 @@ end
 -- Optional per-response counting (WRK_COUNT_STATUS=1): 404s, 2xx and the X-EdgeGuard-Source header.
 -- wrk only pays for header parsing in Lua when a global response() exists, so it is defined only then.
 n2xx, n404, nother = 0, 0, 0
-src_bloom, src_cache, src_neg, src_upstream, src_budget, src_none = 0, 0, 0, 0, 0, 0
+src_bloom, src_cache, src_neg, src_upstream, src_budget, src_stale, src_none = 0, 0, 0, 0, 0, 0, 0
 M.counting = os.getenv("WRK_COUNT_STATUS") == "1"
 if M.counting then
   function response(status, headers, body)
@@ -101,6 +101,7 @@ if M.counting then
     elseif s == "negative-cache" then src_neg = src_neg + 1
     elseif s == "upstream" then src_upstream = src_upstream + 1
     elseif s == "budget" then src_budget = src_budget + 1
+    elseif s == "stale" then src_stale = src_stale + 1
     else src_none = src_none + 1 end
   end
 end
@@ -126,8 +127,8 @@ function done(summary, latency, requests)
   }
   if M.counting then
     parts[#parts + 1] = string.format('"status":{"2xx":%d,"404":%d,"other":%d}', sum("n2xx"), sum("n404"), sum("nother"))
-    parts[#parts + 1] = string.format('"sources":{"bloom":%d,"cache":%d,"negative-cache":%d,"upstream":%d,"budget":%d,"none":%d}',
-      sum("src_bloom"), sum("src_cache"), sum("src_neg"), sum("src_upstream"), sum("src_budget"), sum("src_none"))
+    parts[#parts + 1] = string.format('"sources":{"bloom":%d,"cache":%d,"negative-cache":%d,"upstream":%d,"budget":%d,"stale":%d,"none":%d}',
+      sum("src_bloom"), sum("src_cache"), sum("src_neg"), sum("src_upstream"), sum("src_budget"), sum("src_stale"), sum("src_none"))
   end
   io.write("WRKJSON {" .. table.concat(parts, ",") .. "}\n")
 end

@@ -25,6 +25,8 @@
 #   LEGIT_CONNECTIONS=4     connections of the legitimate client measured alongside precomputed_fp and sweep
 #   MISS_PREFIX=zzmiss-     prefix of generated missing ids (checked never to start a real id)
 #   COUNT_STATUS=1          count 404s and X-EdgeGuard-Source per response in wrk (0: only wrk's non-2xx count)
+#   BEFORE_DLL=             with target edgeguard-before: an EdgeGuard.Proxy.dll built from another commit (e.g. a
+#                           git worktree), run side by side with this one for an A/B (hot, cold, penetration...)
 #   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
 #   OUT_DIR=bench/load/out  where raw results and logs go
 set -euo pipefail
@@ -79,13 +81,16 @@ for s in $SCENARIOS; do
   case $s in penetration | missing_repeated | hot | mixed | cold | stampede | precomputed_fp | sweep) ;; *) die "unknown scenario '$s'" ;; esac
 done
 for t in $TARGETS; do
-  case $t in edgeguard | edgeguard-redis | edgeguard-budget | nginx | nginx-limit | catalog | bare-kestrel | yarp-passthrough) ;;
+  case $t in edgeguard | edgeguard-before | edgeguard-redis | edgeguard-budget | nginx | nginx-limit | catalog | bare-kestrel | yarp-passthrough) ;;
     *) die "unknown target '$t'" ;;
   esac
 done
 has() { [[ " $1 " == *" $2 "* ]]; }
-# The per-client targets have no short-TTL twin: the stampede scenario skips them.
-runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|nginx-limit)$) ]]; }
+if has "$TARGETS" edgeguard-before; then
+  [[ -f ${BEFORE_DLL:-} ]] || die "target edgeguard-before needs BEFORE_DLL=<path to another build's EdgeGuard.Proxy.dll>"
+fi
+# The per-client targets and the A/B's other build have no short-TTL twin: the stampede scenario skips them.
+runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|edgeguard-before|nginx-limit)$) ]]; }
 # Scenarios with an attacker and a legitimate client measured alongside it.
 is_attack() { [[ $1 == precomputed_fp || $1 == sweep ]]; }
 
@@ -307,12 +312,15 @@ fi
 # start_gateway NAME PORT [ENV...]
 GATEWAYS=()
 start_gateway() {
-  local name=$1 port=$2
+  local name=$1 port=$2 assembly=${GATEWAY_DLL:-}
   shift 2
-  log "starting EdgeGuard '$name' on :$port"
-  spawn "$name" "$(dirname "$(dll src/EdgeGuard.Proxy)")" env -u REDIS_URL "${COMMON_ENV[@]}" \
-    UPSTREAM_URL="$CATALOG" PRODUCTS_FILE="$DATA/products.txt" EdgeGuard__Bloom__ExpectedItems="$ids_n" "$@" \
-    dotnet "$(dll src/EdgeGuard.Proxy)" --urls "http://127.0.0.1:$port"
+  [[ -n $assembly ]] || assembly=$(dll src/EdgeGuard.Proxy)
+  log "starting EdgeGuard '$name' on :$port ($assembly)"
+  # Each gateway keeps its local filter snapshot apart (and a run never starts from an earlier run's).
+  spawn "$name" "$(dirname "$assembly")" env -u REDIS_URL "${COMMON_ENV[@]}" \
+    UPSTREAM_URL="$CATALOG" PRODUCTS_FILE="$DATA/products.txt" EdgeGuard__Bloom__ExpectedItems="$ids_n" \
+    EdgeGuard__Bloom__SnapshotPath="$TMP/$name.snapshot" "$@" \
+    dotnet "$assembly" --urls "http://127.0.0.1:$port"
   GATEWAYS+=("$name")
   ports+=("$name=$port")
   PORT_OF[$name]=$port
@@ -325,6 +333,10 @@ if has "$TARGETS" edgeguard; then
     free_port P_GW_SHORT
     start_gateway edgeguard-shortttl "$P_GW_SHORT" EdgeGuard__Cache__PositiveTtl="$SHORT_TTL"
   fi
+fi
+if has "$TARGETS" edgeguard-before; then
+  free_port P_GWBEFORE
+  GATEWAY_DLL="$BEFORE_DLL" start_gateway edgeguard-before "$P_GWBEFORE"
 fi
 if has "$TARGETS" edgeguard-budget; then
   free_port P_GWB
@@ -414,6 +426,7 @@ target_url() {
     edgeguard) if ((short)); then echo "http://127.0.0.1:$P_GW_SHORT"; else echo "http://127.0.0.1:$P_GW"; fi ;;
     edgeguard-redis) if ((short)); then echo "http://127.0.0.1:$P_GWR_SHORT"; else echo "http://127.0.0.1:$P_GWR"; fi ;;
     edgeguard-budget) echo "http://127.0.0.1:$P_GWB" ;;
+    edgeguard-before) echo "http://127.0.0.1:$P_GWBEFORE" ;;
     nginx) if ((short)); then echo "http://127.0.0.1:$P_NGINX_SHORT"; else echo "http://127.0.0.1:$P_NGINX"; fi ;;
     nginx-limit) echo "http://127.0.0.1:$P_NGINXL" ;;
     catalog) echo "$CATALOG" ;;
@@ -421,7 +434,7 @@ target_url() {
     yarp-passthrough) echo "http://127.0.0.1:$P_YARP" ;;
   esac
 }
-is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == edgeguard-budget ]]; }
+is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-redis || $1 == edgeguard-budget ]]; }
 
 # target_pids TARGET SCENARIO : the processes serving TARGET (nginx: master and workers).
 target_pids() {
@@ -448,7 +461,7 @@ cpu_ms() {
 machine_ticks() {
   awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
 }
-has_cache() { [[ $1 == edgeguard || $1 == edgeguard-redis || $1 == edgeguard-budget || $1 == nginx || $1 == nginx-limit ]]; }
+has_cache() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-redis || $1 == edgeguard-budget || $1 == nginx || $1 == nginx-limit ]]; }
 
 # Sanity: each target answers an existing id with 200 (bare Kestrel: 404) and a missing id with 404.
 sanity_scenarios="main"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One hot id across three gateways (issue 11): how many catalog queries does each expiry of its cache entry cost?
+#   standalone: three gateways, each with its own embedded cache (no Redis): up to one fetch per instance per expiry;
+#   redis:      three gateways sharing one Redis (L1 + Redis + backplane + distributed lock): one fetch per expiry
+#               across the cluster is the aim.
+# Each setup runs twice: with eager refresh (the default; a hit late in the entry's life refreshes it in the
+# background) and without it (EdgeGuard__Cache__EagerRefreshThreshold empty: every reader meets the expiry).
+# The entry lives TTL seconds; three wrk processes (one per gateway) read the one id for DURATION seconds; the
+# catalog's own catalog_db_queries_total is read before and after.
+# Usage: bench/cluster/stampede.sh        (TTL=2 DURATION=30 CONNECTIONS=16)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TTL="${TTL:-2}"; DURATION="${DURATION:-30}"; CONNECTIONS="${CONNECTIONS:-16}"
+out=bench/cluster/out; mkdir -p "$out"
+work=$(mktemp -d -t edgeguard-stampede-XXXXXX)
+pids=(); gw_pids=()
+cleanup() { for pid in "${pids[@]}" "${gw_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+wait_for() { for _ in $(seq 1 600); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "stampede.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
+command -v redis-server >/dev/null || { echo "stampede.sh needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+
+dotnet build src/CatalogBackend -c Release -nologo -v quiet
+dotnet build src/EdgeGuard.Proxy -c Release -nologo -v quiet
+
+redis-server --port 6393 --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
+pids+=($!)
+PRODUCTS_FILE=data/products.txt CATALOG_DB="$work/catalog.db" Logging__LogLevel__Default=Warning \
+  dotnet src/CatalogBackend/bin/Release/net10.0/CatalogBackend.dll --urls http://127.0.0.1:8391 >"$work/catalog.log" 2>&1 &
+pids+=($!)
+wait_for http://127.0.0.1:8391/health
+hot=$(grep -v '^#' data/products.txt | head -n 1 | cut -d, -f1)
+db_queries() { curl -s http://127.0.0.1:8391/metrics | awk '$1 == "catalog_db_queries_total" { printf "%d", $2 }'; }
+
+run() { # run <label> <redis url or empty> <eager threshold or empty>
+  local label=$1 redis=$2 eager=$3 i
+  [[ -z $redis ]] || redis-cli -p 6393 flushall >/dev/null
+  gw_pids=()
+  for i in 0 1 2; do
+    UPSTREAM_URL=http://127.0.0.1:8391 PRODUCTS_FILE=data/products.txt REDIS_URL="$redis" EDGEGUARD_INSTANCE_ID="$label-$i" \
+      EdgeGuard__Bloom__SnapshotPath="$work/$label-$i.snapshot" EdgeGuard__Cache__PositiveTtl="00:00:$(printf '%02d' "$TTL")" \
+      EdgeGuard__Cache__EagerRefreshThreshold="$eager" Logging__LogLevel__Default=Warning \
+      dotnet src/EdgeGuard.Proxy/bin/Release/net10.0/EdgeGuard.Proxy.dll --urls "http://127.0.0.1:$((8380 + i))" >"$work/$label-$i.log" 2>&1 &
+    gw_pids+=($!)
+  done
+  for i in 0 1 2; do wait_for "http://127.0.0.1:$((8380 + i))/health/ready"; done
+  local before after wrk_pids=()
+  before=$(db_queries)
+  for i in 0 1 2; do
+    WRK_COUNT_STATUS=1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/load/stampede.lua "http://127.0.0.1:$((8380 + i))" -- "$hot" >"$work/$label-wrk-$i.txt" 2>&1 &
+    wrk_pids+=($!)
+  done
+  wait "${wrk_pids[@]}"
+  after=$(db_queries)
+  local wrks=() w
+  for i in 0 1 2; do w=$(grep '^WRKJSON' "$work/$label-wrk-$i.txt" | sed 's/^WRKJSON //'); wrks+=("${w:-null}"); done
+  printf '{"label":"%s","ttl_s":%s,"duration_s":%s,"expiries":%s,"catalog_queries":%s,"queries_per_expiry":%s,"wrk":[%s]}\n' \
+    "$label" "$TTL" "$DURATION" "$((DURATION / TTL))" "$((after - before))" \
+    "$(awk -v q=$((after - before)) -v e=$((DURATION / TTL)) 'BEGIN { printf "%.2f", q / e }')" "$(IFS=,; echo "${wrks[*]}")" | tee -a "$out/stampede.json"
+  for pid in "${gw_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait "${gw_pids[@]}" 2>/dev/null || true
+  gw_pids=()
+}
+
+: >"$out/stampede.json"
+run standalone-eager "" 0.9
+run redis-eager redis://127.0.0.1:6393 0.9
+run standalone-no-eager "" ""
+run redis-no-eager redis://127.0.0.1:6393 ""
+echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD)" | tee "$out/stampede-machine.txt"
