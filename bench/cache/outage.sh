@@ -3,10 +3,10 @@
 # during the outage and stale-if-error is what answers), wrk reading ids served in the last hour; after
 # OUTAGE_AFTER seconds the catalog hangs (SIGSTOP) for OUTAGE seconds, then goes on. Reports what wrk saw
 # (non-2xx, and X-EdgeGuard-Source shares: cache / stale / upstream) and what an absent id and a real id never read before get meanwhile.
-# Usage: bench/cache/outage.sh        (OUTAGE=60 OUTAGE_AFTER=10 AFTER=10 IDS=2000 TTL=5 CONNECTIONS=32)
+# Usage: bench/cache/outage.sh        (OUTAGE=60 OUTAGE_AFTER=10 AFTER=10 IDS=500 TTL=5 CONNECTIONS=32)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUTAGE="${OUTAGE:-60}"; OUTAGE_AFTER="${OUTAGE_AFTER:-10}"; AFTER="${AFTER:-10}"; IDS="${IDS:-2000}"; TTL="${TTL:-5}"
+OUTAGE="${OUTAGE:-60}"; ((OUTAGE >= 30)) || { echo "OUTAGE must be at least 30 (s)" >&2; exit 1; }; OUTAGE_AFTER="${OUTAGE_AFTER:-10}"; AFTER="${AFTER:-10}"; IDS="${IDS:-500}"; TTL="${TTL:-5}"
 CONNECTIONS="${CONNECTIONS:-32}"
 out=bench/cache/out; mkdir -p "$out"
 work=$(mktemp -d -t edgeguard-outage-XXXXXX)
@@ -19,7 +19,7 @@ command -v wrk >/dev/null || { echo "outage.sh needs wrk (apt-get install wrk)" 
 dotnet build src/CatalogBackend -c Release -nologo -v quiet
 dotnet build src/EdgeGuard.Proxy -c Release -nologo -v quiet
 grep -v '^#' data/products.txt | cut -d, -f1 | head -n "$IDS" >"$work/ids.txt"
-uncached=$(grep -v '^#' data/products.txt | cut -d, -f1 | sed -n "$((IDS + 1))p")   # real, never read before the outage
+uncached=($(grep -v '^#' data/products.txt | cut -d, -f1 | sed -n "$((IDS + 1)),$((IDS + 2))p"))   # real, never read before
 
 PRODUCTS_FILE=data/products.txt CATALOG_DB="$work/catalog.db" Logging__LogLevel__Default=Warning \
   dotnet src/CatalogBackend/bin/Release/net10.0/CatalogBackend.dll --urls http://127.0.0.1:8291 >"$work/catalog.log" 2>&1 &
@@ -37,14 +37,17 @@ WRK_COUNT_STATUS=1 wrk -t2 -c"$CONNECTIONS" -d"${total}s" --latency -s bench/loa
 wrk_pid=$!
 sleep "$OUTAGE_AFTER"
 kill -STOP "$CATALOG_PID"; echo "catalog frozen (SIGSTOP) at $(date +%T)"
+probe() { curl -s -o /dev/null -w '%{http_code} in %{time_total}s' --max-time 60 "http://127.0.0.1:8290/products/$1"; }
+sleep 2
+absent=$(probe "NEVER-SEEN-$RANDOM")
+cold_early=$(probe "${uncached[0]}")   # before the catalog's timeouts have shown it is down
+sleep $((OUTAGE - 20))
+cold_late=$(probe "${uncached[1]}")    # once they have
 sleep 5
-absent=$(curl -s -o /dev/null -w '%{http_code} %{time_total}s' --max-time 30 "http://127.0.0.1:8290/products/NEVER-SEEN-$RANDOM")
-cold=$(curl -s -o /dev/null -w '%{http_code} %{time_total}s' --max-time 60 "http://127.0.0.1:8290/products/$uncached")
-sleep $((OUTAGE - 5))
 kill -CONT "$CATALOG_PID"; echo "catalog back (SIGCONT) at $(date +%T)"
 wait "$wrk_pid" || true
 summary=$(grep '^WRKJSON' "$work/wrk.txt" | sed 's/^WRKJSON //')
 stale=$(curl -s http://127.0.0.1:8290/metrics | awk '$1 == "edgeguard_stale_served_total" { print $2 }')
-printf '{"outage_s":%s,"ttl_s":%s,"ids":%s,"wrk":%s,"absent_id_during_outage":"%s","uncached_real_id_during_outage":"%s","edgeguard_stale_served_total":%s}\n' \
-  "$OUTAGE" "$TTL" "$IDS" "$summary" "$absent" "$cold" "${stale:-0}" | tee "$out/outage.json"
+printf '{"outage_s":%s,"ttl_s":%s,"ids":%s,"wrk":%s,"absent_id":"%s","uncached_real_id_at_2s":"%s","uncached_real_id_at_%ss":"%s","edgeguard_stale_served_total":%s}\n' \
+  "$OUTAGE" "$TTL" "$IDS" "$summary" "$absent" "$cold_early" "$((OUTAGE - 8))" "$cold_late" "${stale:-0}" | tee "$out/outage.json"
 echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD)" | tee "$out/machine.txt"

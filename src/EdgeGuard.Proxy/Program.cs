@@ -87,6 +87,7 @@ try
     services.AddReverseProxy()
         .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
         .AddConfigFilter<UpstreamUrlConfigFilter>()
+        .AddCatalogFailureDetection()
         .AddTransforms(transforms => transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders));
 
     var app = builder.Build();

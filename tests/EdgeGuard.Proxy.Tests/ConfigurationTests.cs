@@ -23,6 +23,7 @@ public sealed class ConfigurationTests
     [InlineData("EDGEGUARD_FILTER_KEY", "not-hex", "EDGEGUARD_FILTER_KEY")]
     [InlineData("EDGEGUARD_FILTER_KEY", "00000000000000000000000000000000", "EDGEGUARD_FILTER_KEY")]
     [InlineData("EdgeGuard__Cluster__Name", "a{b}", "EdgeGuard:Cluster:Name")]
+    [InlineData("EdgeGuard__CatalogFailureDetection__DefaultFailureRateLimit", "1.5", "EdgeGuard:CatalogFailureDetection:DefaultFailureRateLimit")]
     public async Task Bad_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named)
     {
         var environment = new Dictionary<string, string?>

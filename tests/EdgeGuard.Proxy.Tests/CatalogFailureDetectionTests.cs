@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using EdgeGuard.Proxy.Tests.Infrastructure;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace EdgeGuard.Proxy.Tests;
+
+/// <summary>
+/// A catalog that hangs is a fault like one that dies: once its timeouts show it is down (YARP's passive health
+/// check, transport failure rate), fetches fail at once, so an expired answer is served stale without waiting for
+/// the soft timeout and a never-cached id gets a fast 503; once the reactivation period has passed, requests go
+/// through again.
+/// </summary>
+public sealed class CatalogFailureDetectionTests : GatewayTestBase
+{
+    private static readonly TimeSpan CatalogTimeout = TimeSpan.FromSeconds(1);
+
+    protected override IEnumerable<string> KnownIds =>
+        ["CACHED-1", "COLD-1", "COLD-2", .. Enumerable.Range(0, 10).Select(i => $"HANG-{i}")];
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = CatalogTimeout.ToString(),
+        ["ReverseProxy:Clusters:catalog:HealthCheck:Passive:ReactivationPeriod"] = "00:00:01",
+        ["EdgeGuard:CatalogFailureDetection:DetectionWindowSize"] = "00:00:02",
+        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
+        // Longer than anything below: a stale answer served at once cannot be the soft timeout's doing.
+        ["EdgeGuard:Cache:SoftTimeout"] = "00:00:05",
+        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
+    };
+
+    protected override void StubUpstream() =>
+        Upstream.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"ok":true}"""));
+
+    [Fact]
+    public async Task Hanging_catalog_is_taken_out_of_service_then_tried_again()
+    {
+        using (var cached = await Client.GetAsync("/products/CACHED-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+            Assert.Equal("upstream", cached.Source());
+        }
+
+        // The catalog freezes: it accepts requests and answers none within the gateway's timeout.
+        Upstream.Reset();
+        Upstream.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(5)));
+
+        // Ten reads of ids never cached wait out the catalog's timeout (nothing has shown it is down yet). They take
+        // longer than CACHED-1's lifetime, so it has expired by the time they are answered.
+        var timedOut = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Client.GetAsync($"/products/HANG-{i}")));
+        Assert.All(timedOut, response => Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode));
+
+        var stopwatch = Stopwatch.StartNew();
+        using (var stale = await Client.GetAsync("/products/CACHED-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+            Assert.Equal("stale", stale.Source());
+            Assert.Equal("""{"ok":true}""", await stale.Content.ReadAsStringAsync());
+        }
+
+        Assert.True(stopwatch.Elapsed < CatalogTimeout, $"the stale answer took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+
+        stopwatch.Restart();
+        using (var cold = await Client.GetAsync("/products/COLD-1"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, cold.StatusCode);
+            Assert.Equal("application/problem+json", cold.MediaType());
+        }
+
+        Assert.True(stopwatch.Elapsed < CatalogTimeout, $"the 503 took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+
+        // The catalog comes back: after the reactivation period, reads reach it again.
+        Upstream.Reset();
+        StubUpstream();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await Client.GetAsync("/products/COLD-2");
+            status = response.StatusCode;
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"answered {status}");
+        }
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, Upstream.CallsTo("/products/COLD-2"));
+    }
+}
