@@ -12,7 +12,6 @@ using EdgeGuard.Proxy.Writes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using Yarp.ReverseProxy.Transforms;
 
 try
@@ -33,7 +32,7 @@ try
     services.AddSingleton(provider => new ProductIdRule(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.IdPattern));
     services.AddSingleton<LogThrottle>();
     services.AddSingleton<ForwarderFailureLog>();
-    services.AddSingleton<EdgeGuardMetrics>();
+    services.AddEdgeGuardTelemetry(builder.Configuration);
 
     // The filter: its sources, how it is built and kept loaded.
     services.AddHttpClient(CatalogDestination.HttpClientName);
@@ -88,9 +87,11 @@ try
         .AddTransforms(transforms => transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders));
 
     var app = builder.Build();
+    // The gauges read the live filter, cache and cluster whenever an exporter collects; they exist once made.
+    app.Services.GetRequiredService<EdgeGuardGauges>();
     app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
     app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-    app.MapMetrics("/metrics", app.Services.GetRequiredService<EdgeGuardMetrics>().Registry);
+    app.MapPrometheusScrapingEndpoint("/metrics");
     app.MapBloomEndpoints();
     app.MapReverseProxy(proxy =>
     {

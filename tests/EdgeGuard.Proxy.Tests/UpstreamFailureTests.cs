@@ -66,7 +66,9 @@ public sealed class UpstreamFailureTests : GatewayTestBase
         Assert.Equal(HttpStatusCode.BadGateway, first.StatusCode);
         Assert.Equal("application/problem+json", first.MediaType());
         Assert.Equal("upstream", second.Source());
-        Assert.Contains("edgeguard_upstream_requests_total 2", await client.GetStringAsync("/metrics"));
+        var metrics = await ScrapedMetrics.ReadAsync(client);
+        Assert.Equal(2, metrics.Value("edgeguard_upstream_requests_total"));
+        Assert.Equal(2, metrics.Value("edgeguard_upstream_failures_total", ("reason", "unreachable")));
     }
 
     private static int ClosedPort()

@@ -64,6 +64,7 @@ public sealed class ProductReadMiddleware(
         }
         catch (SyntheticTimeoutException)
         {
+            metrics.UpstreamFailed(FailureReasons.Timeout);
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
                 "The catalog did not answer in time.", Sources.Upstream).ConfigureAwait(false);
             return Sources.Upstream;
@@ -75,10 +76,16 @@ public sealed class ProductReadMiddleware(
             case CacheEntryKind.PassThrough:
                 return await ForwardAsync(context).ConfigureAwait(false);
             case CacheEntryKind.Absent when found.Fetched is { } answer:
+                if (gate.FilterJudges)
+                {
+                    // The filter let an id through that the catalog does not have, and it cost a catalog request.
+                    metrics.FilterFalsePositives.Add(1);
+                }
+
                 await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
                 return Sources.Upstream;
             case CacheEntryKind.Absent:
-                metrics.CacheNegativeHits.Inc();
+                metrics.CacheNegativeHits.Add(1);
                 await GatewayResponses.WriteAbsentAsync(context, id, Sources.NegativeCache).ConfigureAwait(false);
                 return Sources.NegativeCache;
             default:
@@ -92,11 +99,11 @@ public sealed class ProductReadMiddleware(
     {
         if (source == Sources.Cache)
         {
-            metrics.CacheHits.Inc();
+            metrics.CacheHits.Add(1);
         }
         else if (source == Sources.Stale)
         {
-            metrics.StaleServed.Inc();
+            metrics.StaleServed.Add(1);
         }
 
         await GatewayResponses.ReplayAsync(context, entry, source, time.GetUtcNow()).ConfigureAwait(false);
@@ -106,7 +113,7 @@ public sealed class ProductReadMiddleware(
     /// <summary>The client's own request, forwarded as it is and streamed back: nothing cached or shared.</summary>
     private async ValueTask<string> ForwardAsync(HttpContext context)
     {
-        metrics.UpstreamRequests.Inc();
+        metrics.UpstreamRequests.Add(1);
         context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
         await next(context).ConfigureAwait(false);
         return Sources.Upstream;
@@ -114,14 +121,14 @@ public sealed class ProductReadMiddleware(
 
     private async ValueTask<string> RejectAsync(HttpContext context, string id)
     {
-        metrics.BloomRejects.Inc();
+        metrics.BloomRejects.Add(1);
         await GatewayResponses.WriteAbsentAsync(context, id, Sources.Bloom).ConfigureAwait(false);
         return Sources.Bloom;
     }
 
     private async ValueTask<string> RefuseAsync(HttpContext context)
     {
-        metrics.InvalidRequests.Inc();
+        metrics.InvalidRequests.Add(1);
         await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid product id",
             $"A product id matches {gate.IdPattern}.").ConfigureAwait(false);
         return Sources.Invalid;
