@@ -89,8 +89,8 @@ try
     var app = builder.Build();
     // The gauges read the live filter, cache and cluster whenever an exporter collects; they exist once made.
     app.Services.GetRequiredService<EdgeGuardGauges>();
-    app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+    app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.WriteAsync });
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
     app.MapPrometheusScrapingEndpoint("/metrics");
     app.MapBloomEndpoints();
     app.MapReverseProxy(proxy =>
