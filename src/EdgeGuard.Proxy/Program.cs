@@ -3,6 +3,7 @@ using EdgeGuard.Proxy.Admin;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Dashboard;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
@@ -33,6 +34,7 @@ try
     services.AddSingleton<LogThrottle>();
     services.AddSingleton<ForwarderFailureLog>();
     services.AddEdgeGuardTelemetry(builder.Configuration);
+    services.AddDashboard();
 
     // The filter: its sources, how it is built and kept loaded.
     services.AddHttpClient(CatalogDestination.HttpClientName);
@@ -93,6 +95,7 @@ try
     app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
     app.MapPrometheusScrapingEndpoint("/metrics");
     app.MapBloomEndpoints();
+    app.MapDashboard();
     app.MapReverseProxy(proxy =>
     {
         proxy.UseMiddleware<ForwarderFailureLogging>();
