@@ -44,7 +44,6 @@ public sealed record LatencyRow(string Source, double? P50, double? P99, double 
 public sealed record DashboardHistory(
     IReadOnlyList<double> Time,
     IReadOnlyDictionary<string, IReadOnlyList<double?>> Rates,
-    IReadOnlyList<double?> CatalogShare,
     IReadOnlyList<double?> FalsePositiveShare);
 
 public sealed record FilterState(bool Ready, bool Trusted, double Items, double FillRatio, double EstimatedFalsePositiveRate, double TargetFalsePositiveRate);

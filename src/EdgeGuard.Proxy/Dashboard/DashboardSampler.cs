@@ -170,7 +170,6 @@ public sealed class DashboardSampler(
     {
         var times = new List<double>();
         var rates = ChartSources.ToDictionary(source => source, _ => new List<double?>(), StringComparer.Ordinal);
-        var catalogShare = new List<double?>();
         var fpShare = new List<double?>();
         for (var i = 1; i < _samples.Count; i++)
         {
@@ -183,15 +182,12 @@ public sealed class DashboardSampler(
                 rates[source].Add(gap ? null : Delta(current.Requests, previous.Requests, source) / seconds);
             }
 
-            var recent = Before(current, RecentWindowSeconds, upTo: i);
-            var requests = recent is null ? 0 : current.ProductRequests - recent.ProductRequests;
-            catalogShare.Add(gap || recent is null || requests <= 0 ? null : Math.Min(1, (current.CatalogRequests - recent.CatalogRequests) / requests));
             var longer = Before(current, FalsePositiveWindowSeconds, upTo: i);
             fpShare.Add(gap || longer is null ? null : ShieldVerdict.FalsePositiveShare(
                 current.FalsePositives - longer.FalsePositives, current.BloomRejects - longer.BloomRejects, current.NegativeHits - longer.NegativeHits));
         }
 
-        return new DashboardHistory(times, rates.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<double?>)pair.Value, StringComparer.Ordinal), catalogShare, fpShare);
+        return new DashboardHistory(times, rates.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<double?>)pair.Value, StringComparer.Ordinal), fpShare);
     }
 
     /// <summary>The newest sample at least <paramref name="seconds"/> older than <paramref name="sample"/>, else the oldest

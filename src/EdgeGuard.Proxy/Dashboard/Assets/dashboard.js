@@ -92,19 +92,23 @@
     }, [[]].concat(sources.map(() => [])), el);
   }
 
+  // The filter's own line: the observed share of missing ids that reached the catalog, against what the filter
+  // predicts and the leak threshold (twice its target). The all-requests catalog share is in its tile: it includes
+  // first reads of real products, which are not leaks, so it is not drawn against the threshold.
   function shieldChart() {
     const el = $("chart-shield");
+    const percent = (u, v) => (v === null || v === undefined ? "–" : pct(v / 100));
     return new uPlot({
       width: chartWidth(el),
       height: 260,
       series: [
         {},
-        { label: "reached the catalog (all requests)", stroke: COLOURS.upstream, width: 2, value: (u, v) => pct(v === null ? null : v / 100) },
-        { label: "missing ids that reached the catalog", stroke: "#111827", width: 2, value: (u, v) => pct(v === null ? null : v / 100) },
-        { label: "leaking above", stroke: "#c4161c", width: 1, dash: [6, 4], points: { show: false }, value: (u, v) => pct(v === null ? null : v / 100) },
+        { label: "missing ids that reached the catalog", stroke: "#111827", width: 2, value: percent },
+        { label: "filter predicts", stroke: COLOURS.bloom, width: 1, points: { show: false }, value: percent },
+        { label: "leaking above", stroke: "#c4161c", width: 1, dash: [6, 4], points: { show: false }, value: percent },
       ],
       scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
-      axes: [{}, { label: "% of requests", size: 60, values: (u, ticks) => ticks.map((t) => t + " %") }],
+      axes: [{}, { label: "% of missing-id requests", size: 60, values: (u, ticks) => ticks.map((t) => t + " %") }],
     }, [[], [], [], []], el);
   }
 
@@ -125,10 +129,11 @@
     state.charts.rates.setData([h.time].concat(stacked(h, data.sources)));
     const toPct = (v) => (v === null || v === undefined ? null : v * 100);
     const leak = data.now.leak_threshold * 100;
+    const predicted = data.filter.estimated_false_positive_rate * 100;
     state.charts.shield.setData([
       h.time,
-      h.catalog_share.map(toPct),
       h.false_positive_share.map(toPct),
+      h.time.map(() => predicted),
       h.time.map(() => leak),
     ]);
   }
