@@ -105,6 +105,16 @@ try
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();
+    })
+    // Product reads are timed once, by edgeguard_request_duration_seconds (by what answered): ASP.NET Core's own
+    // request-duration histogram, with its five tags, would cost each read several times more (bench/RESULTS.md,
+    // "Metrics exporter"). Every other endpoint keeps it.
+    .ConfigureEndpoints((endpoint, route) =>
+    {
+        if (route.Metadata?.ContainsKey(RouteMetadataKeys.ProductId) == true)
+        {
+            endpoint.DisableHttpMetrics();
+        }
     });
 
     // A query the catalog's database refuses is a configuration error, reported like the others (an unreachable

@@ -67,4 +67,21 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         Assert.Equal(0, other.Value("edgeguard_bloom_rejects_total"));
         Assert.Null(other.Value("edgeguard_request_duration_seconds_count", ("source", "bloom")));
     }
+
+    [Fact]
+    public async Task Product_reads_are_timed_by_edgeguard_and_other_endpoints_by_aspnetcore()
+    {
+        using var client = await _one.CreateReadyClientAsync();
+        using (await client.GetAsync("/products/MISSING-1")) { }
+        using (await client.GetAsync("/bloom/stats")) { }
+
+        var metrics = await ScrapedMetrics.ReadAsync(client);
+
+        Assert.Equal(1, metrics.Value("edgeguard_request_duration_seconds_count", ("source", "bloom")));
+        Assert.DoesNotContain("http_route=\"/products/{**id}\"", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("http_route=\"/bloom/stats\"", metrics.Text, StringComparison.Ordinal);
+        // The runtime's and Kestrel's own metrics are there too.
+        Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total", metrics.Names);
+        Assert.Contains("http_server_active_requests", metrics.Names);
+    }
 }
