@@ -69,6 +69,34 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_are_pushed_over_otlp_when_an_endpoint_is_set()
+    {
+        using var collector = WireMockServer.Start();
+        collector.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/metrics").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200));
+        await using var gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"], new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
+        });
+        using var client = await gateway.CreateReadyClientAsync();
+        using (await client.GetAsync("/products/MISSING-1")) { }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!collector.LogEntries.Any(entry => entry.RequestMessage?.BodyAsBytes is { } body && Contains(body, "edgeguard.bloom.rejects"u8)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no OTLP export with the gateway's metrics reached the collector ({collector.LogEntries.Count()} requests)");
+            await Task.Delay(100);
+        }
+
+        // OTLP over HTTP, as the standard variables asked.
+        Assert.All(collector.LogEntries, entry => Assert.Equal("/v1/metrics", entry.RequestMessage?.Path));
+    }
+
+    private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    [Fact]
     public async Task Product_reads_are_timed_by_edgeguard_and_other_endpoints_by_aspnetcore()
     {
         using var client = await _one.CreateReadyClientAsync();
