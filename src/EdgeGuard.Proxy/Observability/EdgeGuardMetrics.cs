@@ -38,7 +38,7 @@ public sealed class EdgeGuardMetrics
         FilterFalsePositives = Meter.CreateCounter<long>("edgeguard.filter.false_positives", "{request}",
             "Product reads the ready filter let through whose catalog fetch answered 404: ids that do not exist and cost a catalog request.");
         UpstreamFailures = Meter.CreateCounter<long>("edgeguard.upstream.failures", "{request}",
-            "Catalog requests that failed: a 5xx answer to a fetch, a timeout, or the catalog unreachable (label reason).");
+            "Catalog requests that failed, each once: a fetch answered 5xx, the forwarder timed out, or the catalog was unreachable (label reason).");
         _duration = Meter.CreateHistogram("edgeguard.request.duration", "s", "Time to answer a product request, by what answered it (label source).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
@@ -95,7 +95,7 @@ public static class FailureReasons
     /// <summary>The catalog answered a fetch with a 5xx.</summary>
     public const string ServerError = "5xx";
 
-    /// <summary>The catalog did not answer in time.</summary>
+    /// <summary>The catalog did not answer within the forwarder's timeout.</summary>
     public const string Timeout = "timeout";
 
     /// <summary>No connection, a broken one, or no destination available.</summary>

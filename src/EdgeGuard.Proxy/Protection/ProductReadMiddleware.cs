@@ -64,7 +64,7 @@ public sealed class ProductReadMiddleware(
         }
         catch (SyntheticTimeoutException)
         {
-            metrics.UpstreamFailed(FailureReasons.Timeout);
+            // Not counted as a catalog failure here: the fetch goes on in the background and is counted once, if it fails.
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
                 "The catalog did not answer in time.", Sources.Upstream).ConfigureAwait(false);
             return Sources.Upstream;
