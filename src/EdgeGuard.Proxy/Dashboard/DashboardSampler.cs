@@ -55,7 +55,7 @@ public sealed class DashboardSampler(
 
             if (await scrape.ReadAsync(cancellationToken).ConfigureAwait(false) is { } text)
             {
-                Add(DashboardSample.From(PrometheusExposition.Read(text), Stopwatch.GetElapsedTime(0).TotalSeconds, time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
+                Add(DashboardSample.From(PrometheusExposition.Read(text), (double)Stopwatch.GetTimestamp() / Stopwatch.Frequency, time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
             }
             else if (throttle.ShouldLog("dashboard-scrape", out var suppressed))
             {

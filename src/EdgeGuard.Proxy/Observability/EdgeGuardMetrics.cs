@@ -103,15 +103,3 @@ public static class FailureReasons
 
     public static readonly IReadOnlyList<string> All = [ServerError, Timeout, Unreachable];
 }
-
-/// <summary>Publishes the counters' zeros once the host (and with it the exporters' listener) has started.</summary>
-internal sealed class CounterSeeding(EdgeGuardMetrics metrics, IHostApplicationLifetime lifetime) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        lifetime.ApplicationStarted.Register(metrics.PublishZeros);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -117,11 +117,12 @@
     if (!state.charts.rates) {
       state.charts.rates = ratesChart(data);
       state.charts.shield = shieldChart();
-      const resize = new ResizeObserver(() => {
+      // Resized on the next frame, not inside the observer's callback (which would resize what it observes).
+      const resize = new ResizeObserver(() => requestAnimationFrame(() => {
         for (const [id, chart] of [["chart-rates", state.charts.rates], ["chart-shield", state.charts.shield]]) {
           chart.setSize({ width: chartWidth($(id)), height: chart.height });
         }
-      });
+      }));
       resize.observe($("chart-rates"));
       resize.observe($("chart-shield"));
     }
