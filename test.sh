@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET SDK.
 # Installs what the tests need (redis-server for the Redis integration tests, postgresql for the SQL id
-# source tests), builds, runs every test project, and ends with one line "N passed, N failed" summed over
-# all projects' TRX results.
+# source tests, chromium for the dashboard's browser test, prometheus for promtool on deploy/'s alert rules),
+# builds, runs every test project, and ends with one line "N passed, N failed" summed over all projects' TRX
+# results.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -17,8 +18,20 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
     || { echo "test.sh: could not install postgresql" >&2; exit 1; }
 fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing chromium (the dashboard tests open /dashboard in it, headless)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || { echo "test.sh: could not install chromium" >&2; exit 1; }
+fi
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "test.sh: installing prometheus (promtool checks deploy/prometheus's alert rules)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null \
+    || { echo "test.sh: could not install prometheus" >&2; exit 1; }
+fi
 
 results="$PWD/TestResults"
+# Screenshots of the dashboard tests land beside the TRX files.
+export EDGEGUARD_TEST_RESULTS="$results"
 rm -rf "$results"
 dotnet build EdgeGuard.sln -c Release -nologo -v quiet || { echo "0 passed, 0 failed"; exit 1; }
 # One project at a time, each with its own TRX file: sequential runs keep the timing-sensitive tests

@@ -14,6 +14,13 @@ if (args is ["--quick-keyed"])
     return;
 }
 
+if (args is ["--quick-metrics"])
+{
+    // The exporter A/B of issue 12, interleaved round by round (bench/RESULTS.md, "Metrics exporter").
+    EdgeGuard.Benchmarks.Metrics.MetricsQuickCheck.Run();
+    return;
+}
+
 if (args is ["--scale", .. var sizes])
 {
     // The keyed filter at 1M, 10M and 50M ids (or the sizes given): build, snapshot, load, memory, lookups.

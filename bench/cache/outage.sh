@@ -47,7 +47,7 @@ sleep 5
 kill -CONT "$CATALOG_PID"; echo "catalog back (SIGCONT) at $(date +%T)"
 wait "$wrk_pid" || true
 summary=$(grep '^WRKJSON' "$work/wrk.txt" | sed 's/^WRKJSON //')
-stale=$(curl -s http://127.0.0.1:8290/metrics | awk '$1 == "edgeguard_stale_served_total" { print $2 }')
+stale=$(curl -s http://127.0.0.1:8290/metrics | awk '$1 == "edgeguard_stale_served_total" || $1 == "edgeguard_stale_served_total{}" { print $2 }')
 printf '{"outage_s":%s,"ttl_s":%s,"ids":%s,"wrk":%s,"absent_id":"%s","uncached_real_id_at_2s":"%s","uncached_real_id_at_%ss":"%s","edgeguard_stale_served_total":%s}\n' \
   "$OUTAGE" "$TTL" "$IDS" "$summary" "$absent" "$cold_early" "$((OUTAGE - 8))" "$cold_late" "${stale:-0}" | tee "$out/outage.json"
 echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD)" | tee "$out/machine.txt"

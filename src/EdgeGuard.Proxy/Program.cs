@@ -4,6 +4,7 @@ using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Dashboard;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
@@ -13,7 +14,6 @@ using EdgeGuard.Proxy.Writes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using Yarp.ReverseProxy.Transforms;
 
 try
@@ -34,7 +34,8 @@ try
     services.AddSingleton(provider => new ProductIdRule(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.IdPattern));
     services.AddSingleton<LogThrottle>();
     services.AddSingleton<ForwarderFailureLog>();
-    services.AddSingleton<EdgeGuardMetrics>();
+    services.AddEdgeGuardTelemetry(builder.Configuration);
+    services.AddDashboard();
 
     // The filter: its sources, how it is built and kept loaded.
     services.AddHttpClient(CatalogDestination.HttpClientName);
@@ -93,10 +94,13 @@ try
     var app = builder.Build();
     // Who the client is, for its budget: X-Forwarded-For only from known proxies.
     app.UseClientAddresses();
-    app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-    app.MapMetrics("/metrics", app.Services.GetRequiredService<EdgeGuardMetrics>().Registry);
+    // The gauges read the live filter, cache and cluster whenever an exporter collects; they exist once made.
+    app.Services.GetRequiredService<EdgeGuardGauges>();
+    app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.WriteAsync });
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
+    app.MapPrometheusScrapingEndpoint("/metrics");
     app.MapBloomEndpoints();
+    app.MapDashboard();
     app.MapReverseProxy(proxy =>
     {
         proxy.UseMiddleware<ForwarderFailureLogging>();
@@ -106,6 +110,16 @@ try
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();
+    })
+    // Product reads are timed once, by edgeguard_request_duration_seconds (by what answered): ASP.NET Core's own
+    // request-duration histogram, with its five tags, would cost each read several times more (bench/RESULTS.md,
+    // "Metrics exporter"). Every other endpoint keeps it.
+    .ConfigureEndpoints((endpoint, route) =>
+    {
+        if (route.Metadata?.ContainsKey(RouteMetadataKeys.ProductId) == true)
+        {
+            endpoint.DisableHttpMetrics();
+        }
     });
 
     // A query the catalog's database refuses is a configuration error, reported like the others (an unreachable

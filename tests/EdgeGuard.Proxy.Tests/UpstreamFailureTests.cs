@@ -37,6 +37,7 @@ public sealed class UpstreamFailureTests : GatewayTestBase
         Assert.Equal(expected, second.StatusCode);
         Assert.Equal("upstream", second.Source());
         Assert.Equal(2, Upstream.CallsTo($"/products/{id}"));
+        Assert.Equal(2, (await ScrapedMetrics.ReadAsync(Client)).Value("edgeguard_upstream_failures_total", ("reason", "5xx")));
     }
 
     [Fact]
@@ -52,6 +53,14 @@ public sealed class UpstreamFailureTests : GatewayTestBase
         Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"took {elapsed}, the upstream's delay is 2 s and the timeout 0.3 s");
         Assert.Equal(HttpStatusCode.GatewayTimeout, second.StatusCode);
         Assert.Equal(2, await Upstream.CallsToEventuallyAsync("/products/SLOW-1", 2, TimeSpan.FromSeconds(5)));
+        // Each timed-out catalog request counted once (the fetches finish in the background, at the forwarder's timeout).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await ScrapedMetrics.ReadAsync(Client)).Value("edgeguard_upstream_failures_total", ("reason", "timeout")) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(2, (await ScrapedMetrics.ReadAsync(Client)).Value("edgeguard_upstream_failures_total", ("reason", "timeout")));
     }
 
     [Fact]
@@ -66,7 +75,9 @@ public sealed class UpstreamFailureTests : GatewayTestBase
         Assert.Equal(HttpStatusCode.BadGateway, first.StatusCode);
         Assert.Equal("application/problem+json", first.MediaType());
         Assert.Equal("upstream", second.Source());
-        Assert.Contains("edgeguard_upstream_requests_total 2", await client.GetStringAsync("/metrics"));
+        var metrics = await ScrapedMetrics.ReadAsync(client);
+        Assert.Equal(2, metrics.Value("edgeguard_upstream_requests_total"));
+        Assert.Equal(2, metrics.Value("edgeguard_upstream_failures_total", ("reason", "unreachable")));
     }
 
     private static int ClosedPort()

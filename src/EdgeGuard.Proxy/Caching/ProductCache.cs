@@ -43,6 +43,9 @@ public sealed class ProductCache
     /// <summary>Null while healthy; otherwise why the cache is degraded (Redis unreachable, its circuit open).</summary>
     public string? Degradation => _redis?.Degradation;
 
+    /// <summary>True while FusionCache's circuit around Redis is open (requests skip Redis); never with the embedded cache.</summary>
+    public bool CircuitOpen => _redis is { CircuitOpen: true };
+
     /// <summary>The entry for <paramref name="id"/>; on a miss <paramref name="fill"/> runs once for every caller waiting for it.</summary>
     public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill) =>
         // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.

@@ -26,6 +26,9 @@ public sealed class ProductGate(ProductFilter filter, ProductIdRule idRule)
 {
     public string IdPattern => idRule.Pattern;
 
+    /// <summary>True while the filter's answers count: loaded and trusted. A 404 for an id it let through is then its false positive.</summary>
+    public bool FilterJudges => filter.IsReady && filter.IsTrusted;
+
     public GateDecision Check(HttpRequest request, string? id)
     {
         if (id is null || !idRule.IsValid(id))

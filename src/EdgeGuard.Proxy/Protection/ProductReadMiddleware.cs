@@ -68,6 +68,7 @@ public sealed class ProductReadMiddleware(
         }
         catch (SyntheticTimeoutException)
         {
+            // Not counted as a catalog failure here: the fetch goes on in the background and is counted once, if it fails.
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
                 "The catalog did not answer in time.", Sources.Upstream).ConfigureAwait(false);
             return Sources.Upstream;
@@ -85,10 +86,16 @@ public sealed class ProductReadMiddleware(
                 // A request spends at most once: after its own fill found the id may not be shared, the forward is free.
                 return await ForwardAsync(context, spend: found.Fetched is null).ConfigureAwait(false);
             case CacheEntryKind.Absent when found.Fetched is { } answer:
+                if (gate.FilterJudges)
+                {
+                    // The filter let an id through that the catalog does not have, and it cost a catalog request.
+                    metrics.FilterFalsePositives.Add(1);
+                }
+
                 await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
                 return Sources.Upstream;
             case CacheEntryKind.Absent:
-                metrics.CacheNegativeHits.Inc();
+                metrics.CacheNegativeHits.Add(1);
                 await GatewayResponses.WriteAbsentAsync(context, id, Sources.NegativeCache).ConfigureAwait(false);
                 return Sources.NegativeCache;
             default:
@@ -102,11 +109,11 @@ public sealed class ProductReadMiddleware(
     {
         if (source == Sources.Cache)
         {
-            metrics.CacheHits.Inc();
+            metrics.CacheHits.Add(1);
         }
         else if (source == Sources.Stale)
         {
-            metrics.StaleServed.Inc();
+            metrics.StaleServed.Add(1);
         }
 
         await GatewayResponses.ReplayAsync(context, entry, source, time.GetUtcNow()).ConfigureAwait(false);
@@ -121,7 +128,7 @@ public sealed class ProductReadMiddleware(
             return await HoldAsync(context, refused).ConfigureAwait(false);
         }
 
-        metrics.UpstreamRequests.Inc();
+        metrics.UpstreamRequests.Add(1);
         context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
         await next(context).ConfigureAwait(false);
         return Sources.Upstream;
@@ -130,21 +137,21 @@ public sealed class ProductReadMiddleware(
     /// <summary>The client is over its budget: 429, nothing forwarded.</summary>
     private async ValueTask<string> HoldAsync(HttpContext context, BudgetRefusal refused)
     {
-        metrics.BudgetRejects.Inc();
+        metrics.BudgetRejects.Add(1);
         await GatewayResponses.WriteOverBudgetAsync(context, refused).ConfigureAwait(false);
         return Sources.Budget;
     }
 
     private async ValueTask<string> RejectAsync(HttpContext context, string id)
     {
-        metrics.BloomRejects.Inc();
+        metrics.BloomRejects.Add(1);
         await GatewayResponses.WriteAbsentAsync(context, id, Sources.Bloom).ConfigureAwait(false);
         return Sources.Bloom;
     }
 
     private async ValueTask<string> RefuseAsync(HttpContext context)
     {
-        metrics.InvalidRequests.Inc();
+        metrics.InvalidRequests.Add(1);
         await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid product id",
             $"A product id matches {gate.IdPattern}.").ConfigureAwait(false);
         return Sources.Invalid;

@@ -20,14 +20,14 @@ public sealed class RouteGuardMiddleware(RequestDelegate next, EdgeGuardMetrics 
 
         if (metadata.TryGetValue(RouteMetadataKeys.Deny, out var deny) && bool.TryParse(deny, out var denied) && denied)
         {
-            metrics.InvalidRequests.Inc();
+            metrics.InvalidRequests.Add(1);
             return GatewayResponses.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found",
                 "This catalog path is not served through the gateway.");
         }
 
         if (metadata.TryGetValue(RouteMetadataKeys.AllowedMethods, out var allowed) && !IsAllowed(context.Request.Method, allowed))
         {
-            metrics.InvalidRequests.Inc();
+            metrics.InvalidRequests.Add(1);
             context.Response.Headers.Allow = allowed;
             return GatewayResponses.WriteProblemAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed",
                 $"{context.Request.Method} is not served here; allowed: {allowed}.");

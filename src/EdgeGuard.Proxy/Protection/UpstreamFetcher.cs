@@ -73,7 +73,7 @@ public sealed class UpstreamFetcher(
 
     public async Task<UpstreamAnswer> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
     {
-        metrics.UpstreamRequests.Inc();
+        metrics.UpstreamRequests.Add(1);
         var position = commits.Applied;
         var context = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
         var outgoing = context.Request;

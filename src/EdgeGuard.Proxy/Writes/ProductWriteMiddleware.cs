@@ -123,7 +123,7 @@ public sealed class ProductWriteMiddleware(
 
     private Task RefuseAsync(HttpContext context, int status, string title, string detail)
     {
-        metrics.InvalidRequests.Inc();
+        metrics.InvalidRequests.Add(1);
         return GatewayResponses.WriteProblemAsync(context, status, title, detail);
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -51,12 +49,13 @@ public sealed class BudgetGateway : IAsyncDisposable
     /// <summary>The gateway's <c>edgeguard_budget_rejects_total</c>.</summary>
     public async Task<long> BudgetRejectsAsync() => await CounterAsync("edgeguard_budget_rejects_total");
 
+    /// <summary>A counter the gateway publishes (from its start, at 0): a missing one fails the test.</summary>
     public async Task<long> CounterAsync(string name)
     {
         using var client = LoopbackClient.From("127.0.0.250", Address);
-        var metrics = await client.GetStringAsync("/metrics");
-        var match = Regex.Match(metrics, $"^{Regex.Escape(name)} ([0-9.e+]+)$", RegexOptions.Multiline);
-        return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var value = (await ScrapedMetrics.ReadAsync(client)).Value(name);
+        Assert.True(value is not null, $"{name} is not on /metrics");
+        return (long)value.Value;
     }
 
     public async ValueTask DisposeAsync()
