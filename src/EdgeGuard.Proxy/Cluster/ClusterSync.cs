@@ -383,6 +383,17 @@ public sealed class ClusterSync(
 
                 try
                 {
+                    // Read, then check: trimming only moves forward, so a log that reaches back to Applied now did
+                    // when it was read. One that does not may have lost entries this instance never applied (it
+                    // was frozen, or cut off, while the log trimmed past it): applying what is left would move
+                    // Applied past the hole and hide it from every later check.
+                    if (batch.Count > 0 && !await _log.ReachesBackToAsync(Applied).ConfigureAwait(false))
+                    {
+                        ClusterLog.LogGap(logger, Applied.StreamId);
+                        RequestReload();
+                        return;
+                    }
+
                     foreach (var entry in batch)
                     {
                         await ApplyAsync(entry).ConfigureAwait(false);
