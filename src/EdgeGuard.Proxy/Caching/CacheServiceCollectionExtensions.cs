@@ -49,8 +49,11 @@ public static class CacheServiceCollectionExtensions
         {
             CacheName = options.Cluster.Name,
             DefaultEntryOptions = provider.GetRequiredService<CachePolicy>().CreateDefaultEntryOptions(distributed),
-            // Redis holds the contract's key as is (no wire-format prefix).
+            // Redis holds the contract's key as is (no wire-format prefix). No CacheKeyPrefix either: the memory
+            // cache is this cache's alone and the Redis keys are the contract's, so FusionCache's start-up warning
+            // about a missing prefix says nothing an operator can act on.
             DistributedCacheKeyModifierMode = CacheKeyModifierMode.None,
+            MissingCacheKeyPrefixWarningLogLevel = LogLevel.Debug,
             DistributedCacheCircuitBreakerDuration = cache.RedisBreakDuration,
             BackplaneCircuitBreakerDuration = cache.RedisBreakDuration,
             BackplaneChannelPrefix = $"{options.Cluster.Name}.cache",
