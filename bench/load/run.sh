@@ -27,6 +27,8 @@
 #   COUNT_STATUS=1          count 404s and X-EdgeGuard-Source per response in wrk (0: only wrk's non-2xx count)
 #   BEFORE_DLL=             with target edgeguard-before: an EdgeGuard.Proxy.dll built from another commit (e.g. a
 #                           git worktree), run side by side with this one for an A/B (hot, cold, penetration...)
+#   BEFORE2_DLL=            with target edgeguard-before2: a second other build, for a second A/B in the same run
+#   BEFORE_LABEL= BEFORE2_LABEL=   what each other build is (e.g. "a8a0aea, hand-written cache"), for the report
 #   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
 #   OUT_DIR=bench/load/out  where raw results and logs go
 set -euo pipefail
@@ -81,7 +83,7 @@ for s in $SCENARIOS; do
   case $s in penetration | missing_repeated | hot | mixed | cold | stampede | precomputed_fp | sweep) ;; *) die "unknown scenario '$s'" ;; esac
 done
 for t in $TARGETS; do
-  case $t in edgeguard | edgeguard-before | edgeguard-redis | edgeguard-budget | nginx | nginx-limit | catalog | bare-kestrel | yarp-passthrough) ;;
+  case $t in edgeguard | edgeguard-before | edgeguard-before2 | edgeguard-redis | edgeguard-budget | nginx | nginx-limit | catalog | bare-kestrel | yarp-passthrough) ;;
     *) die "unknown target '$t'" ;;
   esac
 done
@@ -89,8 +91,11 @@ has() { [[ " $1 " == *" $2 "* ]]; }
 if has "$TARGETS" edgeguard-before; then
   [[ -f ${BEFORE_DLL:-} ]] || die "target edgeguard-before needs BEFORE_DLL=<path to another build's EdgeGuard.Proxy.dll>"
 fi
+if has "$TARGETS" edgeguard-before2; then
+  [[ -f ${BEFORE2_DLL:-} ]] || die "target edgeguard-before2 needs BEFORE2_DLL=<path to another build's EdgeGuard.Proxy.dll>"
+fi
 # The per-client targets and the A/B's other build have no short-TTL twin: the stampede scenario skips them.
-runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|edgeguard-before|nginx-limit)$) ]]; }
+runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|edgeguard-before|edgeguard-before2|nginx-limit)$) ]]; }
 # Scenarios with an attacker and a legitimate client measured alongside it.
 is_attack() { [[ $1 == precomputed_fp || $1 == sweep ]]; }
 
@@ -338,6 +343,10 @@ if has "$TARGETS" edgeguard-before; then
   free_port P_GWBEFORE
   GATEWAY_DLL="$BEFORE_DLL" start_gateway edgeguard-before "$P_GWBEFORE"
 fi
+if has "$TARGETS" edgeguard-before2; then
+  free_port P_GWBEFORE2
+  GATEWAY_DLL="$BEFORE2_DLL" start_gateway edgeguard-before2 "$P_GWBEFORE2"
+fi
 if has "$TARGETS" edgeguard-budget; then
   free_port P_GWB
   start_gateway edgeguard-budget "$P_GWB" EdgeGuard__ClientBudget__UpstreamPerSecond="$BUDGET_RATE" \
@@ -427,6 +436,7 @@ target_url() {
     edgeguard-redis) if ((short)); then echo "http://127.0.0.1:$P_GWR_SHORT"; else echo "http://127.0.0.1:$P_GWR"; fi ;;
     edgeguard-budget) echo "http://127.0.0.1:$P_GWB" ;;
     edgeguard-before) echo "http://127.0.0.1:$P_GWBEFORE" ;;
+    edgeguard-before2) echo "http://127.0.0.1:$P_GWBEFORE2" ;;
     nginx) if ((short)); then echo "http://127.0.0.1:$P_NGINX_SHORT"; else echo "http://127.0.0.1:$P_NGINX"; fi ;;
     nginx-limit) echo "http://127.0.0.1:$P_NGINXL" ;;
     catalog) echo "$CATALOG" ;;
@@ -434,7 +444,7 @@ target_url() {
     yarp-passthrough) echo "http://127.0.0.1:$P_YARP" ;;
   esac
 }
-is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-redis || $1 == edgeguard-budget ]]; }
+is_gateway() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-before2 || $1 == edgeguard-redis || $1 == edgeguard-budget ]]; }
 
 # target_pids TARGET SCENARIO : the processes serving TARGET (nginx: master and workers).
 target_pids() {
@@ -461,7 +471,7 @@ cpu_ms() {
 machine_ticks() {
   awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
 }
-has_cache() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-redis || $1 == edgeguard-budget || $1 == nginx || $1 == nginx-limit ]]; }
+has_cache() { [[ $1 == edgeguard || $1 == edgeguard-before || $1 == edgeguard-before2 || $1 == edgeguard-redis || $1 == edgeguard-budget || $1 == nginx || $1 == nginx-limit ]]; }
 
 # Sanity: each target answers an existing id with 200 (bare Kestrel: 404) and a missing id with 404.
 sanity_scenarios="main"
