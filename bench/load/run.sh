@@ -688,7 +688,7 @@ for s in $SCENARIOS; do
       reqs=$(grep -o '"requests":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
       p99=$(grep -o '"p99":[0-9]*' <<<"$wrkjson" | cut -d: -f2)
       non2xx=$(grep -o '"status":[0-9]*' <<<"$wrkjson" | head -n 1 | cut -d: -f2)
-      legit_p99=$(grep -o '"p99":[0-9]*' <<<"$legit" | cut -d: -f2)
+      legit_p99=$(grep -o '"p99":[0-9]*' <<<"$legit" | cut -d: -f2 || true) # none outside the attack scenarios
       awk -v s="$s" -v t="$t" -v r="$r" -v n="$run_no" -v N="$total_runs" -v q="$reqs" -v d="$dur" -v p="$p99" \
         -v e="$non2xx" -v db=$((db1 - db0)) -v b="$bursts" -v m="$max_burst" -v lp="${legit_p99:-}" 'BEGIN {
           line = sprintf("[%d/%d] %-16s %-17s r%d %9.0f req/s  p99 %6.2f ms  non-2xx %5.1f%%  db/1k %7.1f",
