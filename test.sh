@@ -52,6 +52,14 @@ for trx in "$results"/*.trx; do
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  # Failures again at the end, name and the head of the message: a CI log is often read from its tail.
+  awk '
+    /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); inside = 1; shown = 0 }
+    inside && /<Message>/ { message = 1 }
+    inside && message && shown < 12 { line = $0; gsub(/<\/?Message>/, "", line); print "    " line; shown++ }
+    inside && /<\/Message>/ { message = 0 }
+    /<\/UnitTestResult>/ { inside = 0; message = 0 }
+  ' "$trx"
 done
 if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then
   echo "test.sh: no test results were produced" >&2

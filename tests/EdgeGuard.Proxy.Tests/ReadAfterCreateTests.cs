@@ -109,7 +109,13 @@ public sealed class ReadAfterCreateStressTests
         var raceIds = Enumerable.Range(0, Rounds).Select(i => $"RACE-{i:D5}").ToList();
         await using var catalog = await CatalogServer.StartAsync(catalogIds);
         await using var redisServer = redis ? await Redis.RedisServer.StartAsync() : null;
-        var settings = new Dictionary<string, string?> { ["EdgeGuard:Writes:SettleTime"] = "00:00:01" };
+        // Redis gets the half second the other Redis beds give it: on two busy cores a 100 ms command timeout
+        // refuses writes (503, nothing forwarded), which is the product being safe, not the race under test.
+        var settings = new Dictionary<string, string?>
+        {
+            ["EdgeGuard:Writes:SettleTime"] = "00:00:01",
+            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
+        };
         if (redisServer is not null)
         {
             settings["REDIS_URL"] = redisServer.Url;
@@ -122,6 +128,8 @@ public sealed class ReadAfterCreateStressTests
         await GatewayFactory.WaitUntilReadyAsync(client);
 
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var refused = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var direct = new HttpClient { BaseAddress = new Uri(catalog.Url) };
         await Parallel.ForEachAsync(raceIds, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) =>
         {
             using var stop = new CancellationTokenSource();
@@ -137,12 +145,28 @@ public sealed class ReadAfterCreateStressTests
             using var after = await client.GetAsync($"/products/{id}");
             await stop.CancelAsync();
             await reader;
-            if (created.StatusCode != HttpStatusCode.Created || after.StatusCode != HttpStatusCode.OK)
+            if (created.StatusCode == HttpStatusCode.Created)
             {
-                failures.Enqueue($"{id}: create {(int)created.StatusCode}, read after it {(int)after.StatusCode} ({after.Source()})");
+                if (after.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Enqueue($"{id}: create 201, read after it {(int)after.StatusCode} ({after.Source()})");
+                }
+
+                return;
+            }
+
+            // A write the gateway could not make safe is refused before the catalog sees it; whatever the catalog
+            // holds afterwards, the gateway must not hide it.
+            refused.Enqueue($"{id}: create {(int)created.StatusCode}");
+            using var held = await direct.GetAsync($"/products/{id}");
+            if (created.StatusCode != HttpStatusCode.ServiceUnavailable || (held.StatusCode == HttpStatusCode.OK && after.StatusCode != HttpStatusCode.OK))
+            {
+                failures.Enqueue($"{id}: create {(int)created.StatusCode}, catalog {(int)held.StatusCode}, read after it {(int)after.StatusCode} ({after.Source()})");
             }
         });
 
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {Rounds} reads after a 201 were not 200: {string.Join("; ", failures.Take(5))}");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {Rounds} rounds failed: {string.Join("; ", failures.Take(5))}");
+        // Refusals are allowed (a slow Redis) but must stay rare, or the rounds above proved little.
+        Assert.True(refused.Count <= Rounds / 20, $"{refused.Count} of {Rounds} creates were refused: {string.Join("; ", refused.Take(5))}");
     }
 }
