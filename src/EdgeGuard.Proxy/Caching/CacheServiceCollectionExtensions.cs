@@ -73,7 +73,7 @@ public static class CacheServiceCollectionExtensions
         var fusion = new FusionCache(fusionOptions, memory, loggers.CreateLogger<FusionCache>());
         if (!distributed)
         {
-            return new ProductCache(fusion);
+            return new ProductCache(fusion, memory);
         }
 
         var redis = provider.GetRequiredService<RedisConnection>();
@@ -86,6 +86,6 @@ public static class CacheServiceCollectionExtensions
             new RedisDistributedLocker(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisDistributedLocker>()),
             cache.RedisTimeout, TimeProvider.System));
         fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
-        return new ProductCache(fusion, health);
+        return new ProductCache(fusion, memory, health);
     }
 }

@@ -7,13 +7,15 @@ namespace EdgeGuard.Proxy.Caching;
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
 /// so one expiry costs one catalog request across the cluster. FusionCache also does the single flight per id,
 /// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="CachePolicy"/> decides
-/// what is stored and for how long.
+/// what is stored and for how long. It owns the FusionCache and its memory: disposing it (with the host) stops
+/// FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
 /// </summary>
-public sealed class ProductCache
+public sealed class ProductCache : IDisposable
 {
     private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
 
     private readonly IFusionCache cache;
+    private readonly IDisposable memory;
     private readonly bool distributed;
     private readonly RedisCacheHealth? _redis;
 
@@ -21,14 +23,16 @@ public sealed class ProductCache
     // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
-    public ProductCache(IFusionCache cache)
+    public ProductCache(IFusionCache cache, IDisposable memory)
     {
         this.cache = cache;
+        this.memory = memory;
     }
 
-    internal ProductCache(IFusionCache cache, RedisCacheHealth redis)
+    internal ProductCache(IFusionCache cache, IDisposable memory, RedisCacheHealth redis)
     {
         this.cache = cache;
+        this.memory = memory;
         distributed = true;
         _redis = redis;
         _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
@@ -63,4 +67,11 @@ public sealed class ProductCache
 
     /// <summary>The embedded cache keys on the id itself (no string built per lookup); Redis holds the contract's key.</summary>
     private string Key(string id) => distributed ? CacheKeys.Product(id) : id;
+
+    public void Dispose()
+    {
+        // FusionCache leaves a memory cache it was given to its owner.
+        cache.Dispose();
+        memory.Dispose();
+    }
 }
