@@ -11,11 +11,13 @@ namespace EdgeGuard.Proxy.Observability;
 /// <summary>
 /// The contract's gauges, observable: each reads the live object when an exporter collects (a scrape, the
 /// dashboard's sample, an OTLP export), never on a request. The fill ratio counts the filter's bits (about 50 µs
-/// at a million ids), which is why it is read at collection and not kept up to date.
+/// at a million ids), which is why it is read at collection and not kept up to date. YARP's forwarder counts are here
+/// too (<see cref="YarpForwarderCounters"/>).
 /// </summary>
 public sealed class EdgeGuardGauges
 {
-    public EdgeGuardGauges(EdgeGuardMetrics metrics, ProductFilter filter, ProductCache cache, ClusterStatus cluster, IOptions<EdgeGuardOptions> options)
+    public EdgeGuardGauges(EdgeGuardMetrics metrics, ProductFilter filter, ProductCache cache, ClusterStatus cluster,
+        YarpForwarderCounters forwarder, IOptions<EdgeGuardOptions> options)
     {
         var meter = metrics.Meter;
         var target = options.Value.Bloom.FalsePositiveRate;
@@ -36,5 +38,13 @@ public sealed class EdgeGuardGauges
             "How far this instance was behind the cluster's filter log at its last heartbeat (0 standalone).");
         meter.CreateObservableGauge("edgeguard.cluster.instances", () => cluster.View.Instances, "{instance}",
             "Live instances in this instance's cluster (1 standalone).");
+
+        // YARP's forwarder, as YARP names its counters (requests-started, current-requests, requests-failed).
+        meter.CreateObservableCounter("yarp.proxy.requests_started", () => forwarder.Started, "{request}",
+            "Requests YARP's forwarder started towards the catalog (this process; updated once a second).");
+        meter.CreateObservableCounter("yarp.proxy.requests_failed", () => forwarder.Failed, "{request}",
+            "Forwards that failed: no answer from the catalog, a timeout, a client that went away (this process).");
+        meter.CreateObservableUpDownCounter("yarp.proxy.current_requests", () => forwarder.Current, "{request}",
+            "Forwards in flight (this process).");
     }
 }

@@ -10,7 +10,7 @@ public static class TelemetryServiceCollectionExtensions
     private const string OpenTelemetryListener = "OpenTelemetry";
 
     /// <summary>
-    /// The gateway's metrics on OpenTelemetry: its own instruments, the runtime's, ASP.NET Core's and Kestrel's, the
+    /// The gateway's metrics on OpenTelemetry: its own instruments, the runtime's, ASP.NET Core's, Kestrel's and YARP's, the
     /// HTTP client's (the forwarder's requests to the catalog) and FusionCache's distributed level, exposed in
     /// Prometheus text at <c>/metrics</c> (bench/RESULTS.md, "Metrics exporter", says why this exporter) and, when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, pushed over OTLP as the standard <c>OTEL_*</c> variables say.
@@ -20,12 +20,13 @@ public static class TelemetryServiceCollectionExtensions
     /// <see cref="MeterScope.Local"/>, which takes only meters made by this host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>,
     /// so each gateway in a process (the tests run several) exports its own counts. The runtime's, the HTTP client's
     /// and FusionCache's meters are process-wide (<see cref="MeterScope.Global"/>). YARP 2.3 publishes EventCounters
-    /// only (no Meter); the HTTP client's metrics cover its requests to the catalog.
+    /// only (no Meter): <see cref="YarpForwarderCounters"/> brings its forwarder's counts onto the EdgeGuard meter.
     /// </remarks>
     public static IServiceCollection AddEdgeGuardTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<EdgeGuardMetrics>();
         services.AddSingleton<EdgeGuardGauges>();
+        services.AddSingleton<YarpForwarderCounters>();
         services.AddHostedService<CounterSeeding>();
 
         services.AddMetrics(metrics => metrics

@@ -112,4 +112,32 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total", metrics.Names);
         Assert.Contains("http_server_active_requests", metrics.Names);
     }
+
+    [Fact]
+    public async Task Yarps_forwarder_counts_are_on_metrics()
+    {
+        _upstream.Given(WireMock.RequestBuilders.Request.Create().WithPath("/products/SKU-1").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}"""));
+        using var client = await _one.CreateReadyClientAsync();
+        // YARP's counters are the process's, and other tests forward too: what is checked is that these forwards show.
+        var before = (await ScrapedMetrics.ReadAsync(client)).Value("yarp_proxy_requests_started_total") ?? 0;
+
+        // A cache miss and a path the gateway only forwards: each is one request of YARP's forwarder.
+        using (var fetched = await client.GetAsync("/products/SKU-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
+        }
+
+        using (await client.GetAsync("/categories")) { }
+        Assert.Equal(2, _upstream.LogEntries.Count());
+
+        // The counters arrive once a second.
+        var started = await Redis.Eventually.ValueAsync(
+            async () => (await ScrapedMetrics.ReadAsync(client)).Value("yarp_proxy_requests_started_total") ?? 0,
+            value => value >= before + 2, TimeSpan.FromSeconds(15));
+        Assert.True(started >= before + 2, $"yarp_proxy_requests_started_total went from {before} to {started} after two forwards");
+        var metrics = await ScrapedMetrics.ReadAsync(client);
+        Assert.NotNull(metrics.Value("yarp_proxy_requests_failed_total"));
+        Assert.NotNull(metrics.Value("yarp_proxy_current_requests"));
+    }
 }
