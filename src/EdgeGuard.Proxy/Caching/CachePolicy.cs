@@ -66,6 +66,14 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     public void Apply(CacheEntry entry, TimeSpan freshFor, FusionCacheEntryOptions entryOptions)
     {
         entryOptions.Duration = freshFor;
+        // With Redis, memory keeps an entry for MemoryTtl, which FusionCache takes as the entry's lifetime there: an
+        // entry that is fresh for less (a short PositiveTtl, the catalog's max-age, a negative entry) must leave memory
+        // when it stops being fresh, or memory would answer for it, unasked, until MemoryTtl.
+        if (entryOptions.MemoryCacheDuration is { } memory && memory > freshFor)
+        {
+            entryOptions.MemoryCacheDuration = freshFor;
+        }
+
         if (entry.Kind == CacheEntryKind.Answer)
         {
             return; // the defaults: fail-safe, eager refresh
@@ -75,10 +83,6 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
         // 404 served "stale" would be a false negative. Neither is refreshed early (no reader waits on it).
         entryOptions.IsFailSafeEnabled = false;
         entryOptions.EagerRefreshThreshold = null;
-        if (entryOptions.MemoryCacheDuration is { } memory && memory > freshFor)
-        {
-            entryOptions.MemoryCacheDuration = freshFor;
-        }
     }
 
     /// <summary>
