@@ -92,11 +92,27 @@ public sealed class ClientBudgetTests : IAsyncLifetime
             Assert.Equal("upstream", response.Source());
         }
 
-        using (var stillHeld = await sweeper.GetAsync($"/products/{Ids[next]}"))
+        // The sweeper is still held. Its bucket kept refilling meanwhile (the rate's tokens each second, up to the
+        // burst), for as long as the other client's turn took on this machine: so it meets a 429 again within at most
+        // a full bucket's worth of requests, and every one it was served is counted below.
+        var servedAfter = 0;
+        var heldAgain = false;
+        for (var attempt = 0; attempt <= burst && !heldAgain; attempt++)
         {
-            Assert.Equal(HttpStatusCode.TooManyRequests, stillHeld.StatusCode);
-            held++;
+            using var again = await sweeper.GetAsync($"/products/{Ids[next++]}");
+            if (again.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                heldAgain = true;
+                held++;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+                servedAfter++;
+            }
         }
+
+        Assert.True(heldAgain, $"the sweeper was served {servedAfter} requests in a row after its sweep: more than its burst of {burst}");
 
         // Cut at about rate x time + burst: the bucket starts full (the burst) and gains the rate's tokens once per
         // second (+1 for a refill that lands just before the end).
@@ -104,7 +120,7 @@ public sealed class ClientBudgetTests : IAsyncLifetime
         Assert.InRange(catalogQueries, burst, burst + (perSecond * (Math.Floor(elapsed) + 1)));
         Assert.True(held > 10 * served, $"{next} requests in {elapsed:F1} s: {served} served, {held} held");
         Assert.Equal(held, await gateway.BudgetRejectsAsync());
-        Assert.Equal(served + 10, await gateway.CounterAsync("edgeguard_upstream_requests_total"));
+        Assert.Equal(served + servedAfter + 10, await gateway.CounterAsync("edgeguard_upstream_requests_total"));
     }
 
     [Fact]
