@@ -159,6 +159,7 @@ public sealed class EagerRefreshTests : GatewayTestBase
         using var afterExpiry = await Client.GetAsync("/products/HOT-1");
 
         Assert.Equal("cache", afterExpiry.Source());
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(300), $"a reader waited {stopwatch.ElapsedMilliseconds} ms (the catalog takes 400)");
+        // A reader that waited for the catalog would have waited its 400 ms at least; anything below is the machine.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(400), $"a reader waited {stopwatch.ElapsedMilliseconds} ms (the catalog takes 400)");
     }
 }
