@@ -547,16 +547,16 @@ scenario_args() {
     stampede) printf '%s\n' stampede.lua "$STAMPEDE_ID" ;;
     precomputed_fp)
       if [[ $phase == warmup ]]; then
-        printf '%s\n' precomputed_fp.lua "$DATA/fp-warmup.txt" "$THREADS" "$WARMUP_ADDR"
+        printf '%s\n' walk_ids.lua "$DATA/fp-warmup.txt" "$THREADS" "$WARMUP_ADDR"
       else
-        printf '%s\n' precomputed_fp.lua "$DATA/fp-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
+        printf '%s\n' walk_ids.lua "$DATA/fp-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
       fi
       ;;
     sweep)
       if [[ $phase == warmup ]]; then
-        printf '%s\n' sweep.lua "$DATA/cold-warmup.txt" "$THREADS" "$WARMUP_ADDR"
+        printf '%s\n' walk_ids.lua "$DATA/cold-warmup.txt" "$THREADS" "$WARMUP_ADDR"
       else
-        printf '%s\n' sweep.lua "$DATA/sweep-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
+        printf '%s\n' walk_ids.lua "$DATA/sweep-r$r.txt" "$THREADS" "$ATTACKER_ADDR"
       fi
       ;;
   esac
