@@ -15,7 +15,8 @@ namespace EdgeGuard.Proxy.Tests;
 /// </summary>
 public sealed class CatalogFailureDetectionTests : GatewayTestBase
 {
-    private static readonly TimeSpan CatalogTimeout = TimeSpan.FromSeconds(1);
+    // Long enough for the first fetch of a cold gateway on a busy machine, short enough to keep the test quick.
+    private static readonly TimeSpan CatalogTimeout = TimeSpan.FromSeconds(2);
 
     protected override IEnumerable<string> KnownIds =>
         ["CACHED-1", "COLD-1", "COLD-2", .. Enumerable.Range(0, 10).Select(i => $"HANG-{i}")];
@@ -23,8 +24,9 @@ public sealed class CatalogFailureDetectionTests : GatewayTestBase
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = CatalogTimeout.ToString(),
-        ["ReverseProxy:Clusters:catalog:HealthCheck:Passive:ReactivationPeriod"] = "00:00:01",
-        ["EdgeGuard:CatalogFailureDetection:DetectionWindowSize"] = "00:00:02",
+        // Out of service for long enough that the two reads after the timeouts both meet it so, however slow the machine.
+        ["ReverseProxy:Clusters:catalog:HealthCheck:Passive:ReactivationPeriod"] = "00:00:04",
+        ["EdgeGuard:CatalogFailureDetection:DetectionWindowSize"] = "00:00:04",
         ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
         // Longer than anything below: a stale answer served at once cannot be the soft timeout's doing.
         ["EdgeGuard:Cache:SoftTimeout"] = "00:00:05",
