@@ -9,9 +9,9 @@ namespace EdgeGuard.Proxy.Observability;
 /// second and keeps their last values for <see cref="EdgeGuardGauges"/> to export.
 /// </summary>
 /// <remarks>
-/// The source is enabled at <see cref="EventLevel.Critical"/> with no keywords: YARP then counts (it only counts while
-/// someone listens) and sends its counters, but writes none of its per-request Informational events, so a forwarded
-/// request costs two interlocked increments more. The counts are the process's (YARP's source is static).
+/// YARP counts every forward whether or not anyone listens. The source is enabled at <see cref="EventLevel.Critical"/>
+/// with no keywords: that makes it publish its counters once a second and write none of its per-request Informational
+/// events, so a forwarded request costs nothing more. The counts are the process's (YARP's source is static).
 /// </remarks>
 public sealed class YarpForwarderCounters : EventListener
 {
