@@ -86,6 +86,17 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     }
 
     /// <summary>
+    /// Keeps in this instance's memory an entry another instance fetched and stored in Redis, for as long as it is
+    /// still fresh. Redis holds it already, and every other instance heard of it from the one that fetched it.
+    /// </summary>
+    public void Adopt(CacheEntry entry, DateTimeOffset now, FusionCacheEntryOptions entryOptions)
+    {
+        Apply(entry, entry.FreshUntil - now, entryOptions);
+        entryOptions.SkipDistributedCacheWrite = true;
+        entryOptions.SkipBackplaneNotifications = true;
+    }
+
+    /// <summary>
     /// What a fill answers when it fetched nothing (its caller is over its budget): a marker nobody else may see,
     /// kept out of this instance's memory and out of Redis, so the next caller for the id (another client, waiting
     /// on the same fill or not) fills it with its own budget. The fill returns it rather than throwing: a factory

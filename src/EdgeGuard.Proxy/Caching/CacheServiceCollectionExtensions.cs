@@ -4,6 +4,7 @@ using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
@@ -26,6 +27,11 @@ public static class CacheServiceCollectionExtensions
             return location!;
         });
         services.AddSingleton<RedisConnection>();
+        // Resolved only with Redis.
+        services.AddSingleton<IFusionCacheDistributedLocker>(provider => new ResponsiveDistributedLocker(
+            new RedisDistributedLocker(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = provider.GetRequiredService<RedisConnection>().ConnectAsync },
+                provider.GetRequiredService<ILogger<RedisDistributedLocker>>()),
+            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Cache.RedisTimeout, TimeProvider.System));
         services.AddSingleton(CreateProductCache);
         return services;
     }
@@ -82,9 +88,7 @@ public static class CacheServiceCollectionExtensions
         fusion.SetupSerializer(new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions));
         fusion.SetupDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }));
         fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisBackplane>()));
-        fusion.SetupDistributedLocker(new ResponsiveDistributedLocker(
-            new RedisDistributedLocker(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisDistributedLocker>()),
-            cache.RedisTimeout, TimeProvider.System));
+        fusion.SetupDistributedLocker(provider.GetRequiredService<IFusionCacheDistributedLocker>());
         fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
         return new ProductCache(fusion, memory, health);
     }

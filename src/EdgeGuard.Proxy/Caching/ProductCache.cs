@@ -23,6 +23,9 @@ public sealed class ProductCache : IDisposable
     // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
+    // What another instance stored, read past this instance's memory and not kept in it (see ReadSharedAsync).
+    private readonly FusionCacheEntryOptions? _sharedOnly;
+
     public ProductCache(IFusionCache cache, IDisposable memory)
     {
         this.cache = cache;
@@ -37,6 +40,9 @@ public sealed class ProductCache : IDisposable
         _redis = redis;
         _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
         _withoutDistributedLock.SkipDistributedLocker = true;
+        _sharedOnly = cache.DefaultEntryOptions.Duplicate();
+        _sharedOnly.SkipMemoryCacheRead = true;
+        _sharedOnly.SkipMemoryCacheWrite = true;
     }
 
     public IFusionCache Fusion => cache;
@@ -58,6 +64,15 @@ public sealed class ProductCache : IDisposable
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>
         await cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
+
+    /// <summary>
+    /// The fresh entry Redis holds for <paramref name="id"/>, read past this instance's memory and not kept in it;
+    /// null with the embedded cache, when Redis has none, or when Redis does not answer within its timeout.
+    /// </summary>
+    public async ValueTask<CacheEntry?> ReadSharedAsync(string id) =>
+        _sharedOnly is not null && await cache.TryGetAsync<CacheEntry>(Key(id), _sharedOnly).ConfigureAwait(false) is { HasValue: true } found
+            ? found.Value
+            : null;
 
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
     public ValueTask RemoveAsync(string id) => cache.RemoveAsync(Key(id));

@@ -25,7 +25,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fill = new Fill(fetcher, policy, budget, time, request);
+            var fill = new Fill(id, cache, fetcher, policy, budget, time, request);
             var entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
             if (fill.Refused is { } refused)
             {
@@ -48,7 +48,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
         await cache.PeekAsync(id).ConfigureAwait(false) is { } entry && commits.IsCurrent(id, entry.Position) ? entry : null;
 
     /// <summary>One fill of the cache; remembers the answer it fetched, or its budget's refusal, for the caller that ran it.</summary>
-    private sealed class Fill(UpstreamFetcher fetcher, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
+    private sealed class Fill(string id, ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
     {
         public UpstreamAnswer? Answer { get; private set; }
 
@@ -64,11 +64,36 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
                 return policy.Withhold(time.GetUtcNow(), context.Options);
             }
 
+            if (context.HasStaleValue && await RefreshedElsewhereAsync(context.StaleValue.Value).ConfigureAwait(false) is { } shared)
+            {
+                policy.Adopt(shared, time.GetUtcNow(), context.Options);
+                return shared;
+            }
+
             var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
             var (entry, freshFor) = policy.Decide(answer);
             policy.Apply(entry, freshFor, context.Options);
             Answer = answer;
             return entry;
+        }
+
+        /// <summary>
+        /// An eager refresh of an entry still fresh here may have been done already by another instance. FusionCache
+        /// looks in Redis for a newer entry, then takes the distributed lock without waiting; another instance can
+        /// refresh the id and release the lock between the two (it writes Redis before it releases). This refresh then
+        /// holds the lock with that answer in Redis: it is the refresh, and fetching again would cost the catalog a
+        /// second request for one expiry.
+        /// </summary>
+        private async ValueTask<CacheEntry?> RefreshedElsewhereAsync(CacheEntry held)
+        {
+            if (!cache.IsDistributed || held.IsStaleAt(time.GetUtcNow()))
+            {
+                return null; // an expired entry's refresh: FusionCache read Redis under the lock before running it
+            }
+
+            return await cache.ReadSharedAsync(id).ConfigureAwait(false) is { } shared && shared.FetchedAt > held.FetchedAt && !shared.IsStaleAt(time.GetUtcNow())
+                ? shared
+                : null;
         }
     }
 }
