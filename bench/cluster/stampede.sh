@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# One hot id across three gateways (issue 11): how many catalog queries does each expiry of its cache entry cost?
+# One hot id across three gateways (issue 11): how many catalog queries does each lifetime of its cache entry cost?
 #   standalone: three gateways, each with its own embedded cache (no Redis): up to one fetch per instance per expiry;
 #   redis:      three gateways sharing one Redis (L1 + Redis + backplane + distributed lock): one fetch per expiry
 #               across the cluster is the aim.
 # Each setup runs twice: with eager refresh (the default; a hit late in the entry's life refreshes it in the
 # background) and without it (EdgeGuard__Cache__EagerRefreshThreshold empty: every reader meets the expiry).
-# The entry lives TTL seconds; three wrk processes (one per gateway) read the one id for DURATION seconds; the
+# The entry lives TTL seconds (with eager refresh, a hit renews it after TTL x threshold); three wrk processes (one per gateway) read the one id for DURATION seconds; the
 # catalog's own catalog_db_queries_total is read before and after.
-# Usage: bench/cluster/stampede.sh        (TTL=2 DURATION=30 CONNECTIONS=16)
+# Usage: bench/cluster/stampede.sh        (TTL=2 DURATION=30 CONNECTIONS=16;
+#        RUNS="redis-eager redis-no-eager" runs only those of the four setups)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TTL="${TTL:-2}"; DURATION="${DURATION:-30}"; CONNECTIONS="${CONNECTIONS:-16}"
+RUNS="${RUNS:-standalone-eager redis-eager standalone-no-eager redis-no-eager}"
 out=bench/cluster/out; mkdir -p "$out"
 work=$(mktemp -d -t edgeguard-stampede-XXXXXX)
 pids=(); gw_pids=()
@@ -34,6 +36,7 @@ db_queries() { curl -s http://127.0.0.1:8391/metrics | awk '$1 == "catalog_db_qu
 
 run() { # run <label> <redis url or empty> <eager threshold or empty>
   local label=$1 redis=$2 eager=$3 i
+  [[ " $RUNS " == *" $label "* ]] || return 0
   [[ -z $redis ]] || redis-cli -p 6393 flushall >/dev/null
   gw_pids=()
   for i in 0 1 2; do
@@ -54,9 +57,16 @@ run() { # run <label> <redis url or empty> <eager threshold or empty>
   after=$(db_queries)
   local wrks=() w
   for i in 0 1 2; do w=$(grep '^WRKJSON' "$work/$label-wrk-$i.txt" | sed 's/^WRKJSON //'); wrks+=("${w:-null}"); done
-  printf '{"label":"%s","ttl_s":%s,"duration_s":%s,"expiries":%s,"catalog_queries":%s,"queries_per_expiry":%s,"wrk":[%s]}\n' \
-    "$label" "$TTL" "$DURATION" "$((DURATION / TTL))" "$((after - before))" \
-    "$(awk -v q=$((after - before)) -v e=$((DURATION / TTL)) 'BEGIN { printf "%.2f", q / e }')" "$(IFS=,; echo "${wrks[*]}")" | tee -a "$out/stampede.json"
+  # An entry's lifetime: TTL, or with eager refresh the point where a hit renews it (TTL x threshold). A run of
+  # DURATION seconds holds ceil(DURATION / lifetime) of them, the first fetch included: one query each is the aim.
+  local lifetime lifetimes
+  lifetime=$(awk -v t="$TTL" -v e="${eager:-1}" 'BEGIN { printf "%.3f", t * e }')
+  lifetimes=$(awk -v d="$DURATION" -v l="$lifetime" 'BEGIN { n = d / l; printf "%d", (n == int(n)) ? n : int(n) + 1 }')
+  printf '{"label":"%s","ttl_s":%s,"eager_threshold":%s,"duration_s":%s,"lifetime_s":%s,"lifetimes":%s,"catalog_queries":%s,"queries_per_lifetime":%s,"wrk":[%s]}\n' \
+    "$label" "$TTL" "${eager:-null}" "$DURATION" "$lifetime" "$lifetimes" "$((after - before))" \
+    "$(awk -v q=$((after - before)) -v n="$lifetimes" 'BEGIN { printf "%.2f", q / n }')" "$(IFS=,; echo "${wrks[*]}")" | tee -a "$out/stampede.json"
+  # Each gateway's own counters (FusionCache's locks, timeouts, eager refreshes...), for reading what an expiry cost.
+  for i in 0 1 2; do curl -s "http://127.0.0.1:$((8380 + i))/metrics" >"$out/$label-$i.metrics" || true; done
   for pid in "${gw_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait "${gw_pids[@]}" 2>/dev/null || true
   gw_pids=()

@@ -1,16 +1,35 @@
+using Polly;
+using Polly.Retry;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 
 namespace EdgeGuard.Proxy.Caching;
 
 /// <summary>
 /// The cache's distributed lock (one fetch per expiry across the cluster), made to give up on a Redis that does
-/// not answer within its timeout. Waiting for another instance's fetch is worth up to the lock timeout; waiting
-/// for a frozen Redis is not. So the first attempt does not wait for a holder and must answer within the Redis
-/// timeout: if Redis is silent, the miss fetches without the lock at once; if Redis answered that another
-/// instance holds the lock, the wait for it begins. A lock acquired after its caller gave up is released.
+/// not answer within its timeout, and to notice a released lock soon. Waiting for another instance's fetch is
+/// worth up to the lock timeout; waiting for a frozen Redis is not. So the first attempt does not wait for a holder
+/// and must answer within the Redis timeout: if Redis is silent, the miss fetches without the lock at once; if Redis
+/// answered that another instance holds the lock, the wait for it begins. A lock acquired after its caller gave up
+/// is released.
 /// </summary>
 internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker inner, TimeSpan redisTimeout, TimeProvider time) : IFusionCacheDistributedLocker
 {
+    /// <summary>How often a waiter tries the lock again. The holder is fetching one product (milliseconds); the
+    /// locker's own wait sleeps a random 10–800 ms between attempts, so every reader queued behind a lock held for
+    /// 20 ms could wait most of a second.</summary>
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(10);
+
+    private readonly ResiliencePipeline<object?> _wait = new ResiliencePipelineBuilder<object?> { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions<object?>
+        {
+            // Held by another instance: try again. A failing Redis is not retried: the miss goes on without the lock.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome is { Exception: null, Result: null }),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Constant,
+            Delay = RetryInterval,
+        })
+        .Build();
+
     public async ValueTask<object?> AcquireLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, TimeSpan timeout, ILogger? logger, CancellationToken token)
     {
         var first = inner.AcquireLockAsync(cacheName, cacheInstanceId, operationId, key, lockName, TimeSpan.Zero, logger, token).AsTask();
@@ -21,9 +40,24 @@ internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker 
         }
 
         var handle = await first.ConfigureAwait(false);
-        return handle is not null || timeout <= TimeSpan.Zero
-            ? handle
-            : await inner.AcquireLockAsync(cacheName, cacheInstanceId, operationId, key, lockName, timeout, logger, token).ConfigureAwait(false);
+        if (handle is not null || timeout <= TimeSpan.Zero)
+        {
+            return handle;
+        }
+
+        // The wait ends between attempts, never during one: an attempt cut short could leave a lock nobody releases.
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(token);
+        waited.CancelAfter(timeout);
+        try
+        {
+            return await _wait.ExecuteAsync(
+                static async (attempt, _) => await attempt.inner.AcquireLockAsync(attempt.cacheName, attempt.cacheInstanceId, attempt.operationId, attempt.key, attempt.lockName, TimeSpan.Zero, attempt.logger, attempt.token).ConfigureAwait(false),
+                (inner, cacheName, cacheInstanceId, operationId, key, lockName, logger, token), waited.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (waited.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            return null; // the lock timeout: the miss goes on without the lock, as FusionCache does
+        }
     }
 
     public object? AcquireLock(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, TimeSpan timeout, ILogger? logger, CancellationToken token) =>

@@ -2,13 +2,10 @@ using System.Net;
 using System.Text.Json;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 
@@ -48,8 +45,8 @@ public sealed class EagerRefreshAcrossInstancesTests
             await using var a = new GatewayFactory(catalog.Url!, [Id], Settings("edgeguard"));
             // B shares A's Redis, entries and locks (their keys are the contract's, whatever the cluster's name); with
             // a name of its own it is not a member of A's cluster, which two gateways in one test process cannot be.
-            var held = new HoldingLocker.Switch();
-            await using var b = new GatewayFactory(catalog.Url!, [Id], Settings("edgeguard-b"), services: services => HoldingLocker.Install(services, held));
+            var held = new Hold();
+            await using var b = new GatewayFactory(catalog.Url!, [Id], Settings("edgeguard-b"), services: services => InterceptedLocker.Install(services, beforeAcquire: held.BeforeAcquireAsync));
             using var clientA = await a.CreateReadyClientAsync();
             using var clientB = await b.CreateReadyClientAsync();
             using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
@@ -84,44 +81,20 @@ public sealed class EagerRefreshAcrossInstancesTests
         }
     }
 
-    /// <summary>B's distributed lock, which can hold the next attempt that does not wait (an eager refresh's).</summary>
-    private sealed class HoldingLocker(IFusionCacheDistributedLocker inner, HoldingLocker.Switch held) : IFusionCacheDistributedLocker
+    /// <summary>Armed, it holds the next attempt at B's lock that does not wait (an eager refresh's) at its latch.</summary>
+    private sealed class Hold
     {
-        public static void Install(IServiceCollection services, Switch held)
-        {
-            var real = services.Single(service => service.ServiceType == typeof(IFusionCacheDistributedLocker));
-            services.Remove(real);
-            services.AddSingleton<IFusionCacheDistributedLocker>(provider => new HoldingLocker((IFusionCacheDistributedLocker)real.ImplementationFactory!(provider), held));
-        }
+        private Latch? _armed;
 
-        public async ValueTask<object?> AcquireLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, TimeSpan timeout, ILogger? logger, CancellationToken token)
+        public Latch Arm() => _armed = new Latch();
+
+        public async Task BeforeAcquireAsync(TimeSpan wait)
         {
-            if (timeout == TimeSpan.Zero && held.Take() is { } latch)
+            if (wait == TimeSpan.Zero && Interlocked.Exchange(ref _armed, null) is { } latch)
             {
                 latch.Arrive();
                 await latch.Released;
             }
-
-            return await inner.AcquireLockAsync(cacheName, cacheInstanceId, operationId, key, lockName, timeout, logger, token);
-        }
-
-        public object? AcquireLock(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, TimeSpan timeout, ILogger? logger, CancellationToken token) =>
-            inner.AcquireLock(cacheName, cacheInstanceId, operationId, key, lockName, timeout, logger, token);
-
-        public ValueTask ReleaseLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, object? lockObj, ILogger? logger, CancellationToken token) =>
-            inner.ReleaseLockAsync(cacheName, cacheInstanceId, operationId, key, lockName, lockObj, logger, token);
-
-        public void ReleaseLock(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, object? lockObj, ILogger? logger, CancellationToken token) =>
-            inner.ReleaseLock(cacheName, cacheInstanceId, operationId, key, lockName, lockObj, logger, token);
-
-        /// <summary>Armed, it holds one attempt at its latch.</summary>
-        public sealed class Switch
-        {
-            private Latch? _armed;
-
-            public Latch Arm() => _armed = new Latch();
-
-            public Latch? Take() => Interlocked.Exchange(ref _armed, null);
         }
     }
 
