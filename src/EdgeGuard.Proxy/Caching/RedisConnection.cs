@@ -7,18 +7,21 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// The one connection to Redis (<c>REDIS_URL</c>) that the cache, its backplane, its locks and the cluster's
 /// log share. Commands fail fast while disconnected and time out after <c>RedisTimeout</c>, so a Redis that
-/// is gone or frozen costs a request at most that long; it reconnects by itself.
+/// is gone or frozen costs a request at most that long; it reconnects by itself. It connects asynchronously: a
+/// synchronous connect blocks a thread-pool thread while the connection it waits for needs one, and at start-up on
+/// two cores (every service starting at once) it failed for its whole connect timeout, so the cache's backplane
+/// began switched off.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
-    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly Lazy<Task<IConnectionMultiplexer>> _multiplexer;
 
     public RedisConnection(CacheLocation location, IOptions<EdgeGuardOptions> options)
     {
         IsConfigured = !location.IsEmbedded;
         if (location.Redis is null)
         {
-            _multiplexer = new Lazy<ConnectionMultiplexer>(() => throw new InvalidOperationException("REDIS_URL names no Redis: the cache is embedded."));
+            _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(() => throw new InvalidOperationException("REDIS_URL names no Redis: the cache is embedded."));
             return;
         }
 
@@ -31,23 +34,29 @@ public sealed class RedisConnection : IAsyncDisposable
         config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ReconnectRetryPolicy = new LinearRetry(500);
         config.ClientName ??= "edgeguard";
-        _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(config));
+        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false));
     }
 
     /// <summary>True when <c>REDIS_URL</c> names a Redis (the instance is then part of a cluster).</summary>
     public bool IsConfigured { get; }
 
-    public IConnectionMultiplexer Multiplexer => _multiplexer.Value;
+    public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully && _multiplexer.Value.Result.IsConnected;
 
-    public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsConnected;
-
-    public Task<IConnectionMultiplexer> ConnectAsync() => Task.FromResult<IConnectionMultiplexer>(_multiplexer.Value);
+    /// <summary>The connection, once made (the first call starts it; a Redis that is not there yet is retried in the background).</summary>
+    public Task<IConnectionMultiplexer> ConnectAsync() => _multiplexer.Value;
 
     public async ValueTask DisposeAsync()
     {
         if (_multiplexer.IsValueCreated)
         {
-            await _multiplexer.Value.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await (await _multiplexer.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (RedisConnectionException)
+            {
+                // Never connected: nothing to close.
+            }
         }
     }
 }

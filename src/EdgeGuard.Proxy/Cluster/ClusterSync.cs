@@ -192,9 +192,10 @@ public sealed class ClusterSync(
 
         filter.RequireTrust();
         var keys = new ClusterKeys(Cluster.Name);
-        _log = new FilterLog(redis.Multiplexer, keys, Cluster.LogMaxLength);
-        _snapshots = new SnapshotStore(redis.Multiplexer, keys);
-        var subscriber = redis.Multiplexer.GetSubscriber();
+        var multiplexer = await redis.ConnectAsync().ConfigureAwait(false);
+        _log = new FilterLog(multiplexer, keys, Cluster.LogMaxLength);
+        _snapshots = new SnapshotStore(multiplexer, keys);
+        var subscriber = multiplexer.GetSubscriber();
         await SubscribeAsync(subscriber, keys, stoppingToken).ConfigureAwait(false);
 
         var heartbeat = HeartbeatLoopAsync(stoppingToken);
