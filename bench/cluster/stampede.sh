@@ -8,11 +8,12 @@
 # The entry lives TTL seconds (with eager refresh, a hit renews it after TTL x threshold); three wrk processes (one per gateway) read the one id for DURATION seconds; the
 # catalog's own catalog_db_queries_total is read before and after.
 # Usage: bench/cluster/stampede.sh        (TTL=2 DURATION=30 CONNECTIONS=16;
-#        RUNS="redis-eager redis-no-eager" runs only those of the four setups)
+#        RUNS="redis-eager redis-no-eager" runs only those of the four setups; EAGER=0.9 the eager runs' threshold)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TTL="${TTL:-2}"; DURATION="${DURATION:-30}"; CONNECTIONS="${CONNECTIONS:-16}"
 RUNS="${RUNS:-standalone-eager redis-eager standalone-no-eager redis-no-eager}"
+EAGER="${EAGER:-0.9}"   # the eager runs' EagerRefreshThreshold (the gateway's default)
 out=bench/cluster/out; mkdir -p "$out"
 work=$(mktemp -d -t edgeguard-stampede-XXXXXX)
 pids=(); gw_pids=()
@@ -73,8 +74,8 @@ run() { # run <label> <redis url or empty> <eager threshold or empty>
 }
 
 : >"$out/stampede.json"
-run standalone-eager "" 0.9
-run redis-eager redis://127.0.0.1:6393 0.9
+run standalone-eager "" "$EAGER"
+run redis-eager redis://127.0.0.1:6393 "$EAGER"
 run standalone-no-eager "" ""
 run redis-no-eager redis://127.0.0.1:6393 ""
 echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD)" | tee "$out/stampede-machine.txt"

@@ -36,8 +36,8 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
 
     private CacheOptions Cache => options.Value.Cache;
 
-    /// <summary>The entry to keep for <paramref name="answer"/>, and how long it is fresh.</summary>
-    public (CacheEntry Entry, TimeSpan FreshFor) Decide(UpstreamAnswer answer)
+    /// <summary>The entry to keep for <paramref name="answer"/>; it is fresh until its <see cref="CacheEntry.FreshUntil"/>.</summary>
+    public CacheEntry Decide(UpstreamAnswer answer)
     {
         if (answer.TooLarge || Forbids(answer, out var maxAge))
         {
@@ -53,18 +53,21 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
                     return Pass(answer);
                 }
 
-                return (new CacheEntry(CacheEntryKind.Answer, answer.StatusCode, answer.Headers, answer.Body, answer.FetchedAt, answer.FetchedAt + ttl, answer.Position), ttl);
+                return new CacheEntry(CacheEntryKind.Answer, answer.StatusCode, answer.Headers, answer.Body, answer.FetchedAt, answer.FetchedAt + ttl, answer.Position);
             case StatusCodes.Status404NotFound:
-                var negativeTtl = NegativeTtl();
-                return (CacheEntry.Absent(answer.FetchedAt, answer.FetchedAt + negativeTtl, answer.Position), negativeTtl);
+                return CacheEntry.Absent(answer.FetchedAt, answer.FetchedAt + NegativeTtl(), answer.Position);
             default:
                 return Pass(answer);
         }
     }
 
-    /// <summary>Applies the lifetime of <paramref name="entry"/> to the options FusionCache stores it with.</summary>
-    public void Apply(CacheEntry entry, TimeSpan freshFor, FusionCacheEntryOptions entryOptions)
+    /// <summary>The most a fill's entry is stored short of its freshness (see <see cref="StoredFor"/>).</summary>
+    public static readonly TimeSpan MaxStoreLag = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Applies the lifetime of <paramref name="entry"/>, as of <paramref name="now"/>, to the options FusionCache stores it with.</summary>
+    public void Apply(CacheEntry entry, DateTimeOffset now, FusionCacheEntryOptions entryOptions)
     {
+        var freshFor = StoredFor(entry.FreshUntil - now);
         entryOptions.Duration = freshFor;
         // With Redis, memory keeps an entry for MemoryTtl, which FusionCache takes as the entry's lifetime there: an
         // entry that is fresh for less (a short PositiveTtl, the catalog's max-age, a negative entry) must leave memory
@@ -91,7 +94,7 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     /// </summary>
     public void Adopt(CacheEntry entry, DateTimeOffset now, FusionCacheEntryOptions entryOptions)
     {
-        Apply(entry, entry.FreshUntil - now, entryOptions);
+        Apply(entry, now, entryOptions);
         entryOptions.SkipDistributedCacheWrite = true;
         entryOptions.SkipBackplaneNotifications = true;
     }
@@ -141,8 +144,23 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
         return entryOptions;
     }
 
-    private (CacheEntry, TimeSpan) Pass(UpstreamAnswer answer) =>
-        (CacheEntry.PassThrough(answer.FetchedAt, answer.FetchedAt + PassThroughTtl, answer.Position), PassThroughTtl);
+    private static CacheEntry Pass(UpstreamAnswer answer) =>
+        CacheEntry.PassThrough(answer.FetchedAt, answer.FetchedAt + PassThroughTtl, answer.Position);
+
+    /// <summary>
+    /// How long FusionCache is told to keep an entry fresh that has <paramref name="left"/> of its freshness left: a
+    /// tenth less, at most <see cref="MaxStoreLag"/> less. FusionCache dates the expiry from when it stores the entry,
+    /// after the fill has returned (milliseconds later on a busy machine); the entry's freshness counts from when the
+    /// answer arrived. Stored for all that is left, an entry would still be fresh to the cache a moment after it
+    /// stopped being fresh, and answers read then were labelled stale and counted as served stale with a healthy
+    /// catalog. Stored short of it, the cache never holds an answer past its freshness: one it serves past it is
+    /// served by fail-safe, and says so. A read in the margin refreshes the entry a moment early.
+    /// </summary>
+    public static TimeSpan StoredFor(TimeSpan left)
+    {
+        var stored = left - (left / 10 < MaxStoreLag ? left / 10 : MaxStoreLag);
+        return stored > TimeSpan.Zero ? stored : TimeSpan.FromTicks(1);
+    }
 
     private TimeSpan NegativeTtl() => Cache.NegativeTtl - Cache.NegativeTtlJitter * Random.Shared.NextDouble();
 

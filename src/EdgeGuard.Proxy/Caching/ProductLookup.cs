@@ -71,8 +71,8 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
             }
 
             var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
-            var (entry, freshFor) = policy.Decide(answer);
-            policy.Apply(entry, freshFor, context.Options);
+            var entry = policy.Decide(answer);
+            policy.Apply(entry, time.GetUtcNow(), context.Options);
             Answer = answer;
             return entry;
         }
