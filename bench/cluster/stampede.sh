@@ -58,10 +58,11 @@ run() { # run <label> <redis url or empty> <eager threshold or empty>
   after=$(db_queries)
   local wrks=() w
   for i in 0 1 2; do w=$(grep '^WRKJSON' "$work/$label-wrk-$i.txt" | sed 's/^WRKJSON //'); wrks+=("${w:-null}"); done
-  # An entry's lifetime: TTL, or with eager refresh the point where a hit renews it (TTL x threshold). A run of
-  # DURATION seconds holds ceil(DURATION / lifetime) of them, the first fetch included: one query each is the aim.
+  # An entry's lifetime: what the cache stores it for (TTL, less the margin of CachePolicy.StoredFor: a tenth, at most
+  # 0.1 s), or with eager refresh the point where a hit renews it (that times the threshold). A run of DURATION
+  # seconds holds ceil(DURATION / lifetime) of them, the first fetch included: one query each is the aim.
   local lifetime lifetimes
-  lifetime=$(awk -v t="$TTL" -v e="${eager:-1}" 'BEGIN { printf "%.3f", t * e }')
+  lifetime=$(awk -v t="$TTL" -v e="${eager:-1}" 'BEGIN { m = t / 10; if (m > 0.1) m = 0.1; printf "%.3f", (t - m) * e }')
   lifetimes=$(awk -v d="$DURATION" -v l="$lifetime" 'BEGIN { n = d / l; printf "%d", (n == int(n)) ? n : int(n) + 1 }')
   printf '{"label":"%s","ttl_s":%s,"eager_threshold":%s,"duration_s":%s,"lifetime_s":%s,"lifetimes":%s,"catalog_queries":%s,"queries_per_lifetime":%s,"wrk":[%s]}\n' \
     "$label" "$TTL" "${eager:-null}" "$DURATION" "$lifetime" "$lifetimes" "$((after - before))" \
