@@ -79,10 +79,12 @@ public static class CacheServiceCollectionExtensions
             // stored here: a cache entry's shape is CacheEntryFormatter's, and the Redis tests read entries back whole.
             SerializationConfigIssuesLogLevel = LogLevel.Debug,
         };
-        var fusion = new FusionCache(fusionOptions, memory, loggers.CreateLogger<FusionCache>());
+        var locker = new StripedMemoryLocker();
+        var fusion = new FusionCache(fusionOptions, memory, loggers.CreateLogger<FusionCache>(), locker);
+        IDisposable[] owned = [memory, locker]; // FusionCache leaves what it was given to its owner
         if (!distributed)
         {
-            return new ProductCache(fusion, memory);
+            return new ProductCache(fusion, owned);
         }
 
         var redis = provider.GetRequiredService<RedisConnection>();
@@ -93,6 +95,6 @@ public static class CacheServiceCollectionExtensions
         fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisBackplane>()));
         fusion.SetupDistributedLocker(provider.GetRequiredService<IFusionCacheDistributedLocker>());
         fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
-        return new ProductCache(fusion, memory, health);
+        return new ProductCache(fusion, owned, health);
     }
 }

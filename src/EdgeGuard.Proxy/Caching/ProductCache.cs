@@ -7,15 +7,15 @@ namespace EdgeGuard.Proxy.Caching;
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
 /// so one expiry costs one catalog request across the cluster. FusionCache also does the single flight per id,
 /// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="CachePolicy"/> decides
-/// what is stored and for how long. It owns the FusionCache and its memory: disposing it (with the host) stops
-/// FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
+/// what is stored and for how long. It owns the FusionCache, its memory and its memory locker: disposing it (with the
+/// host) stops FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
 /// </summary>
 public sealed class ProductCache : IDisposable
 {
     private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
 
     private readonly IFusionCache cache;
-    private readonly IDisposable memory;
+    private readonly IDisposable[] owned;
     private readonly bool distributed;
     private readonly RedisCacheHealth? _redis;
 
@@ -26,16 +26,17 @@ public sealed class ProductCache : IDisposable
     // What another instance stored, read past this instance's memory and not kept in it (see ReadSharedAsync).
     private readonly FusionCacheEntryOptions? _sharedOnly;
 
-    public ProductCache(IFusionCache cache, IDisposable memory)
+    /// <param name="owned">What FusionCache was given and leaves to its owner (its memory cache, its memory locker).</param>
+    public ProductCache(IFusionCache cache, IDisposable[] owned)
     {
         this.cache = cache;
-        this.memory = memory;
+        this.owned = owned;
     }
 
-    internal ProductCache(IFusionCache cache, IDisposable memory, RedisCacheHealth redis)
+    internal ProductCache(IFusionCache cache, IDisposable[] owned, RedisCacheHealth redis)
     {
         this.cache = cache;
-        this.memory = memory;
+        this.owned = owned;
         distributed = true;
         _redis = redis;
         _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
@@ -85,8 +86,10 @@ public sealed class ProductCache : IDisposable
 
     public void Dispose()
     {
-        // FusionCache leaves a memory cache it was given to its owner.
         cache.Dispose();
-        memory.Dispose();
+        foreach (var part in owned)
+        {
+            part.Dispose();
+        }
     }
 }
