@@ -32,7 +32,7 @@ PRODUCTS_FILE=data/products.txt CATALOG_DB="$work/catalog.db" Logging__LogLevel_
   dotnet src/CatalogBackend/bin/Release/net10.0/CatalogBackend.dll --urls http://127.0.0.1:8391 >"$work/catalog.log" 2>&1 &
 pids+=($!)
 wait_for http://127.0.0.1:8391/health
-hot=$(grep -v '^#' data/products.txt | head -n 1 | cut -d, -f1)
+hot=$(awk -F, '!/^#/ { print $1; exit }' data/products.txt)  # not grep | head: under pipefail, grep's SIGPIPE would end the script unseen
 db_queries() { curl -s http://127.0.0.1:8391/metrics | awk '$1 == "catalog_db_queries_total" { printf "%d", $2 }'; }
 
 run() { # run <label> <redis url or empty> <eager threshold or empty>
