@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace CatalogBackend.Tests.Support;
 
 /// <summary>A fresh directory under the system temp folder, deleted (with its SQLite files) on dispose.</summary>
@@ -17,7 +15,9 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        // No SqliteConnection.ClearAllPools() here: it clears every pool in the process, and disposed the connection a
+        // test running beside this one was using (ConcurrencyTests saw a PUT fail with ObjectDisposedException). A file
+        // still held open by a pooled connection is deleted all the same on Linux.
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -76,7 +76,8 @@ public sealed class SqliteCatalogFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        // Not SqliteConnection.ClearAllPools(): it clears every pool in the process, including connections that tests
+        // running beside these are using. Files still held open by a pooled connection are deleted all the same on Linux.
         try
         {
             Directory.Delete(_directory, recursive: true);
