@@ -14,10 +14,14 @@ namespace EdgeGuard.Proxy.Caching;
 /// </summary>
 internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker inner, TimeSpan redisTimeout, TimeProvider time) : IFusionCacheDistributedLocker
 {
-    /// <summary>How often a waiter tries the lock again. The holder is fetching one product (milliseconds); the
-    /// locker's own wait sleeps a random 10–800 ms between attempts, so every reader queued behind a lock held for
-    /// 20 ms could wait most of a second.</summary>
-    internal static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(10);
+    /// <summary>How soon a waiter tries the lock again at first. The holder is fetching one product (milliseconds);
+    /// the locker's own wait sleeps a random 10–800 ms between attempts, so every reader queued behind a lock held
+    /// for 20 ms could wait most of a second.</summary>
+    internal static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest a waiter sleeps between attempts: a fetch that takes long (a slow catalog) is waited for
+    /// at ten attempts a second, not a hundred, for each id one instance waits on.</summary>
+    internal static readonly TimeSpan MaxRetry = TimeSpan.FromMilliseconds(100);
 
     private readonly ResiliencePipeline<object?> _wait = new ResiliencePipelineBuilder<object?> { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions<object?>
@@ -25,8 +29,9 @@ internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker 
             // Held by another instance: try again. A failing Redis is not retried: the miss goes on without the lock.
             ShouldHandle = args => ValueTask.FromResult(args.Outcome is { Exception: null, Result: null }),
             MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Constant,
-            Delay = RetryInterval,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = FirstRetry,
+            MaxDelay = MaxRetry,
         })
         .Build();
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using EdgeGuard.Proxy.Caching;
@@ -35,8 +36,8 @@ public sealed class EagerRefreshAcrossInstancesTests
             {
                 ["REDIS_URL"] = redis.Url,
                 ["EdgeGuard:Cluster:Name"] = clusterName,
-                // Fresh for 4 s, refreshed eagerly after 2 s.
-                ["EdgeGuard:Cache:PositiveTtl"] = "00:00:04",
+                // Fresh for 10 s, refreshed eagerly after half of that.
+                ["EdgeGuard:Cache:PositiveTtl"] = "00:00:10",
                 ["EdgeGuard:Cache:EagerRefreshThreshold"] = "0.5",
                 ["EdgeGuard:Cache:RedisTimeout"] = "00:00:02",
             };
@@ -52,12 +53,14 @@ public sealed class EagerRefreshAcrossInstancesTests
             using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
             var db = admin.GetDatabase();
 
+            var sinceFirstFetch = Stopwatch.StartNew();
             Assert.Equal(("upstream", "v1"), await ReadAsync(clientA));
             Assert.Equal(("cache", "v1"), await ReadAsync(clientB)); // from Redis into B's memory
             var storedByFirstFetch = await StoredAsync(db);
             Assert.False(storedByFirstFetch.IsNull, "A's first fetch is not in Redis.");
 
-            await Task.Delay(TimeSpan.FromSeconds(2.4)); // past both entries' eager point, well before their expiry: the clock is the subject
+            // Past both entries' eager point (5 s), well before their expiry (10 s): the clock is the subject here.
+            await Task.Delay(TimeSpan.FromSeconds(5.5) - sinceFirstFetch.Elapsed);
             CatalogAnswers("v2");
             var latch = held.Arm();
             Assert.Equal(("cache", "v1"), await ReadAsync(clientB)); // B's refresh starts, finds nothing newer in Redis
