@@ -9,8 +9,8 @@ namespace EdgeGuard.Proxy.Caching;
 /// log share. Commands fail fast while disconnected and time out after <c>RedisTimeout</c>, so a Redis that
 /// is gone or frozen costs a request at most that long; it reconnects by itself. It connects asynchronously: a
 /// synchronous connect blocks a thread-pool thread while the connection it waits for needs one, and at start-up on
-/// two cores (every service starting at once) it failed for its whole connect timeout, so the cache's backplane
-/// began switched off.
+/// two cores (every service starting at once) it failed for its whole connect timeout, with errors logged by every
+/// user of the connection until it came up.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
