@@ -98,7 +98,10 @@ public sealed class ClientLimiterTests(ITestOutputHelper output)
         var leftAgain = await WhenDroppedAsync(baseline, heldAgain);
         output.WriteLine($"second million: {heldAgain / 1_048_576.0:F0} MB in use, {leftAgain / 1_048_576.0:F0} MB once idle");
         Assert.True(heldAgain < held * 1.15, $"a second million new clients took {heldAgain / 1_048_576.0:F0} MB after the first's {held / 1_048_576.0:F0} MB: memory grows with clients ever seen");
-        Assert.True(leftAgain < left * 1.15 + (8 << 20), $"{leftAgain / 1_048_576.0:F0} MB left after the second million against {left / 1_048_576.0:F0} MB after the first");
+        // Compared as growth: memory that earlier tests' leftovers release meanwhile can put both figures below the
+        // baseline (73 MB under it in one CI run), where a proportional margin (left * 1.15) demanded that memory shrink.
+        var grown = leftAgain - left;
+        Assert.True(grown < Math.Max(left, 0) * 0.15 + (8 << 20), $"{leftAgain / 1_048_576.0:F0} MB left after the second million against {left / 1_048_576.0:F0} MB after the first");
 
         // A client dropped while idle starts again with a full bucket.
         Assert.Null(limiter.TrySpend(IPAddress.Parse("10.0.0.0"), out _));
