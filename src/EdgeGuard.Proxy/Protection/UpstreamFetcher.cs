@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
@@ -153,25 +152,36 @@ public sealed class UpstreamFetcher(
 
     /// <summary>
     /// Where the fetched body is held: grows to the answer's size, up to the limit; past it the copy fails (and
-    /// YARP stops reading), since a body that large is not held: such an id is passed through.
+    /// YARP stops reading), since a body that large is not held: such an id is passed through. A body that comes
+    /// in one write (a product's usually does) is held in an array of exactly its size, which the cache keeps as is:
+    /// no working buffer, no copy (a 1 KB buffer and a copy were a tenth of what a cold miss allocated).
     /// </summary>
     private sealed class HeldBody(int limit) : Stream
     {
-        private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+        private byte[] _held = [];
+        private int _length;
 
         public bool Overflowed { get; private set; }
 
-        public ReadOnlyMemory<byte> Take() => _buffer.WrittenMemory.ToArray();
+        public ReadOnlyMemory<byte> Take() => _length == _held.Length ? _held : _held.AsSpan(0, _length).ToArray();
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            if (_buffer.WrittenCount + buffer.Length > limit)
+            if (_length + buffer.Length > limit)
             {
                 Overflowed = true;
                 throw new IOException($"The answer is larger than EdgeGuard:Cache:MaxBodyBytes ({limit} bytes): it is not held.");
             }
 
-            _buffer.Write(buffer);
+            if (_length + buffer.Length > _held.Length)
+            {
+                // The first write sizes the array exactly; later ones at least double it (up to the limit).
+                var size = _length == 0 ? buffer.Length : Math.Min(limit, Math.Max(_length + buffer.Length, _held.Length * 2));
+                Array.Resize(ref _held, size);
+            }
+
+            buffer.CopyTo(_held.AsSpan(_length));
+            _length += buffer.Length;
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -200,9 +210,9 @@ public sealed class UpstreamFetcher(
 
         public override bool CanWrite => true;
 
-        public override long Length => _buffer.WrittenCount;
+        public override long Length => _length;
 
-        public override long Position { get => _buffer.WrittenCount; set => throw new NotSupportedException(); }
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
