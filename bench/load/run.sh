@@ -27,6 +27,8 @@
 #   COUNT_STATUS=1          count 404s and X-EdgeGuard-Source per response in wrk (0: only wrk's non-2xx count)
 #   BEFORE_DLL=             with target edgeguard-before: an EdgeGuard.Proxy.dll built from another commit (e.g. a
 #                           git worktree), run side by side with this one for an A/B (hot, cold, penetration...)
+#   BEFORE_ENV=             NAME=value settings (space-separated) for edgeguard-before only: an A/B of a setting
+#                           (BEFORE_DLL may then be this build's own dll)
 #   BEFORE2_DLL=            with target edgeguard-before2: a second other build, for a second A/B in the same run
 #   BEFORE_LABEL= BEFORE2_LABEL=   what each other build is (e.g. "a8a0aea, hand-written cache"), for the report
 #   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
@@ -341,7 +343,8 @@ if has "$TARGETS" edgeguard; then
 fi
 if has "$TARGETS" edgeguard-before; then
   free_port P_GWBEFORE
-  GATEWAY_DLL="$BEFORE_DLL" start_gateway edgeguard-before "$P_GWBEFORE"
+  # shellcheck disable=SC2086 # BEFORE_ENV is a list of NAME=value settings
+  GATEWAY_DLL="$BEFORE_DLL" start_gateway edgeguard-before "$P_GWBEFORE" ${BEFORE_ENV:-}
 fi
 if has "$TARGETS" edgeguard-before2; then
   free_port P_GWBEFORE2
