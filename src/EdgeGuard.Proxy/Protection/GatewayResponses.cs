@@ -82,11 +82,12 @@ internal static class GatewayResponses
     {
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
-        foreach (var (name, value) in answer.Headers)
+        var headers = answer.Headers;
+        for (var i = 0; i < headers.Count; i++) // by index, as above
         {
-            if (!name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
+            if (!headers[i].Key.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
             {
-                response.Headers.Append(name, value);
+                response.Headers.Append(headers[i].Key, headers[i].Value);
             }
         }
 
