@@ -92,7 +92,7 @@ public sealed class ClusterCacheTests : IAsyncLifetime
         // A 2 s lifetime over 7 s: at most one fetch per lifetime, plus the first.
         var calls = _catalog.CallsTo("/products/HOT-1");
         // Enough reads to make the id hot on every instance in every lifetime (about ten per instance per lifetime);
-        // a full run beside a CPU hog served 237, where a quiet machine serves thousands.
+        // a full run beside a CPU hog served 237 (every CI run had served over 300, the bound before).
         Assert.True(served > 100, $"only {served} reads");
         Assert.InRange(calls, 1, (int)Math.Ceiling(duration.TotalSeconds / 2) + 1);
     }
