@@ -79,7 +79,7 @@ public static class CacheServiceCollectionExtensions
             // stored here: a cache entry's shape is CacheEntryFormatter's, and the Redis tests read entries back whole.
             SerializationConfigIssuesLogLevel = LogLevel.Debug,
         };
-        var locker = new StripedMemoryLocker();
+        var locker = new KeyedMemoryLocker();
         var fusion = new FusionCache(fusionOptions, memory, loggers.CreateLogger<FusionCache>(), locker);
         IDisposable[] owned = [memory, locker]; // FusionCache leaves what it was given to its owner
         if (!distributed)
