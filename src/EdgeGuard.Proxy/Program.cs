@@ -6,6 +6,7 @@ using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Dashboard;
 using EdgeGuard.Proxy.Filtering;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
@@ -50,6 +51,8 @@ try
     });
     services.AddSingleton<FilterKeyProvider>();
     services.AddSingleton<LocalFilterStore>();
+    services.AddSingleton<SnapshotState>();
+    services.AddSingleton<SnapshotRestorer>();
     services.AddSingleton<FilterLoader>();
     services.AddHostedService(provider => provider.GetRequiredService<FilterLoader>());
     services.AddIdSourcePolling();
@@ -126,7 +129,8 @@ try
     // database is not: the filter's first load retries it).
     await app.Services.GetRequiredService<SqlQueryCheck>().RunAsync(CancellationToken.None);
     app.Run();
-    return 0;
+    // Non-zero when a source's configuration proved unusable once it could be read (FilterLoader.StopForConfiguration).
+    return Environment.ExitCode;
 }
 catch (Exception e) when (StartupErrors.Find(e) is { Count: > 0 } errors)
 {

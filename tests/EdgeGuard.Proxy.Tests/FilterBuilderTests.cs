@@ -112,12 +112,14 @@ public sealed class FilterBuilderTests
     {
         var keys = new FilterKeyProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         keys.ResolveLocal(fromSnapshot: null);
-        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), NullLogger<FilterBuilder>.Instance);
+        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), TimeProvider.System, NullLogger<FilterBuilder>.Instance);
     }
 
     private sealed class ListSource(string name, IReadOnlyList<string> ids, bool distinct, int failAfter = -1) : IIdSource
     {
         public string Name => name;
+
+        public string Identity => "list " + name;
 
         public bool YieldsDistinctIds => distinct;
 

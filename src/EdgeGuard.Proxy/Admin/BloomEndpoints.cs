@@ -6,6 +6,7 @@ using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
@@ -24,11 +25,11 @@ public static class BloomEndpoints
 
     public static IEndpointRouteBuilder MapBloomEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/bloom/stats", (ProductFilter filter, ClusterStatus cluster, IOptions<EdgeGuardOptions> options) =>
-            Results.Json(Stats(filter, cluster.View, options.Value.Bloom), BloomJsonContext.Default.BloomStats));
+        endpoints.MapGet("/bloom/stats", (ProductFilter filter, ClusterStatus cluster, SnapshotState snapshot, IOptions<EdgeGuardOptions> options) =>
+            Results.Json(Stats(filter, cluster.View, snapshot, options.Value.Bloom), BloomJsonContext.Default.BloomStats));
 
         endpoints.MapPost("/bloom/reload", async (HttpContext context, IFilterReloader reloader, ProductFilter filter, ClusterStatus cluster,
-            IOptions<EdgeGuardOptions> options, ILoggerFactory loggers, bool? force) =>
+            SnapshotState snapshot, IOptions<EdgeGuardOptions> options, ILoggerFactory loggers, bool? force) =>
         {
             if (Authorize(context, options.Value.AdminKey) is { } refusal)
             {
@@ -39,7 +40,7 @@ public static class BloomEndpoints
             try
             {
                 var report = await reloader.ReloadAsync(force ?? false, context.RequestAborted);
-                var result = new BloomReloadResult(report.Items, report.Duration.TotalMilliseconds, Stats(filter, cluster.View, options.Value.Bloom));
+                var result = new BloomReloadResult(report.Items, report.Duration.TotalMilliseconds, Stats(filter, cluster.View, snapshot, options.Value.Bloom));
                 return Results.Json(result, BloomJsonContext.Default.BloomReloadResult);
             }
             catch (FilterShrinkRefusedException e)
@@ -133,10 +134,10 @@ public static class BloomEndpoints
         return ([.. ids.Distinct(StringComparer.Ordinal)], null);
     }
 
-    private static BloomStats Stats(ProductFilter filter, ClusterView cluster, BloomOptions options) =>
+    private static BloomStats Stats(ProductFilter filter, ClusterView cluster, SnapshotState snapshot, BloomOptions options) =>
         filter.Current is { } current
-            ? BloomStats.Of(current, filter.Items, ready: true, cluster)
-            : BloomStats.Of(EmptyFilterOfSize(options), 0, ready: false, cluster);
+            ? BloomStats.Of(current, filter.Items, ready: true, cluster, snapshot.Name)
+            : BloomStats.Of(EmptyFilterOfSize(options), 0, ready: false, cluster, snapshot.Name);
 
     private static BloomFilter? s_emptyForStats;
 

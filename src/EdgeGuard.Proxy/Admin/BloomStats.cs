@@ -18,10 +18,12 @@ public sealed record BloomStats(
     bool Ready,
     string InstanceId,
     int ClusterInstances,
-    long SyncLagMs)
+    long SyncLagMs,
+    string Snapshot)
 {
     /// <param name="items">Distinct ids the filter holds by construction (see <c>ProductFilter.Items</c>).</param>
-    public static BloomStats Of(BloomFilter filter, long items, bool ready, ClusterView cluster) => new(
+    /// <param name="snapshot">What became of the snapshot found at start (see <c>SnapshotState.Name</c>).</param>
+    public static BloomStats Of(BloomFilter filter, long items, bool ready, ClusterView cluster, string snapshot) => new(
         filter.BitCount,
         filter.HashCount,
         filter.ExpectedItems,
@@ -34,7 +36,8 @@ public sealed record BloomStats(
         ready,
         cluster.InstanceId,
         cluster.Instances,
-        (long)cluster.SyncLag.TotalMilliseconds);
+        (long)cluster.SyncLag.TotalMilliseconds,
+        snapshot);
 }
 
 /// <summary>This instance in its cluster (standalone: alone, never behind).</summary>

@@ -21,6 +21,7 @@ public sealed class ClusterLeader(
     FilterLoader loader,
     ProductFilter filter,
     WriteVerifier verifier,
+    FilterBuilder builder,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
     LogThrottle logThrottle,
@@ -29,7 +30,6 @@ public sealed class ClusterLeader(
     private readonly ConcurrentDictionary<string, byte> _settling = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _publishing = new(1, 1);
     private volatile bool _isLeader;
-    private long _lastRebuild;
 
     public bool IsLeader => _isLeader;
 
@@ -38,7 +38,6 @@ public sealed class ClusterLeader(
     public async Task<FilterBuildReport> ReloadAsync(bool force, CancellationToken cancellationToken)
     {
         var report = await loader.ReloadAsync(force, cancellationToken).ConfigureAwait(false);
-        Interlocked.Exchange(ref _lastRebuild, time.GetTimestamp());
         await PublishSnapshotAsync().ConfigureAwait(false);
         return report;
     }
@@ -116,12 +115,15 @@ public sealed class ClusterLeader(
         else if (await log.TryAcquireLeaseAsync(identity.Id, Cluster.LeaderLeaseTtl).ConfigureAwait(false))
         {
             _isLeader = true;
-            Interlocked.Exchange(ref _lastRebuild, time.GetTimestamp());
             ClusterLog.Leading(logger, identity.Id, Cluster.Name);
         }
     }
 
-    /// <summary>Due every <c>ReloadInterval</c>, and at once when the cluster has no snapshot of this Redis dataset yet.</summary>
+    /// <summary>
+    /// Due once the cluster's snapshot's sources were read <c>ReloadInterval</c> ago (at once for a snapshot left by a
+    /// cluster that was down longer: instances joining from it forward until a rebuild), and at once when the cluster
+    /// has no snapshot of this Redis dataset yet.
+    /// </summary>
     private async Task<bool> RebuildDueAsync()
     {
         if (await sync.Snapshots.ReadManifestAsync().ConfigureAwait(false) is not { } manifest || manifest.Generation != sync.Generation)
@@ -130,7 +132,13 @@ public sealed class ClusterLeader(
             return false;
         }
 
-        return options.Value.Bloom.ReloadInterval is { } interval && time.GetElapsedTime(Interlocked.Read(ref _lastRebuild)) >= interval;
+        if (options.Value.Bloom.ReloadInterval is not { } interval)
+        {
+            return false;
+        }
+
+        var readAt = manifest.Provenance?.ReadAt ?? DateTimeOffset.MinValue;
+        return time.GetUtcNow() - readAt >= interval;
     }
 
     /// <summary>Writes the filter in use, exactly as it stands at a log position, with the writes open there.</summary>
@@ -139,6 +147,8 @@ public sealed class ClusterLeader(
         await _publishing.WaitAsync().ConfigureAwait(false);
         try
         {
+            // Before the bits: they then hold every id up to its positions.
+            var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, CancellationToken.None).ConfigureAwait(false);
             var captured = await sync.CaptureAsync(() =>
             {
                 var bytes = new MemoryStream();
@@ -147,7 +157,7 @@ public sealed class ClusterLeader(
             }).ConfigureAwait(false);
             using var bytes = captured.Bytes;
             var manifest = await sync.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, sync.Generation,
-                captured.Items, [.. captured.Open], identity.Id).ConfigureAwait(false);
+                captured.Items, [.. captured.Open], identity.Id, provenance).ConfigureAwait(false);
             sync.SnapshotVersion = manifest.Version;
             await sync.AppendAsync(new FilterLogEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
             ClusterLog.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);

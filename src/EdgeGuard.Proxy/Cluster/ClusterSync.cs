@@ -4,6 +4,7 @@ using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,8 @@ public sealed class ClusterSync(
     ProductCache cache,
     FilterKeyProvider filterKeys,
     FilterLoader loader,
+    SnapshotRestorer restorer,
+    SnapshotState snapshotState,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
     LogThrottle logThrottle,
@@ -246,7 +249,7 @@ public sealed class ClusterSync(
 
                 _generation = await _log.EnsureGenerationAsync().ConfigureAwait(false);
                 var key = await filterKeys.ResolveForClusterAsync(_log).ConfigureAwait(false);
-                var start = await JoinFromSnapshotAsync(key).ConfigureAwait(false);
+                var start = await JoinFromSnapshotAsync(key, epoch, stoppingToken).ConfigureAwait(false);
                 if (start is null)
                 {
                     // No usable snapshot: the log's end now, then the sources (everything before it is in them,
@@ -278,11 +281,18 @@ public sealed class ClusterSync(
         }
     }
 
-    private async Task<LogPosition?> JoinFromSnapshotAsync(BloomFilterKey key)
+    /// <summary>
+    /// Starts from the cluster's snapshot when there is a usable one: the restorer decides whether it may reject (see
+    /// <see cref="SnapshotRestorer"/>). One that must wait is put in use all the same, so the log applies on top of
+    /// it, but this instance trusts nothing until its own rebuild from the sources ends.
+    /// </summary>
+    /// <returns>The log position the filter in use covers, or null to build from the sources instead.</returns>
+    private async Task<LogPosition?> JoinFromSnapshotAsync(BloomFilterKey key, int epoch, CancellationToken stoppingToken)
     {
         var manifest = await _snapshots.ReadManifestAsync().ConfigureAwait(false);
         if (manifest is null || manifest.Generation != _generation || !await _log.ReachesBackToAsync(manifest.Position).ConfigureAwait(false))
         {
+            snapshotState.Set(SnapshotStatus.None, manifest is null ? "the cluster has no filter snapshot yet" : "the cluster's snapshot belongs to another Redis dataset or is older than the log reaches back");
             return null;
         }
 
@@ -302,9 +312,17 @@ public sealed class ClusterSync(
             return null;
         }
 
+        var decision = await restorer.DecideAsync(
+            new BuiltFilter(loaded.Filter, loaded.Manifest.Items, TimeSpan.Zero, false, loaded.Manifest.Provenance), "cluster", stoppingToken).ConfigureAwait(false);
+        snapshotState.Set(decision.Status, decision.Reason);
+        if (decision.Filter is not { } usable)
+        {
+            return null;
+        }
+
         using (var rebuild = await filter.BeginRebuildAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            rebuild.Commit(new BuiltFilter(loaded.Filter, loaded.Manifest.Items, TimeSpan.Zero, false), carryOverCurrent: false);
+            rebuild.Commit(usable, carryOverCurrent: false);
         }
 
         SetApplied(loaded.Manifest.Position);
@@ -316,7 +334,15 @@ public sealed class ClusterSync(
 
         await RestoreOpenWritesBeforeAsync(loaded.Manifest.Position).ConfigureAwait(false);
         SnapshotVersion = loaded.Manifest.Version;
-        _installed = true;
+        if (decision.Status == SnapshotStatus.Restored)
+        {
+            _installed = true;
+        }
+        else
+        {
+            _ = BuildFromSourcesAsync(epoch, stoppingToken); // trusted once it ends
+        }
+
         return loaded.Manifest.Position;
     }
 
@@ -352,6 +378,10 @@ public sealed class ClusterSync(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        catch (ConfigurationErrorException e)
+        {
+            loader.StopForConfiguration(e);
         }
     }
 
@@ -498,7 +528,8 @@ public sealed class ClusterSync(
         {
             using var rebuild = await filter.BeginRebuildAsync(CancellationToken.None).ConfigureAwait(false);
             var loaded = await _snapshots.ReadAsync(filterKeys.Current).ConfigureAwait(false);
-            if (loaded is null || loaded.Manifest.Version < version || loaded.Manifest.Generation != _generation)
+            if (loaded is null || loaded.Manifest.Version < version || loaded.Manifest.Generation != _generation ||
+                !restorer.IsFromConfiguredSources(loaded.Manifest.Provenance))
             {
                 return;
             }
@@ -514,7 +545,7 @@ public sealed class ClusterSync(
                 }
             }
 
-            rebuild.Commit(new BuiltFilter(loaded.Filter, items, TimeSpan.Zero, false), carryOverCurrent: false);
+            rebuild.Commit(new BuiltFilter(loaded.Filter, items, TimeSpan.Zero, false, loaded.Manifest.Provenance), carryOverCurrent: false);
             SnapshotVersion = loaded.Manifest.Version;
             ClusterLog.SnapshotTaken(logger, loaded.Manifest.Version, loaded.Manifest.By, filter.Items);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeGuard.Filter;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
@@ -14,7 +15,9 @@ public sealed record OpenWrite(string WriteId, string Id, long Deadline);
 /// <param name="Generation">The Redis dataset it belongs to.</param>
 /// <param name="Items">Distinct ids the filter holds by construction.</param>
 /// <param name="OpenWrites">Writes in flight at <paramref name="Position"/> (pending for the loader).</param>
-public sealed record SnapshotManifest(long Version, LogPosition Position, string Generation, long Items, int Chunks, long Bytes, IReadOnlyList<OpenWrite> OpenWrites, string By);
+/// <param name="Provenance">Which sources the filter was built from, when, and up to where; null in a manifest that has none.</param>
+public sealed record SnapshotManifest(long Version, LogPosition Position, string Generation, long Items, int Chunks, long Bytes, IReadOnlyList<OpenWrite> OpenWrites, string By,
+    FilterProvenance? Provenance);
 
 /// <summary>A snapshot read back: the filter, and what its manifest says.</summary>
 public sealed record LoadedSnapshot(BloomFilter Filter, SnapshotManifest Manifest);
@@ -33,7 +36,9 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
     private IDatabase Db => redis.GetDatabase();
 
     /// <param name="serialized">The filter's serial form (<see cref="BloomFilter.WriteTo"/>), taken at <paramref name="position"/>.</param>
-    public async Task<SnapshotManifest> WriteAsync(ReadOnlyMemory<byte> serialized, LogPosition position, string generation, long items, IReadOnlyList<OpenWrite> openWrites, string by)
+    /// <param name="provenance">The filter's provenance, taken before its bits were.</param>
+    public async Task<SnapshotManifest> WriteAsync(ReadOnlyMemory<byte> serialized, LogPosition position, string generation, long items, IReadOnlyList<OpenWrite> openWrites, string by,
+        FilterProvenance? provenance)
     {
         var version = await Db.StringIncrementAsync(keys.SnapshotVersion).ConfigureAwait(false);
         var chunks = (serialized.Length + ChunkBytes - 1) / ChunkBytes;
@@ -45,7 +50,7 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
         }
 
         var previous = await ReadManifestAsync().ConfigureAwait(false);
-        var manifest = new SnapshotManifest(version, position, generation, items, chunks, serialized.Length, openWrites, by);
+        var manifest = new SnapshotManifest(version, position, generation, items, chunks, serialized.Length, openWrites, by, provenance);
         await Db.HashSetAsync(keys.Snapshot,
         [
             new("version", version),
@@ -56,6 +61,7 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
             new("bytes", serialized.Length),
             new("open", JsonSerializer.Serialize(openWrites, ClusterJsonContext.Default.IReadOnlyListOpenWrite)),
             new("by", by),
+            new("provenance", provenance?.ToJson() ?? ""),
         ]).ConfigureAwait(false);
         if (previous is not null && previous.Version != version)
         {
@@ -84,7 +90,8 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
             int.Parse(fields.GetValueOrDefault("chunks") ?? "0", CultureInfo.InvariantCulture),
             long.Parse(fields.GetValueOrDefault("bytes") ?? "0", CultureInfo.InvariantCulture),
             JsonSerializer.Deserialize(fields.GetValueOrDefault("open") ?? "[]", ClusterJsonContext.Default.IReadOnlyListOpenWrite) ?? [],
-            fields.GetValueOrDefault("by") ?? "");
+            fields.GetValueOrDefault("by") ?? "",
+            FilterProvenance.FromJson(fields.GetValueOrDefault("provenance")));
     }
 
     /// <summary>The current snapshot, validated whole; null when there is none (or it vanished mid-read).</summary>

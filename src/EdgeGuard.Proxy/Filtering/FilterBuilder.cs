@@ -2,6 +2,7 @@ using EdgeGuard.Proxy.Observability;
 using System.Diagnostics;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ namespace EdgeGuard.Proxy.Filtering;
 /// <param name="Items">Distinct valid ids read from the sources.</param>
 /// <param name="Duration">How long reading the sources took.</param>
 /// <param name="OutgrewConfiguredSize">True when the sources held more ids than <c>ExpectedItems</c> and the filter was sized for the real count.</param>
-public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Duration, bool OutgrewConfiguredSize);
+/// <param name="Provenance">Which sources it was built from, when, and up to where (kept with its snapshots); null when not known.</param>
+public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Duration, bool OutgrewConfiguredSize, FilterProvenance? Provenance = null);
 
 /// <summary>
 /// Builds a new filter from the configured <see cref="IIdSource"/>s, off to the side: the filter in use is
@@ -21,7 +23,7 @@ public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Durati
 /// sized for, it is sized again for the real count with headroom and the sources are read once more, so the
 /// false-positive rate stays the one promised.
 /// </summary>
-public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, FilterKeyProvider keys, IOptions<EdgeGuardOptions> options, ILogger<FilterBuilder> logger)
+public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, FilterKeyProvider keys, IOptions<EdgeGuardOptions> options, TimeProvider time, ILogger<FilterBuilder> logger)
 {
     private BloomOptions Bloom => options.Value.Bloom;
 
@@ -33,6 +35,8 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
     public async Task<BuiltFilter> BuildAsync(long? knownItems, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        // Read before the sources are: every id up to these positions, and every id created before now, is read below.
+        var provenance = await ProvenanceAsync(cancellationToken).ConfigureAwait(false);
         var capacity = Capacity(knownItems ?? 0);
         var (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
         if (items > capacity)
@@ -43,7 +47,47 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
             (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
         }
 
-        return new BuiltFilter(filter, items, Stopwatch.GetElapsedTime(started), capacity > Bloom.ExpectedItems);
+        return new BuiltFilter(filter, items, Stopwatch.GetElapsedTime(started), capacity > Bloom.ExpectedItems, provenance);
+    }
+
+    /// <summary>The sources' identity, the time and their positions now: what a filter read from them from now on covers.</summary>
+    public async Task<FilterProvenance> ProvenanceAsync(CancellationToken cancellationToken)
+    {
+        var readAt = time.GetUtcNow();
+        var positions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in sources.All)
+        {
+            if (await source.PositionAsync(cancellationToken).ConfigureAwait(false) is { } position)
+            {
+                positions[source.Name] = position;
+            }
+        }
+
+        return new FilterProvenance(sources.Identity, readAt, positions);
+    }
+
+    /// <summary>
+    /// <paramref name="provenance"/> with the positions of the sources that move while the gateway runs (incremental
+    /// queries, whose new ids the filter in use holds up to their cursor) as they are now. Taken before a snapshot's
+    /// bits are: the bits then hold every id up to those positions.
+    /// </summary>
+    public async Task<FilterProvenance?> SnapshotProvenanceAsync(FilterProvenance? provenance, CancellationToken cancellationToken)
+    {
+        if (provenance is null)
+        {
+            return null;
+        }
+
+        var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in sources.Incremental)
+        {
+            if (await source.PositionAsync(cancellationToken).ConfigureAwait(false) is { } position)
+            {
+                moved[source.Name] = position;
+            }
+        }
+
+        return provenance.With(moved);
     }
 
     /// <summary>The n to size for: the configured one, or the known count with headroom once the catalog outgrew it.</summary>

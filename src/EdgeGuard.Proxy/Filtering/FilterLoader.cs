@@ -1,4 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -10,16 +11,20 @@ namespace EdgeGuard.Proxy.Filtering;
 /// Loads the filter in the background at start-up (the gateway forwards everything meanwhile), retrying
 /// with backoff until every source has been read, then rebuilds on the configured interval and on demand.
 /// A rebuild is built aside and swapped in; one that would shrink the filter by more than
-/// <c>EdgeGuard:Bloom:MaxShrinkShare</c> is refused unless forced.
+/// <c>EdgeGuard:Bloom:MaxShrinkShare</c> is refused unless forced. A source whose configuration turns out to be
+/// unusable once it can be read (<see cref="ConfigurationErrorException"/>) stops the gateway with exit code 2.
 /// </summary>
 public sealed class FilterLoader(
     ProductFilter filter,
     FilterBuilder builder,
     FilterKeyProvider keys,
     LocalFilterStore local,
+    SnapshotRestorer restorer,
+    SnapshotState snapshot,
     Caching.RedisConnection redis,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<FilterLoader> logger) : BackgroundService, IFilterReloader
 {
     /// <summary>Rebuilds once from the sources and swaps the result in (admin reload, periodic reload).</summary>
@@ -42,9 +47,11 @@ public sealed class FilterLoader(
         }
 
         rebuild.Commit(next, carryOverCurrent: !builder.SourcesListApiCreatedProducts);
-        if (!redis.IsConfigured)
+        snapshot.RebuildEnded();
+        if (!redis.IsConfigured && local.IsEnabled)
         {
-            local.Save(filter.Current!, filter.Items);
+            var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, cancellationToken).ConfigureAwait(false);
+            local.Save(filter.Current!, filter.Items, provenance);
         }
 
         var report = new FilterBuildReport(filter.Items, next.Duration, next.Filter.ExpectedItems, next.OutgrewConfiguredSize);
@@ -58,7 +65,8 @@ public sealed class FilterLoader(
         var firstLoad = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !stoppingToken.IsCancellationRequested),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e =>
+                    e is not ConfigurationErrorException && (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -83,9 +91,10 @@ public sealed class FilterLoader(
             return;
         }
 
-        RestoreLocalSnapshot();
         try
         {
+            local.Claim();
+            await RestoreLocalSnapshotAsync(stoppingToken).ConfigureAwait(false);
             await LoadWithRetriesAsync(stoppingToken).ConfigureAwait(false);
             if (options.Value.Bloom.ReloadInterval is not { } interval)
             {
@@ -113,29 +122,49 @@ public sealed class FilterLoader(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (ConfigurationErrorException e)
+        {
+            StopForConfiguration(e);
+        }
     }
 
-    private void RestoreLocalSnapshot()
+    /// <summary>A source's configuration that cannot work, found once the source could be read: the same message
+    /// and exit code as a refusal at start-up.</summary>
+    public void StopForConfiguration(ConfigurationErrorException error)
+    {
+        Log.ConfigurationFailedAfterStart(logger, error.Message);
+        Console.Error.WriteLine($"EdgeGuard cannot go on, the configuration is invalid:{Environment.NewLine}  {error.Message}");
+        Environment.ExitCode = StartupErrors.InvalidConfigurationExitCode;
+        lifetime.StopApplication();
+    }
+
+    /// <summary>
+    /// The local snapshot, in use at once when the restorer says it may reject; otherwise the gateway forwards until
+    /// the first build. Ids journalled since it was taken go into whichever filter is put in use first.
+    /// </summary>
+    private async Task RestoreLocalSnapshotAsync(CancellationToken cancellationToken)
     {
         if (local.Load(keys.Configured) is not var (restored, journal))
         {
             keys.ResolveLocal(fromSnapshot: null);
+            snapshot.Set(SnapshotStatus.None, local.IsEnabled ? "no local filter snapshot was found" : "no local filter snapshot is kept (EdgeGuard:Bloom:SnapshotPath is empty)");
             return;
         }
 
         keys.ResolveLocal(restored.Filter.Key);
-        var rebuild = filter.BeginRebuildAsync(CancellationToken.None).GetAwaiter().GetResult();
-        using (rebuild)
+        foreach (var id in journal)
         {
-            foreach (var id in journal)
-            {
-                filter.Add(id); // journalled: replayed into the restored filter on commit
-            }
-
-            rebuild.Commit(restored, carryOverCurrent: false);
+            filter.Add(id); // before any filter is in use: replayed into the first one committed
         }
 
-        Log.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
+        var decision = await restorer.DecideAsync(restored, "local", cancellationToken).ConfigureAwait(false);
+        snapshot.Set(decision.Status, decision.Reason);
+        if (decision is { Status: SnapshotStatus.Restored, Filter: { } usable })
+        {
+            using var rebuild = await filter.BeginRebuildAsync(cancellationToken).ConfigureAwait(false);
+            rebuild.Commit(usable, carryOverCurrent: false);
+            Log.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
+        }
     }
 }
 

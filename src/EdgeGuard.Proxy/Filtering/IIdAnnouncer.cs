@@ -17,10 +17,9 @@ public sealed class LocalIdAnnouncer(ProductFilter filter, LocalFilterStore loca
 {
     public async ValueTask AnnounceAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        local.Journal(ids);
+        local.Record(ids, filter.Add);
         foreach (var id in ids)
         {
-            filter.Add(id);
             // A negative answer cached for it is older than what the catalog now says.
             commits.Committed(id, commits.Next());
             await cache.RemoveAsync(id).ConfigureAwait(false);

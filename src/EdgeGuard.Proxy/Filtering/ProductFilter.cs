@@ -59,6 +59,9 @@ public sealed class ProductFilter
     /// <summary>The filter in use, or null before the first build.</summary>
     public BloomFilter? Current => _inUse?.Filter;
 
+    /// <summary>Where the filter in use was built from (see <see cref="Snapshots.FilterProvenance"/>), or null.</summary>
+    public Snapshots.FilterProvenance? Provenance => _inUse?.Provenance;
+
     /// <summary>
     /// Distinct ids the filter holds by construction: those it was built from plus those added since that it
     /// did not already hold. Not an estimate from its bits.
@@ -147,7 +150,7 @@ public sealed class ProductFilter
                 }
             }
 
-            _inUse = new InUse(next, built.Items);
+            _inUse = new InUse(next, built.Items, built.Provenance);
             Interlocked.Exchange(ref _addedSinceBuild, added);
             _journal = null;
         }
@@ -181,7 +184,7 @@ public sealed class ProductFilter
         return isNew;
     }
 
-    private sealed record InUse(BloomFilter Filter, long BuiltItems);
+    private sealed record InUse(BloomFilter Filter, long BuiltItems, Snapshots.FilterProvenance? Provenance);
 
     /// <summary>A rebuild under way: build the new filter aside, then <see cref="Commit"/> it.</summary>
     public sealed class Rebuild(ProductFilter owner) : IDisposable

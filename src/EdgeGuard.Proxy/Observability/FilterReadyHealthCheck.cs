@@ -8,7 +8,7 @@ namespace EdgeGuard.Proxy.Observability;
 /// instance that lost trust (a cluster member cut off from Redis, or catching up after an outage) is Degraded
 /// (still 200): it keeps serving, forwarding everything instead of rejecting.
 /// </summary>
-public sealed class FilterReadyHealthCheck(ProductFilter filter) : IHealthCheck
+public sealed class FilterReadyHealthCheck(ProductFilter filter, Filtering.Snapshots.SnapshotState snapshot) : IHealthCheck
 {
     private volatile bool _wasTrusted;
 
@@ -17,11 +17,11 @@ public sealed class FilterReadyHealthCheck(ProductFilter filter) : IHealthCheck
         if (filter.IsReady && filter.IsTrusted)
         {
             _wasTrusted = true;
-            return Task.FromResult(HealthCheckResult.Healthy($"Bloom filter loaded with {filter.Items} ids."));
+            return Task.FromResult(HealthCheckResult.Healthy($"Bloom filter loaded with {filter.Items} ids (snapshot: {snapshot.Name})."));
         }
 
         return Task.FromResult(_wasTrusted
             ? HealthCheckResult.Degraded("Bloom filter not trusted now (cut off from the cluster, or catching up): requests are forwarded unfiltered.")
-            : HealthCheckResult.Unhealthy("Bloom filter is loading; requests are forwarded unfiltered."));
+            : HealthCheckResult.Unhealthy($"Bloom filter is loading; requests are forwarded unfiltered (snapshot: {snapshot.Name}: {snapshot.Reason})."));
     }
 }

@@ -42,6 +42,15 @@ internal static partial class Log
     [LoggerMessage(23, LogLevel.Information, "Bloom filter restored from the local snapshot: {Items} ids (and {Journalled} journalled since); rejecting at once, rebuilding from the sources in the background")]
     public static partial void LocalSnapshotLoaded(ILogger logger, long items, int journalled);
 
+    [LoggerMessage(EventId = 24, Message = "Filter snapshot ({Where}): {Status}: {Reason}")]
+    private static partial void SnapshotDecided(ILogger logger, LogLevel level, string where, string status, string reason);
+
+    public static void SnapshotDecided(ILogger logger, string where, Filtering.Snapshots.SnapshotStatus status, string reason) =>
+        SnapshotDecided(logger, status == Filtering.Snapshots.SnapshotStatus.Restored ? LogLevel.Information : LogLevel.Warning, where, status.ToString(), reason);
+
+    [LoggerMessage(25, LogLevel.Critical, "{Message}")]
+    public static partial void ConfigurationFailedAfterStart(ILogger logger, string message);
+
     [LoggerMessage(10, LogLevel.Warning, "Redis circuit opened: requests skip the shared cache until Redis answers again ({Suppressed} more changes not logged)")]
     public static partial void CacheCircuitOpened(ILogger logger, long suppressed);
 

@@ -30,8 +30,7 @@ public sealed class LocalWriteCoordinator(
         // Into the filter before it stops being pending: never a moment where neither holds it.
         if (kind == WriteKind.Upsert)
         {
-            local.Journal([id]); // on disk before the 2xx: a restart cannot forget it
-            filter.Add(id);
+            local.Record([id], filter.Add); // on disk before the 2xx: a restart cannot forget it
         }
 
         // Answers fetched before this point are older than the write, wherever they are stored.

@@ -162,7 +162,11 @@ public sealed class SqlIdPollerTests : IAsyncLifetime
 
         public string Name => "scripted";
 
+        public string Identity => "scripted rows";
+
         public bool YieldsDistinctIds => true;
+
+        public void StartFrom(string position) => throw new NotSupportedException("The poller never restarts a source.");
 
         public TimeSpan PollInterval => TimeSpan.FromMilliseconds(20);
 

@@ -15,10 +15,12 @@ public sealed class CatalogIdsSource(
     IHttpClientFactory httpClients,
     CatalogDestination catalog) : IIdSource
 {
-
     public bool YieldsDistinctIds => true;
 
     public string Name => "catalog";
+
+    /// <summary>The URL the ids are read from.</summary>
+    public string Identity => new Uri(catalog.Address, options.Value.Bloom.CatalogIdsPath).ToString();
 
     public async IAsyncEnumerable<string> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

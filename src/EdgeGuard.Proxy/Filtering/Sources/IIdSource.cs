@@ -10,6 +10,12 @@ public interface IIdSource
     string Name { get; }
 
     /// <summary>
+    /// What makes this source this source (a file's full path, the catalog's URL, a database with its queries),
+    /// without secrets. A filter snapshot records it: one built from other sources is never trusted to reject.
+    /// </summary>
+    string Identity { get; }
+
+    /// <summary>
     /// True when the source never yields an id twice (a primary key read from a database), so a filter built
     /// from it alone needs no de-duplication to count its ids exactly.
     /// </summary>
@@ -21,6 +27,30 @@ public interface IIdSource
     /// half-read source is not a catalog.
     /// </summary>
     IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where the source stands now, as text a snapshot keeps: a filter that read the source from here on holds all
+    /// its ids up to this position. Null (the default) for a source that cannot say what changed after a position:
+    /// a snapshot built from it is trusted only while it is younger than <c>ReloadInterval</c>.
+    /// </summary>
+    ValueTask<string?> PositionAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
+    /// <summary>What the source can say, at a restart, about ids it gained after <paramref name="position"/>.</summary>
+    ValueTask<SinceSnapshot> SinceAsync(string position, CancellationToken cancellationToken) => ValueTask.FromResult(SinceSnapshot.Unknown);
+}
+
+/// <summary>What a source can say about the ids it gained after a snapshot recorded its position.</summary>
+public enum SinceSnapshot
+{
+    /// <summary>It cannot tell: the snapshot is trusted only while younger than <c>ReloadInterval</c>.</summary>
+    Unknown,
+
+    /// <summary>It is as it was: nothing was added (a products file of the same size and time).</summary>
+    Unchanged,
+
+    /// <summary>It can list what was added (an incremental query from the snapshot's cursor): the restart reads
+    /// that into the snapshot's filter before trusting it.</summary>
+    Readable,
 }
 
 /// <summary>A source that can also say which ids were added since it was last asked.</summary>
@@ -38,6 +68,10 @@ public interface IIncrementalIdSource : IIdSource
 
     /// <summary>Moves the cursor past <paramref name="batch"/> once its ids are safely in the filter.</summary>
     void Advance(IdBatch batch);
+
+    /// <summary>Puts the cursor at <paramref name="position"/> (from a snapshot whose filter holds every id up to it).</summary>
+    /// <exception cref="FormatException">The position is not one this source wrote.</exception>
+    void StartFrom(string position);
 }
 
 /// <summary>New ids from an incremental source and the cursor after the last of them (null: nothing new).</summary>

@@ -54,6 +54,8 @@ public static class IdSourceServiceCollectionExtensions
 
         public string Name => "none";
 
+        public string Identity => "";
+
         public bool YieldsDistinctIds => true;
 
         public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();

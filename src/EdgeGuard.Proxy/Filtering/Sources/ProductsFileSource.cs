@@ -16,6 +16,21 @@ public sealed class ProductsFileSource(string path, ProductIdRule idRule, bool r
 
     public string Path => path;
 
+    /// <summary>The file's full path.</summary>
+    public string Identity => System.IO.Path.GetFullPath(path);
+
+    /// <summary>The file's size and time of last write: a snapshot whose filter read it so knows whether it changed.</summary>
+    public ValueTask<string?> PositionAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(Stamp());
+
+    public ValueTask<SinceSnapshot> SinceAsync(string position, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Stamp() == position ? SinceSnapshot.Unchanged : SinceSnapshot.Unknown);
+
+    private string Stamp()
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "missing";
+    }
+
     public async IAsyncEnumerable<string> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!File.Exists(path))

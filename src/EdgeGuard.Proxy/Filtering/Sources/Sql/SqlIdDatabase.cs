@@ -4,18 +4,6 @@ using Npgsql;
 
 namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 
-/// <summary>
-/// A cursor value read from the incremental query's second column, kept with its database type so it is passed
-/// back as <c>@cursor</c> with the type it came with (a <c>bigint</c> as a <c>bigint</c>, a <c>timestamp</c> as a
-/// <c>timestamp</c>, not as whatever a .NET value maps to by default).
-/// </summary>
-/// <param name="Value">The value as the provider's reader returns it (<see cref="long"/>, <see cref="DateTime"/>, <see cref="string"/>...).</param>
-/// <param name="DataTypeName">The database's name of its type, when the provider needs it (PostgreSQL).</param>
-public sealed record SqlCursor(object Value, string? DataTypeName)
-{
-    public override string ToString() => Convert.ToString(Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-}
-
 /// <summary>What differs between the providers: connecting, passing the cursor, telling a bad query from an outage.</summary>
 internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
 {
@@ -35,6 +23,12 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
     public abstract void AddCursor(DbCommand command, SqlCursor? cursor);
 
     public abstract SqlCursor ReadCursor(DbDataReader reader, int ordinal);
+
+    /// <summary>The .NET type and database type name of a result column (read from a query's schema, rows or not).</summary>
+    public abstract (Type? Type, string? DataTypeName) ColumnType(DbDataReader reader, int ordinal);
+
+    /// <summary>Which database this is (server, port, database and user; a SQLite file's full path), never a password.</summary>
+    public abstract string Identity { get; }
 
     /// <summary>
     /// True when the database refused the query itself (a syntax error, an unknown table or column, a missing
@@ -59,6 +53,13 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
     private sealed class PostgresIdDatabase(string connectionString) : SqlIdDatabase
     {
         private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+        public override string Identity { get; } = new NpgsqlConnectionStringBuilder(connectionString) is var b
+            ? $"postgres://{b.Username}@{b.Host}:{b.Port}/{b.Database}"
+            : "";
+
+        public override (Type? Type, string? DataTypeName) ColumnType(DbDataReader reader, int ordinal) =>
+            (reader.GetFieldType(ordinal), ((NpgsqlDataReader)reader).GetPostgresType(ordinal).Name);
 
         public override SqlProvider Provider => SqlProvider.Postgres;
 
@@ -115,9 +116,25 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
             }
 
             _connectionString = builder.ToString();
+            Identity = "sqlite:" + (builder.DataSource is { Length: > 0 } file && !file.Equals(":memory:", StringComparison.Ordinal) ? Path.GetFullPath(file) : builder.DataSource);
         }
 
         public override SqlProvider Provider => SqlProvider.Sqlite;
+
+        public override string Identity { get; }
+
+        // A column's declared type when the query names one (no row needed), else what its first value holds.
+        public override (Type? Type, string? DataTypeName) ColumnType(DbDataReader reader, int ordinal)
+        {
+            try
+            {
+                return (reader.GetFieldType(ordinal), null);
+            }
+            catch (InvalidOperationException)
+            {
+                return (null, null);
+            }
+        }
 
         public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
         {

@@ -2,6 +2,8 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using EdgeGuard.Proxy.Configuration;
 
 namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
@@ -37,6 +39,9 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
     }
 
     public string Name => "sql";
+
+    /// <summary>The database (never its password) and a digest of the queries: other queries are other sources.</summary>
+    public virtual string Identity => $"{Database.Identity} query {Digest(_query)}";
 
     /// <summary>The query reads a primary key: each id once (documented as a requirement of <c>Query</c>).</summary>
     public bool YieldsDistinctIds => true;
@@ -103,14 +108,52 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
         await using (connection.ConfigureAwait(false))
         {
             await CheckQueryAsync(connection, "Query", _query, columns: 1, withCursor: false, cancellationToken).ConfigureAwait(false);
-            if (this is IncrementalSqlIdSource incremental)
-            {
-                await CheckQueryAsync(connection, "IncrementalQuery", incremental.IncrementalQueryText, columns: 2, withCursor: true, cancellationToken).ConfigureAwait(false);
-            }
+            await CheckMoreAsync(connection, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task CheckQueryAsync(DbConnection connection, string setting, string query, int columns, bool withCursor, CancellationToken cancellationToken)
+    /// <summary>Further checks of a subclass's own queries, on the same connection.</summary>
+    private protected virtual Task CheckMoreAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Whether <c>Query</c> returns at least one row (inside a read-only transaction that is rolled back).</summary>
+    private protected Task<bool> QueryHasRowsAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        InReadOnlyTransactionAsync(connection, async transaction =>
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = transaction;
+                command.CommandText = Limited(_query, 1);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a transaction that is read-only (PostgreSQL) and always rolled back.</summary>
+    private protected async Task<T> InReadOnlyTransactionAsync<T>(DbConnection connection, Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            if (Database.Provider == SqlProvider.Postgres)
+            {
+                await ExecuteAsync(connection, transaction, "SET TRANSACTION READ ONLY", cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = await work(transaction).ConfigureAwait(false);
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    /// <summary>A short digest of a query's text (its identity in snapshots, without repeating it).</summary>
+    private protected static string Digest(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+
+    private protected async Task CheckQueryAsync(DbConnection connection, string setting, string query, int columns, bool withCursor, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -226,104 +269,5 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
     {
         GC.SuppressFinalize(this);
         Database.Dispose();
-    }
-}
-
-/// <summary>
-/// A <see cref="SqlIdSource"/> that also learns new rows: <c>EdgeGuard:Bloom:Sql:IncrementalQuery</c> run with the
-/// last cursor as <c>@cursor</c> (NULL at first: from the beginning), at most <c>maxIds</c> rows per read. The
-/// cursor is kept in memory and moves only on <see cref="Advance"/>, once the ids are in the filter.
-/// </summary>
-public sealed class IncrementalSqlIdSource : SqlIdSource, IIncrementalIdSource
-{
-    private SqlCursor? _cursor;
-
-    internal IncrementalSqlIdSource(SqlSourceOptions options, SqlIdDatabase database)
-        : base(options, database) =>
-        IncrementalQueryText = TrimStatement(options.IncrementalQuery!);
-
-    public TimeSpan PollInterval => Options.PollInterval;
-
-    /// <summary>The cursor value after the last batch advanced past (as the database's type maps to .NET), or null before any.</summary>
-    public object? Cursor => Volatile.Read(ref _cursor)?.Value;
-
-    internal string IncrementalQueryText { get; }
-
-    public async Task<IdBatch> ReadNewAsync(int maxIds, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxIds, 1);
-        var from = Volatile.Read(ref _cursor);
-        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                // One row more than asked for: it tells whether more are waiting, and the LIMIT lets the database
-                // stop there (with an index on the cursor column, a page costs its own rows, not the table).
-                command.CommandText = Limited(IncrementalQueryText, maxIds + 1);
-                Database.AddCursor(command, from);
-                var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
-                var completed = false;
-                try
-                {
-                    if (reader.FieldCount < 2)
-                    {
-                        throw new SqlSourceException(
-                            $"{SqlSourceOptions.SectionPath}:IncrementalQuery returned {reader.FieldCount} column(s); it must return two: (id, cursor).");
-                    }
-
-                    var read = IdReader(reader);
-                    var ids = new List<string>(Math.Min(maxIds, 1024));
-                    SqlCursor? last = null;
-                    var more = false;
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        if (ids.Count == maxIds)
-                        {
-                            more = true;
-                            break;
-                        }
-
-                        var id = read(reader);
-                        if (reader.IsDBNull(1))
-                        {
-                            throw new SqlSourceException(
-                                $"{SqlSourceOptions.SectionPath}:IncrementalQuery returned a NULL cursor (second column) for id '{id}'; every row needs one.");
-                        }
-
-                        ids.Add(id);
-                        last = Database.ReadCursor(reader, 1);
-                    }
-
-                    completed = true;
-                    return ids.Count == 0 ? IdBatch.Empty : new IdBatch(ids, last) { MayHaveMore = more };
-                }
-                finally
-                {
-                    if (!completed)
-                    {
-                        TryCancel(command);
-                    }
-
-                    await DisposeQuietlyAsync(reader, completed).ConfigureAwait(false);
-                }
-            }
-        }
-    }
-
-    public void Advance(IdBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        switch (batch.Cursor)
-        {
-            case null:
-                return; // nothing was read: the cursor stays
-            case SqlCursor cursor:
-                Volatile.Write(ref _cursor, cursor);
-                return;
-            default:
-                throw new ArgumentException($"The batch's cursor ({batch.Cursor.GetType().Name}) was not read by this source.", nameof(batch));
-        }
     }
 }
