@@ -1,5 +1,6 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Admin;
+using EdgeGuard.Proxy.CatalogHealth;
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Cluster;

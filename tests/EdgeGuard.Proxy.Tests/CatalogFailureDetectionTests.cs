@@ -46,9 +46,9 @@ public sealed class CatalogFailureDetectionTests : GatewayTestBase
             Assert.Equal("upstream", cached.Source());
         }
 
-        // The catalog freezes: it accepts requests and answers none within the gateway's timeout.
+        // The catalog freezes: it accepts requests (its health probe's too) and answers none within the gateway's timeout.
         Upstream.Reset();
-        Upstream.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
+        Upstream.Given(Request.Create().WithPath(new WildcardMatcher("/*")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(5)));
 
         // Ten reads of ids never cached wait out the catalog's timeout (nothing has shown it is down yet). They take
@@ -75,8 +75,8 @@ public sealed class CatalogFailureDetectionTests : GatewayTestBase
 
         Assert.True(stopwatch.Elapsed < CatalogTimeout, $"the 503 took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
 
-        // The catalog comes back: after the reactivation period, reads reach it again.
-        Upstream.Reset();
+        // The catalog comes back: once a probe shows it, reads reach it again.
+        Upstream.ResetCatalog();
         StubUpstream();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         HttpStatusCode status;

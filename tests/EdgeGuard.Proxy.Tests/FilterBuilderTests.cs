@@ -72,7 +72,7 @@ public sealed class FilterBuilderTests
     [Fact]
     public async Task A_rebuild_that_would_shrink_the_filter_is_refused_unless_forced()
     {
-        using var catalog = WireMockServer.Start();
+        using var catalog = Upstream.StartCatalog();
         var all = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"CAT-{i}"));
         var half = string.Join('\n', Enumerable.Range(0, 50).Select(i => $"CAT-{i}"));
         catalog.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(2).RespondWith(Response.Create().WithStatusCode(200).WithBody(all));

@@ -11,7 +11,7 @@ namespace EdgeGuard.Proxy.Tests;
 /// <summary>Loading and reloading the filter never rejects an id that exists.</summary>
 public sealed class FilterLoadingTests : IAsyncDisposable
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
+    private readonly WireMockServer _upstream = Upstream.StartCatalog();
 
     public ValueTask DisposeAsync()
     {

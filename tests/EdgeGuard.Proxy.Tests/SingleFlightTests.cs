@@ -55,7 +55,7 @@ public sealed class SingleFlightTests : GatewayTestBase
     {
         await Task.Yield();
         Assert.All(followers, follower => Assert.False(follower.IsCompleted));
-        Assert.Empty(Upstream.LogEntries); // WireMock logs a request once answered: the held fetch is not yet
+        Assert.Equal(0, Upstream.Calls()); // WireMock logs a request once answered: the held fetch is not yet
     }
 
     private static WireMock.Util.BodyData Body(string text) => new() { BodyAsString = text, DetectedBodyType = WireMock.Types.BodyType.String };

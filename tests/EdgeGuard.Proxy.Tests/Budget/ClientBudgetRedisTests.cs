@@ -15,7 +15,7 @@ public sealed class ClientBudgetRedisTests
     [Fact]
     public async Task A_refused_fill_leaves_no_entry_and_no_lock_for_the_next_client()
     {
-        using var catalog = WireMockServer.Start();
+        using var catalog = Upstream.StartCatalog();
         catalog.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
         await using var redis = await RedisServer.StartAsync();

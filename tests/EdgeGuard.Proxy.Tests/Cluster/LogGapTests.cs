@@ -37,7 +37,7 @@ public sealed class LogGapTests
     public async Task Apply_loop_that_reads_past_a_trimmed_hole_reloads_instead_of_trusting_what_is_left()
     {
         await using var redis = await RedisServer.StartAsync();
-        var upstream = WireMockServer.Start();
+        var upstream = Upstream.StartCatalog();
         try
         {
             upstream.Given(Request.Create().WithPath($"/products/{CreatedWhileAway}").UsingGet())

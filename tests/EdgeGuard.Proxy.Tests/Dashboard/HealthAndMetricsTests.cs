@@ -9,7 +9,7 @@ namespace EdgeGuard.Proxy.Tests.Dashboard;
 /// <summary>/health/ready in both of its forms, and metrics that stay per gateway when a process runs several.</summary>
 public sealed class HealthAndMetricsTests : IAsyncLifetime
 {
-    private readonly WireMockServer _upstream = WireMockServer.Start();
+    private readonly WireMockServer _upstream = Upstream.StartCatalog();
     private GatewayFactory _one = null!;
     private GatewayFactory _two = null!;
 
@@ -47,7 +47,7 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         var checks = body.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c);
         Assert.Equal(["bloom-filter", "cache", "id-sources"], checks.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("Healthy", checks["bloom-filter"].GetProperty("status").GetString());
-        Assert.Equal("Bloom filter loaded with 1 ids.", checks["bloom-filter"].GetProperty("description").GetString());
+        Assert.Equal("Bloom filter loaded with 1 ids (snapshot: none).", checks["bloom-filter"].GetProperty("description").GetString());
         Assert.Equal("Embedded cache.", checks["cache"].GetProperty("description").GetString());
     }
 
@@ -129,7 +129,7 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         }
 
         using (await client.GetAsync("/categories")) { }
-        Assert.Equal(2, _upstream.LogEntries.Count());
+        Assert.Equal(2, _upstream.Calls());
 
         // The counters arrive once a second.
         var started = await Redis.Eventually.ValueAsync(

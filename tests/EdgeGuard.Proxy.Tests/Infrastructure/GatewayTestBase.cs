@@ -10,7 +10,7 @@ namespace EdgeGuard.Proxy.Tests.Infrastructure;
 /// </summary>
 public abstract class GatewayTestBase : IAsyncLifetime
 {
-    protected WireMockServer Upstream { get; } = WireMockServer.Start();
+    protected WireMockServer Upstream { get; } = Infrastructure.Upstream.StartCatalog();
 
     protected GatewayFactory Gateway { get; private set; } = null!;
 

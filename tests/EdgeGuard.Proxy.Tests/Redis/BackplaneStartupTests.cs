@@ -20,7 +20,7 @@ public sealed class BackplaneStartupTests
     {
         await using var redis = await RedisServer.StartAsync();
         redis.Stop(); // its port is known; nothing listens on it
-        var catalog = WireMockServer.Start();
+        var catalog = Upstream.StartCatalog();
         try
         {
             await using var gateway = new GatewayFactory(catalog.Url!, ["SKU-1"], new Dictionary<string, string?>

@@ -28,7 +28,7 @@ public sealed class DistributedLockWaitTests
     public async Task Miss_behind_another_instances_lock_goes_on_soon_after_the_lock_is_released()
     {
         await using var redis = await RedisServer.StartAsync();
-        var catalog = WireMockServer.Start();
+        var catalog = Upstream.StartCatalog();
         try
         {
             var ids = Enumerable.Range(1, Ids).Select(i => $"LOCKED-{i}").ToList();

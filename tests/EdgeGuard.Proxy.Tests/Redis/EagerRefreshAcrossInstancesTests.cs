@@ -25,7 +25,7 @@ public sealed class EagerRefreshAcrossInstancesTests
     public async Task Eager_refresh_after_another_instance_refreshed_takes_its_answer_from_redis_without_a_fetch()
     {
         await using var redis = await RedisServer.StartAsync();
-        var catalog = WireMockServer.Start();
+        var catalog = Upstream.StartCatalog();
         try
         {
             var stub = Guid.NewGuid();

@@ -20,7 +20,7 @@ public sealed class RedisCacheExpiryTests
     public async Task Answer_fresh_for_less_than_the_memory_ttl_is_fetched_again_once_it_expires(string shortenedBy)
     {
         await using var redis = await RedisServer.StartAsync();
-        var upstream = WireMockServer.Start();
+        var upstream = Upstream.StartCatalog();
         try
         {
             var answer = Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}""");

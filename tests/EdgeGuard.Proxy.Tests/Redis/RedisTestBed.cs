@@ -63,7 +63,7 @@ public sealed class RedisTestBed : IAsyncDisposable
     public static async Task<RedisTestBed> StartAsync(IEnumerable<string> knownIds)
     {
         var redis = await RedisServer.StartAsync();
-        var bed = new RedisTestBed(redis, WireMockServer.Start());
+        var bed = new RedisTestBed(redis, Infrastructure.Upstream.StartCatalog());
         try
         {
             bed.Upstream.Given(Request.Create().WithPath("/products").UsingPost())

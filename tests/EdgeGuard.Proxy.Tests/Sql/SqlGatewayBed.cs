@@ -54,7 +54,7 @@ public sealed class SqlGatewayBed : IAsyncDisposable
     /// <summary>Starts the gateway; with <paramref name="waitUntilReady"/> returns once its filter has loaded.</summary>
     public static async Task<SqlGatewayBed> StartAsync(Dictionary<string, string?> settings, bool waitUntilReady = true)
     {
-        var upstream = WireMockServer.Start();
+        var upstream = Infrastructure.Upstream.StartCatalog();
         upstream.Given(Request.Create().WithPath(new RegexMatcher(@"^/products/(SKU|NEW|DOWN|LATE|EARLY)-[A-Za-z0-9-]+$")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"id":"{{request.PathSegments.[1]}}","name":"A product","price":12.5}""").WithTransformer());
