@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using EdgeGuard.Testing.Faults;
 using Microsoft.Extensions.Time.Testing;
@@ -205,6 +206,30 @@ public sealed class FaultProxyTests
         using var againServer = await target.NextAsync();
         await again.SendAsync("ok");
         Assert.Equal("ok", await againServer.ReceiveAsync(2));
+    }
+
+    [Fact]
+    public async Task A_fault_for_some_clients_leaves_the_others_alone()
+    {
+        var cutOff = IPAddress.Parse("127.0.0.2");
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var held = await SocketText.ConnectAsync(proxy.Port, from: cutOff);
+        using var heldServer = await target.NextAsync();
+        using var free = await SocketText.ConnectAsync(proxy.Port);
+        using var freeServer = await target.NextAsync();
+
+        await proxy.HoldAsync(only: client => client.Address.Equals(cutOff));
+        await held.SendAsync("held");
+        await proxy.WaitForHeldBytesAsync(4);
+        await free.SendAsync("free");
+        Assert.Equal("free", await freeServer.ReceiveAsync(4));
+        Assert.Equal(0, heldServer.Available);
+
+        await proxy.ResetAsync(only: client => client.Address.Equals(cutOff));
+        Assert.Equal(SocketError.ConnectionReset, await held.ReceiveEndAsync());
+        await free.SendAsync("still");
+        Assert.Equal("still", await freeServer.ReceiveAsync(5));
     }
 
     [Fact]

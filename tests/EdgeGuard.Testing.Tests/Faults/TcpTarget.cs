@@ -100,9 +100,15 @@ public sealed class TcpTarget : IAsyncDisposable
 /// <summary>Reading and writing text on a socket in tests, with a deadline so a missing byte fails instead of hanging.</summary>
 public static class SocketText
 {
-    public static async Task<Socket> ConnectAsync(int port)
+    /// <param name="from">The local address to connect from (another loopback address than 127.0.0.1), or null.</param>
+    public static async Task<Socket> ConnectAsync(int port, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         await socket.ConnectAsync(IPAddress.Loopback, port);
         return socket;
     }

@@ -6,8 +6,10 @@ namespace EdgeGuard.Testing.Faults;
 /// <summary>
 /// A fault-injecting TCP proxy on a loopback port, in the manner of Shopify's toxiproxy: clients connect to
 /// <see cref="Port"/> and their bytes are forwarded to <see cref="Target"/>, or held, delayed or reset as the mode
-/// says (<see cref="FaultMode"/>). The mode can be changed at any time; a change returns once it is in force for every
-/// current connection (no write begun under the old mode is still going on). <see cref="Counters"/> and
+/// says (<see cref="FaultMode"/>), for every client or only for some (by the address a client connects from: a
+/// program bound to another loopback address, 127.0.0.2, can be cut off alone). The mode can be changed at any time;
+/// a change returns once it is in force for every current connection (no write begun under the old mode is still
+/// going on). <see cref="Counters"/> and
 /// <see cref="WaitUntilAsync"/> let a test wait for what happened ("a byte is being held") instead of sleeping.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
@@ -54,10 +56,13 @@ public sealed class FaultProxy : IAsyncDisposable
     public static FaultProxy Start(int targetPort) => Start(new IPEndPoint(IPAddress.Loopback, targetPort));
 
     /// <summary>A partition: from now on no byte is delivered either way; connections stay open and new ones are accepted.</summary>
-    public Task HoldAsync() => ChangeAsync(new FaultSettings(FaultMode.Hold, null, null));
+    /// <param name="only">The clients (by the address they connect from) whose connections are held; the others pass. Null: all.</param>
+    public Task HoldAsync(Func<IPEndPoint, bool>? only = null) => ChangeAsync(new FaultSettings(FaultMode.Hold, null, null, only));
 
     /// <summary>From now on every chunk is delivered after <paramref name="delay"/>'s latency and stalls.</summary>
-    public Task DelayAsync(DelayFault delay) => ChangeAsync(new FaultSettings(FaultMode.Delay, delay, delay.Stalls().GetEnumerator()));
+    /// <param name="only">The clients whose connections are delayed; the others pass. Null: all.</param>
+    public Task DelayAsync(DelayFault delay, Func<IPEndPoint, bool>? only = null) =>
+        ChangeAsync(new FaultSettings(FaultMode.Delay, delay, delay.Stalls().GetEnumerator(), only));
 
     /// <summary>Back to <see cref="FaultMode.Pass"/>; what a hold or a delay kept is delivered or dropped as <paramref name="held"/> says.</summary>
     public async Task HealAsync(HeldBytes held = HeldBytes.Deliver)
@@ -77,13 +82,15 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     /// <summary>Resets every connection (RST to both sides) and, until the next change, every new one as soon as it is accepted.</summary>
-    public async Task ResetAsync()
+    /// <param name="only">The clients whose connections are reset; the others pass. Null: all.</param>
+    public async Task ResetAsync(Func<IPEndPoint, bool>? only = null)
     {
         List<ProxyConnection> current;
         lock (_lock)
         {
-            _state.Set(new FaultSettings(FaultMode.Reset, null, null));
-            current = [.. _connections];
+            var settings = new FaultSettings(FaultMode.Reset, null, null, only);
+            _state.Set(settings);
+            current = _connections.Where(connection => settings.ModeFor(connection.Client) == FaultMode.Reset).ToList();
         }
 
         await AbortAsync(current);
@@ -177,7 +184,7 @@ public sealed class FaultProxy : IAsyncDisposable
             bool reset;
             lock (_lock)
             {
-                reset = _state.Mode == FaultMode.Reset;
+                reset = _state.Read().Settings.ModeFor(connection.Client) == FaultMode.Reset;
                 if (!reset)
                 {
                     _connections.Add(connection);

@@ -1,9 +1,14 @@
+using System.Net;
+
 namespace EdgeGuard.Testing.Faults;
 
-/// <summary>The mode a proxy is in, what a delay needs, and when the proxy last changed mode.</summary>
-internal sealed record FaultSettings(FaultMode Mode, DelayFault? Delay, IEnumerator<TimeSpan>? Stalls)
+/// <summary>The mode a proxy is in, what a delay needs, and which clients' connections the mode applies to (null: all).</summary>
+internal sealed record FaultSettings(FaultMode Mode, DelayFault? Delay, IEnumerator<TimeSpan>? Stalls, Func<IPEndPoint, bool>? Clients)
 {
-    public static FaultSettings Pass { get; } = new(FaultMode.Pass, null, null);
+    public static FaultSettings Pass { get; } = new(FaultMode.Pass, null, null, null);
+
+    /// <summary>The mode for a connection from <paramref name="client"/>: the proxy's, or Pass for a client outside its scope.</summary>
+    public FaultMode ModeFor(IPEndPoint client) => Clients is null || Clients(client) ? Mode : FaultMode.Pass;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
@@ -9,7 +10,7 @@ namespace EdgeGuard.Testing.Faults;
 /// The writer decides and writes while holding a gate, so a mode change that has passed the gate is in force for
 /// every later write.
 /// </summary>
-internal sealed class Lane(FaultDirection direction, FaultState state, ProxyCounters counters, TimeProvider time)
+internal sealed class Lane(FaultDirection direction, IPEndPoint client, FaultState state, ProxyCounters counters, TimeProvider time)
 {
     private readonly Channel<Chunk> _chunks = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -92,12 +93,12 @@ internal sealed class Lane(FaultDirection direction, FaultState state, ProxyCoun
             try
             {
                 (var settings, changed) = state.Read();
-                wait = settings switch
+                wait = (settings.ModeFor(client), settings.Delay) switch
                 {
-                    { Mode: FaultMode.Pass } => TimeSpan.Zero,
-                    { Mode: FaultMode.Delay, Delay: { } delay } when delay.Directions.HasFlag(direction) =>
+                    (FaultMode.Pass, _) => TimeSpan.Zero,
+                    (FaultMode.Delay, { } delay) when delay.Directions.HasFlag(direction) =>
                         delay.Latency + (stall ??= FaultState.DrawStall(settings)) - time.GetElapsedTime(chunk.ReadAt),
-                    { Mode: FaultMode.Delay } => TimeSpan.Zero,
+                    (FaultMode.Delay, _) => TimeSpan.Zero,
                     _ => Timeout.InfiniteTimeSpan, // held, or being reset
                 };
                 if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)

@@ -29,9 +29,13 @@ internal sealed class ProxyConnection
         _state = state;
         _counters = counters;
         _closed = closed;
-        _upstream = new Lane(FaultDirection.Upstream, state, counters, time);
-        _downstream = new Lane(FaultDirection.Downstream, state, counters, time);
+        Client = (IPEndPoint)client.RemoteEndPoint!;
+        _upstream = new Lane(FaultDirection.Upstream, Client, state, counters, time);
+        _downstream = new Lane(FaultDirection.Downstream, Client, state, counters, time);
     }
+
+    /// <summary>Where the client connected from.</summary>
+    public IPEndPoint Client { get; }
 
     /// <summary>Completes once the connection is closed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -85,7 +89,7 @@ internal sealed class ProxyConnection
         while (true)
         {
             var (settings, changed) = _state.Read();
-            switch (settings.Mode)
+            switch (settings.ModeFor(Client))
             {
                 case FaultMode.Hold:
                     await changed.WaitAsync(cancellationToken);
