@@ -15,6 +15,7 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Npgsql;
+using EdgeGuard.Testing.Postgres;
 using SqlIds;
 
 var rows = 1_000_000L;
@@ -43,8 +44,14 @@ const int PageSize = EdgeGuard.Proxy.Filtering.IncrementalIdPoller.DefaultMaxIds
 Console.WriteLine($"# SqlIds bench: {rows:N0} rows, {Environment.ProcessorCount} cores, .NET {Environment.Version}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"# load average at start: {LoadAverage()}");
 
-await using var server = connection is null ? await ThrowawayPostgres.StartAsync() : null;
-var cs = connection ?? server!.ConnectionString;
+// A server tuned like a small read replica, not for durability (fsync off: a bench, not a database).
+await using var server = connection is null
+    ? await PostgresServer.StartAsync(new Dictionary<string, string>
+    {
+        ["fsync"] = "off", ["full_page_writes"] = "off", ["shared_buffers"] = "512MB", ["maintenance_work_mem"] = "512MB", ["max_wal_size"] = "4GB",
+    })
+    : null;
+var cs = connection ?? $"Host=127.0.0.1;Port={server!.Port};Username=postgres;Database=postgres";
 var table = $"edgeguard_bench_{rows}";
 
 var setup = Stopwatch.StartNew();

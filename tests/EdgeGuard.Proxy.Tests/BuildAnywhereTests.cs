@@ -14,7 +14,7 @@ public sealed class BuildAnywhereTests
     [Fact]
     public void Nuget_config_names_only_network_package_sources()
     {
-        var config = XDocument.Load(Path.Combine(GatewayProcess.RepositoryRoot, "nuget.config"));
+        var config = XDocument.Load(Path.Combine(Repository.Root, "nuget.config"));
 
         var sources = config.Descendants("packageSources").Elements("add").Select(e => (string?)e.Attribute("value") ?? "").ToList();
 
@@ -28,7 +28,7 @@ public sealed class BuildAnywhereTests
     [Fact]
     public void Global_json_pins_sdk_10_and_rolls_forward_to_newer_feature_bands_only()
     {
-        using var globalJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(GatewayProcess.RepositoryRoot, "global.json")));
+        using var globalJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "global.json")));
         var sdk = globalJson.RootElement.GetProperty("sdk");
 
         Assert.StartsWith("10.0.", sdk.GetProperty("version").GetString());

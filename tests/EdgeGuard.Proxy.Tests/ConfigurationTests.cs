@@ -6,6 +6,7 @@ namespace EdgeGuard.Proxy.Tests;
 /// Bad configuration stops start-up of the real process with exit code 2 and one message that names the
 /// setting: never a silent default, never an unhandled exception with a stack trace (SIGABRT, exit 134).
 /// </summary>
+[Integration]
 public sealed class ConfigurationTests
 {
     [Theory]
@@ -29,7 +30,7 @@ public sealed class ConfigurationTests
         var environment = new Dictionary<string, string?>
         {
             ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["PRODUCTS_FILE"] = Path.Combine(GatewayProcess.RepositoryRoot, "data", "products.txt"),
+            ["PRODUCTS_FILE"] = Path.Combine(Repository.Root, "data", "products.txt"),
             [key] = value,
         };
 

@@ -95,6 +95,7 @@ public sealed class ReadAfterCreateTests : GatewayTestBase
 /// the catalog), each with another client reading the same id throughout, against the real catalog over real
 /// HTTP. Every read sent after a 201 must be a 200.
 /// </summary>
+[Integration]
 [Collection(Redis.RedisCollection.Name)]
 public sealed class ReadAfterCreateStressTests
 {
@@ -108,7 +109,7 @@ public sealed class ReadAfterCreateStressTests
         var catalogIds = Enumerable.Range(0, 1_000).Select(i => $"HAVE-{i}").ToList();
         var raceIds = Enumerable.Range(0, Rounds).Select(i => $"RACE-{i:D5}").ToList();
         await using var catalog = await CatalogServer.StartAsync(catalogIds);
-        await using var redisServer = redis ? await Redis.RedisServer.StartAsync() : null;
+        await using var redisServer = redis ? await RedisServer.StartAsync() : null;
         // Redis gets the half second the other Redis beds give it: on two busy cores a 100 ms command timeout
         // refuses writes (503, nothing forwarded), which is the product being safe, not the race under test.
         var settings = new Dictionary<string, string?>

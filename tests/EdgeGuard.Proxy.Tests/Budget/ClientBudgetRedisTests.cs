@@ -10,6 +10,7 @@ using WireMock.Server;
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>The budget with Redis as L2: a refused fill leaves nothing behind in the cluster.</summary>
+[Integration]
 public sealed class ClientBudgetRedisTests
 {
     [Fact]

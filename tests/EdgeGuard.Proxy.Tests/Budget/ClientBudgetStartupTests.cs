@@ -3,6 +3,7 @@ using EdgeGuard.Proxy.Tests.Infrastructure;
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>A budget setting that cannot work stops the real process with exit code 2, naming the setting.</summary>
+[Integration]
 public sealed class ClientBudgetStartupTests
 {
     [Theory]
@@ -18,7 +19,7 @@ public sealed class ClientBudgetStartupTests
         var environment = new Dictionary<string, string?>
         {
             ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["PRODUCTS_FILE"] = Path.Combine(GatewayProcess.RepositoryRoot, "data", "products.txt"),
+            ["PRODUCTS_FILE"] = Path.Combine(Repository.Root, "data", "products.txt"),
             ["EdgeGuard__ClientBudget__UpstreamPerSecond"] = "100",
             [key] = value,
         };

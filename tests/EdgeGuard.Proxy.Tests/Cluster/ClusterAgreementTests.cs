@@ -37,6 +37,7 @@ public sealed class ThreeInstanceCluster : IAsyncLifetime
 /// Three instances agree: a 2xx for a write through any of them means every instance answers the id as the
 /// catalog now does, at once — never a 404 from its filter, never a stale cached answer.
 /// </summary>
+[Integration]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterAgreementTests(ThreeInstanceCluster cluster) : IClassFixture<ThreeInstanceCluster>
 {

@@ -11,6 +11,7 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 /// request (a distributed lock with a bounded wait); a hot id costs one catalog request per expiry, not one
 /// per instance; and each instance answers from its own memory once warm.
 /// </summary>
+[Integration]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterCacheTests : IAsyncLifetime
 {

@@ -11,6 +11,7 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 /// Throughout: no 5xx for a read, no existing product ever answered 404 by a filter, and a write that cannot
 /// be told to the cluster refused before it is forwarded.
 /// </summary>
+[Integration]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterOutageTests
 {
@@ -26,7 +27,7 @@ public sealed class ClusterOutageTests
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        bed.Redis.Stop();
+        bed.Redis.Kill();
         using (var refused = await ClusterTestBed.CreateAsync(clients[1], "DURING-1"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);

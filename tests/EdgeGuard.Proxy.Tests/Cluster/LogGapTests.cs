@@ -15,12 +15,14 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 /// check would then find nothing missing. Here the heartbeat is held (its clock is the test's), the hole is made in
 /// one script (the instance cannot read the entry before it is trimmed), and only then is the heartbeat let go.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class LogGapTests
 {
     private const string ClusterLog = "{edgeguard}:log";
     private const string Instance = "gw-gap";
     private const string CreatedWhileAway = "CREATED-WHILE-AWAY";
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
     // Appends the entry for the id, then enough others, each trimming the log to 100 entries exactly, that the
     // id's entry is gone; all at once. Returns the last entry's id.
@@ -53,35 +55,35 @@ public sealed class LogGapTests
                 ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
             }, time);
             using var client = gateway.CreateClient();
-            await EventuallyAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 time.Advance(TimeSpan.FromSeconds(1)); // a heartbeat, so that it is trusted once it has loaded
                 using var ready = await client.GetAsync("/health/ready");
                 return ready.IsSuccessStatusCode;
-            }, "the gateway to be ready");
+            }, Within, "the gateway to be ready");
             using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
             var db = admin.GetDatabase();
 
             // No heartbeat from here: its trust lapses (missing ids are forwarded, not rejected) and its membership expires.
-            await EventuallyAsync(async () => (await ReadAsync(client, $"NEVER-{Guid.NewGuid():N}")) != "bloom", "trust to lapse");
-            await EventuallyAsync(
+            await Eventually.TrueAsync(async () => (await ReadAsync(client, $"NEVER-{Guid.NewGuid():N}")) != "bloom", Within, "trust to lapse");
+            await Eventually.TrueAsync(
                 async () => await db.SortedSetScoreAsync("{edgeguard}:members", Instance) is not { } expiry || expiry <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                "its membership to expire");
+                Within, "its membership to expire");
 
             // Meanwhile the catalog gains a product (the sources have it), and its log entry is trimmed away unseen.
             await File.AppendAllLinesAsync(gateway.ProductsFile, [CreatedWhileAway]);
             var last = (string)(await db.ScriptEvaluateAsync(AppendAndTrimPastScript, [ClusterLog], [CreatedWhileAway]))!;
 
             // The apply loop gets to the end of the log (applying what is left, or reloading) before any heartbeat.
-            await EventuallyAsync(async () => (string?)await db.HashGetAsync("{edgeguard}:positions", Instance) == last, "the instance to reach the log's end");
+            await Eventually.TrueAsync(async () => (string?)await db.HashGetAsync("{edgeguard}:positions", Instance) == last, Within, "the instance to reach the log's end");
 
             // Heartbeats again: from here on the product is never rejected, and the filter is trusted again once reloaded.
-            await EventuallyAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 time.Advance(TimeSpan.FromSeconds(1));
                 Assert.NotEqual("bloom", await ReadAsync(client, CreatedWhileAway));
                 return await ReadAsync(client, $"NEVER-{Guid.NewGuid():N}") == "bloom";
-            }, "the instance to trust its filter again");
+            }, Within, "the instance to trust its filter again");
             Assert.NotEqual("bloom", await ReadAsync(client, CreatedWhileAway));
         }
         finally
@@ -94,15 +96,5 @@ public sealed class LogGapTests
     {
         using var response = await client.GetAsync($"/products/{id}");
         return response.Source();
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited 20 s for {what}");
-            await Task.Delay(50);
-        }
     }
 }

@@ -17,6 +17,7 @@ namespace EdgeGuard.Proxy.Tests.Dashboard;
 /// (Playwright, headless): the charts get points, the numbers move with the traffic, nothing fails in the console,
 /// and it still fits a narrow window. Screenshots go to the test results directory.
 /// </summary>
+[Integration]
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private const string ChromiumPath = "/usr/bin/chromium";

@@ -28,6 +28,7 @@ public sealed class DashboardDataTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
     }
 
+    [Integration]
     [Fact]
     public async Task A_cluster_shows_its_instances_its_redis_circuit_and_hits_found_in_redis()
     {

@@ -132,7 +132,7 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         Assert.Equal(2, _upstream.Calls());
 
         // The counters arrive once a second.
-        var started = await Redis.Eventually.ValueAsync(
+        var started = await Eventually.ValueAsync(
             async () => (await ScrapedMetrics.ReadAsync(client)).Value("yarp_proxy_requests_started_total") ?? 0,
             value => value >= before + 2, TimeSpan.FromSeconds(15));
         Assert.True(started >= before + 2, $"yarp_proxy_requests_started_total went from {before} to {started} after two forwards");

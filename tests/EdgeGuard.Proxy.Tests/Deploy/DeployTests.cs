@@ -12,13 +12,14 @@ namespace EdgeGuard.Proxy.Tests.Deploy;
 /// (<c>promtool test rules</c>), every Grafana expression parses, and every metric either of them names is on a real
 /// gateway's <c>/metrics</c> (two gateway processes on one Redis in front of the real catalog, after some traffic).
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed partial class DeployTests
 {
     private const string Promtool = "promtool";
-    private static readonly string Rules = Path.Combine(GatewayProcess.RepositoryRoot, "deploy", "prometheus", "edgeguard-alerts.yml");
-    private static readonly string RuleTests = Path.Combine(GatewayProcess.RepositoryRoot, "deploy", "prometheus", "edgeguard-alerts.test.yml");
-    private static readonly string Dashboard = Path.Combine(GatewayProcess.RepositoryRoot, "deploy", "grafana", "edgeguard-dashboard.json");
+    private static readonly string Rules = Path.Combine(Repository.Root, "deploy", "prometheus", "edgeguard-alerts.yml");
+    private static readonly string RuleTests = Path.Combine(Repository.Root, "deploy", "prometheus", "edgeguard-alerts.test.yml");
+    private static readonly string Dashboard = Path.Combine(Repository.Root, "deploy", "grafana", "edgeguard-dashboard.json");
 
     [Fact]
     public async Task The_alert_rules_pass_promtool_check_and_their_unit_tests()
@@ -138,34 +139,8 @@ public sealed partial class DeployTests
     private static IEnumerable<string> MetricNames(string expression) =>
         MetricName().Matches(expression).Select(match => match.Value);
 
-    private static async Task<(int ExitCode, string Output)> RunPromtoolAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Promtool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Assert.Fail("promtool is not installed: install it with `apt-get install prometheus` (./test.sh installs it when it is missing).");
-            throw;
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output + await error);
-        }
-    }
+    private static Task<(int ExitCode, string Output)> RunPromtoolAsync(params string[] arguments) =>
+        CommandLine.RunAsync(new ProcessCommand(RequiredExecutable.Find(Promtool, "prometheus"), arguments));
 
     [GeneratedRegex(@"\b(?:edgeguard|http_server|http_client|kestrel|dotnet|fusioncache)_[a-z0-9_]+\b")]
     private static partial Regex MetricName();

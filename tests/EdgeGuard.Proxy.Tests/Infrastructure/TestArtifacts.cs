@@ -9,7 +9,7 @@ public static class TestArtifacts
     {
         var root = Environment.GetEnvironmentVariable("EDGEGUARD_TEST_RESULTS") is { Length: > 0 } configured
             ? configured
-            : Path.Combine(GatewayProcess.RepositoryRoot, "TestResults");
+            : Path.Combine(Repository.Root, "TestResults");
         return System.IO.Directory.CreateDirectory(Path.Combine(root, subdirectory)).FullName;
     }
 }

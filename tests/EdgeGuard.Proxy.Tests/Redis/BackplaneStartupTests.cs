@@ -12,6 +12,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// to that channel once, when the backplane is set up, and logs an error after three failed attempts in 750 ms; the
 /// subscription is made all the same once Redis is there (StackExchange.Redis keeps it and subscribes on connecting).
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class BackplaneStartupTests
 {
@@ -19,7 +20,7 @@ public sealed class BackplaneStartupTests
     public async Task Gateway_started_before_its_redis_subscribes_to_the_cache_backplane_once_redis_is_up()
     {
         await using var redis = await RedisServer.StartAsync();
-        redis.Stop(); // its port is known; nothing listens on it
+        redis.Kill(); // its port is known; nothing listens on it
         var catalog = Upstream.StartCatalog();
         try
         {

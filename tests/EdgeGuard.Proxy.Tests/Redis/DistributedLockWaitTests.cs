@@ -19,6 +19,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// behind the one waiting. FusionCache's Redis locker sleeps a random 10–800 ms between attempts; the gateway's wait
 /// tries again after 10 ms, then 20, 40, 80 and 100 ms at most.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class DistributedLockWaitTests
 {

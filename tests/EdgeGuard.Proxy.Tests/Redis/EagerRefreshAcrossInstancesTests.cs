@@ -16,6 +16,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// same id and release the lock: B then holds the lock with A's answer in Redis. B must take that answer, not fetch
 /// it again. B is held at that exact point by a latch in its lock.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class EagerRefreshAcrossInstancesTests
 {

@@ -11,6 +11,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// answered from memory until <c>MemoryTtl</c>. On the real clock, as <see cref="CacheExpiryTests"/>: the clock is the
 /// subject here, not a race.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class RedisCacheExpiryTests
 {

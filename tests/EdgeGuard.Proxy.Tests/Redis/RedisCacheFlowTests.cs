@@ -4,6 +4,7 @@ using EdgeGuard.Proxy.Tests.Infrastructure;
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>The product flow with <c>REDIS_URL</c> pointing at a real redis-server: keys, values and TTLs checked in Redis.</summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class RedisCacheFlowTests : IAsyncLifetime
 {

@@ -9,6 +9,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// through a freeze, no request may fail with a 5xx (once 12–34 per freeze, a TaskCanceledException out of the
 /// Redis store) or wait for Redis longer than its timeout.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class RedisFreezeTests : IAsyncLifetime
 {

@@ -7,6 +7,7 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// correctly and quickly, the outage shows as Degraded, Redis is used again once back, and a cache removal
 /// that failed meanwhile is not forgotten.
 /// </summary>
+[Integration]
 [Collection(RedisCollection.Name)]
 public sealed class RedisOutageTests : IAsyncLifetime
 {
@@ -41,7 +42,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             Assert.Equal("cache", hit.Source);
         }
 
-        _bed.Redis.Stop();
+        _bed.Redis.Kill();
 
         const int rounds = 8;
         for (var round = 0; round < rounds; round++)
@@ -104,7 +105,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_recovers_after_a_restart_without_any_product_traffic()
     {
-        _bed.Redis.Stop();
+        _bed.Redis.Kill();
         await Eventually.TrueAsync(async () =>
         {
             using var response = await _bed.GetAsync(Existing);

@@ -247,28 +247,3 @@ public sealed record TimedResponse(HttpResponseMessage Response, string Body, Ti
 
     public override string ToString() => $"{(int)Status} source={Source} in {Elapsed.TotalMilliseconds:F0} ms: {Body}";
 }
-
-public static class Eventually
-{
-    /// <summary>Polls until <paramref name="condition"/> holds or time runs out; returns the last value seen.</summary>
-    public static async Task<T> ValueAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value) || stopwatch.Elapsed > timeout)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
-    public static async Task TrueAsync(Func<Task<bool>> probe, TimeSpan timeout, string failure)
-    {
-        var holds = await ValueAsync(probe, value => value, timeout);
-        Assert.True(holds, $"Within {timeout.TotalSeconds} s, {failure}.");
-    }
-}

@@ -9,6 +9,7 @@ namespace EdgeGuard.Proxy.Tests.Sql;
 /// the catalog's PostgreSQL database (the only source): everything at start, new rows within the poll interval,
 /// nothing lost across an outage of the database.
 /// </summary>
+[Integration]
 [Collection(PostgresCollection.Name)]
 public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
 {

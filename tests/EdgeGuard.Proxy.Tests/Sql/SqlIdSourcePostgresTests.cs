@@ -8,6 +8,7 @@ using Npgsql;
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>The SQL id source against a real PostgreSQL: streaming, the cursor, paging, the query check.</summary>
+[Integration]
 [Collection(PostgresCollection.Name)]
 public sealed class SqlIdSourcePostgresTests(PostgresFixture postgres)
 {

@@ -100,6 +100,7 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
         Assert.Equal(0, bed.Upstream.CallsTo("/products/ids"));
     }
 
+    [Integration]
     [Theory]
     [InlineData("Data Source=catalog.db;Frobnicate=1", "EdgeGuard:Bloom:Sql:ConnectionString")]
     [InlineData("Data Source=:memory:", "EdgeGuard:Bloom:Sql:ConnectionString")]
@@ -111,6 +112,7 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
         GatewayProcess.AssertRefused(outcome, setting);
     }
 
+    [Integration]
     [Fact]
     public async Task Query_that_does_not_parse_stops_the_gateway()
     {

@@ -6,6 +6,7 @@ namespace EdgeGuard.Proxy.Tests.Sql;
 /// A bad SQL source configuration stops the real gateway process with exit code 2 and a message on stderr that
 /// names the setting, without a stack trace; a query is judged by the database itself when it is reachable.
 /// </summary>
+[Integration]
 [Collection(PostgresCollection.Name)]
 public sealed class SqlStartupErrorTests(PostgresFixture postgres)
 {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EdgeGuard.Proxy.Tests.Infrastructure;
+namespace EdgeGuard.Testing.Gateways;
 
 /// <summary>
 /// The real catalog (src/CatalogBackend: SQLite, real Kestrel, real HTTP) seeded with <paramref name="ids"/>,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace EdgeGuard.Proxy.Tests.Infrastructure;
+namespace EdgeGuard.Testing;
 
 /// <summary>Ports for the servers tests start (Redis, PostgreSQL, gateway processes).</summary>
 public static class LoopbackPorts

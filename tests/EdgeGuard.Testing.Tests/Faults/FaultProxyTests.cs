@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EdgeGuard.Testing.Faults;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeGuard.Testing.Tests.Faults;
+
+/// <summary>
+/// Each mode of the fault proxy between a test client and a target the test drives. Nothing here sleeps to
+/// synchronise: a test waits on the proxy's counters ("the bytes are held") and then checks what arrived.
+/// </summary>
+public sealed class FaultProxyTests
+{
+    [Fact]
+    public async Task Pass_forwards_both_ways_and_counts_the_bytes()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+
+        await client.SendAsync("ping");
+        Assert.Equal("ping", await server.ReceiveAsync(4));
+        await server.SendAsync("pong!");
+        Assert.Equal("pong!", await client.ReceiveAsync(5));
+
+        var counters = await proxy.WaitUntilAsync(c => c.Downstream.Forwarded == 5, "the answer forwarded");
+        Assert.Equal(new DirectionCounters(4, 0), counters.Upstream);
+        Assert.Equal(new DirectionCounters(5, 0), counters.Downstream);
+        Assert.Equal((1L, 1L, 0L), (counters.Accepted, counters.Open, counters.Reset));
+    }
+
+    [Fact]
+    public async Task Hold_keeps_every_byte_both_ways_with_the_connections_open_and_heal_delivers_them_in_order()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+        await client.SendAsync("a");
+        Assert.Equal("a", await server.ReceiveAsync(1));
+
+        await proxy.HoldAsync();
+        await client.SendAsync("hello");
+        await server.SendAsync("world!");
+        await client.SendAsync(" again");
+        var held = await proxy.WaitForHeldBytesAsync(5 + 6 + 6);
+
+        Assert.Equal(new DirectionCounters(1, 11), held.Upstream);
+        Assert.Equal(new DirectionCounters(0, 6), held.Downstream);
+        Assert.Equal(0, client.Available);
+        Assert.Equal(0, server.Available);
+        Assert.True(client.Connected && server.Connected);
+
+        await proxy.HealAsync();
+        Assert.Equal("hello again", await server.ReceiveAsync(11));
+        Assert.Equal("world!", await client.ReceiveAsync(6));
+        await client.SendAsync("after");
+        Assert.Equal("after", await server.ReceiveAsync(5));
+        Assert.Equal(0, proxy.Counters.BytesHeld);
+    }
+
+    [Fact]
+    public async Task A_connection_made_during_a_hold_is_accepted_but_reaches_the_target_only_after_the_heal()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        await proxy.HoldAsync();
+
+        using var client = await SocketText.ConnectAsync(proxy.Port); // accepted: a partition refuses nothing
+        await client.SendAsync("GET");
+        await proxy.WaitForHeldBytesAsync(3);
+        Assert.Equal(0, target.Accepted);
+
+        await proxy.HealAsync();
+        using var server = await target.NextAsync();
+        Assert.Equal("GET", await server.ReceiveAsync(3));
+    }
+
+    [Fact]
+    public async Task Heal_that_drops_held_bytes_resets_the_connections_that_had_some_and_keeps_the_others()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var holding = await SocketText.ConnectAsync(proxy.Port);
+        using var holdingServer = await target.NextAsync();
+        using var idle = await SocketText.ConnectAsync(proxy.Port);
+        using var idleServer = await target.NextAsync();
+
+        await proxy.HoldAsync();
+        await holding.SendAsync("lost");
+        await proxy.WaitForHeldBytesAsync(4);
+        await proxy.HealAsync(HeldBytes.Drop);
+
+        Assert.Equal(SocketError.ConnectionReset, await holding.ReceiveEndAsync());
+        Assert.Equal(SocketError.ConnectionReset, await holdingServer.ReceiveEndAsync());
+        Assert.Equal(0, holdingServer.Available);
+        await idle.SendAsync("still here");
+        Assert.Equal("still here", await idleServer.ReceiveAsync(10));
+        var counters = proxy.Counters;
+        Assert.Equal((1L, 0L), (counters.Reset, counters.BytesHeld));
+        Assert.Equal(10, counters.Upstream.Forwarded); // "still here"; "lost" never went through
+    }
+
+    [Fact]
+    public async Task Delay_delivers_each_chunk_its_latency_after_it_came_and_not_a_tick_sooner()
+    {
+        var time = new FakeTimeProvider();
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+        var latency = TimeSpan.FromMilliseconds(200);
+
+        await proxy.DelayAsync(new DelayFault(latency));
+        await client.SendAsync("slow");
+        await proxy.WaitForHeldBytesAsync(4);
+        time.Advance(latency - TimeSpan.FromTicks(1));
+        Assert.Equal(0, proxy.Counters.Upstream.Forwarded);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal("slow", await server.ReceiveAsync(4));
+        Assert.Equal(new DirectionCounters(4, 0), proxy.Counters.Upstream);
+    }
+
+    [Fact]
+    public async Task Delay_stalls_come_from_the_seed_so_a_run_can_be_repeated()
+    {
+        var time = new FakeTimeProvider();
+        var fault = new DelayFault(TimeSpan.FromMilliseconds(100)) { MaxStall = TimeSpan.FromSeconds(1), StallProbability = 1, Seed = 7 };
+        var stall = fault.Stalls().First();
+        Assert.Equal(stall, new DelayFault(fault.Latency) { MaxStall = fault.MaxStall, StallProbability = 1, Seed = 7 }.Stalls().First());
+        Assert.InRange(stall, TimeSpan.FromTicks(1), fault.MaxStall);
+
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+        await proxy.DelayAsync(fault);
+        await client.SendAsync("x");
+        await proxy.WaitForHeldBytesAsync(1);
+        time.Advance(fault.Latency + stall - TimeSpan.FromTicks(1));
+        Assert.Equal(0, proxy.Counters.Upstream.Forwarded);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal("x", await server.ReceiveAsync(1));
+    }
+
+    [Fact]
+    public async Task Delay_on_the_system_clock_slows_a_round_trip_by_the_latency_each_way()
+    {
+        await using var target = new TcpTarget(echo: true);
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        var latency = TimeSpan.FromMilliseconds(150);
+
+        await proxy.DelayAsync(new DelayFault(latency));
+        var stopwatch = Stopwatch.StartNew();
+        await client.SendAsync("echo");
+        Assert.Equal("echo", await client.ReceiveAsync(4));
+        Assert.True(stopwatch.Elapsed >= 2 * latency, $"the round trip took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+
+        await proxy.HealAsync();
+        await client.SendAsync("fast");
+        Assert.Equal("fast", await client.ReceiveAsync(4));
+    }
+
+    [Fact]
+    public async Task Delay_in_one_direction_leaves_the_other_alone()
+    {
+        var time = new FakeTimeProvider();
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+
+        await proxy.DelayAsync(new DelayFault(TimeSpan.FromSeconds(5)) { Directions = FaultDirection.Downstream });
+        await client.SendAsync("up");
+        Assert.Equal("up", await server.ReceiveAsync(2)); // the clock never moved
+        await server.SendAsync("down");
+        await proxy.WaitForHeldBytesAsync(4);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("down", await client.ReceiveAsync(4));
+    }
+
+    [Fact]
+    public async Task Reset_resets_open_connections_on_both_sides_and_every_new_one_until_healed()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+
+        await proxy.ResetAsync();
+        Assert.Equal(SocketError.ConnectionReset, await client.ReceiveEndAsync());
+        Assert.Equal(SocketError.ConnectionReset, await server.ReceiveEndAsync());
+
+        Assert.Equal(SocketError.ConnectionReset, await SocketText.ConnectAndReceiveEndAsync(proxy.Port)); // accepted, then reset
+        Assert.Equal(1, target.Accepted);
+        var counters = await proxy.WaitUntilAsync(c => c.Reset == 2, "both connections reset");
+        Assert.Equal(0, counters.Open);
+
+        await proxy.HealAsync();
+        using var again = await SocketText.ConnectAsync(proxy.Port);
+        using var againServer = await target.NextAsync();
+        await again.SendAsync("ok");
+        Assert.Equal("ok", await againServer.ReceiveAsync(2));
+    }
+
+    [Fact]
+    public async Task A_fault_for_some_clients_leaves_the_others_alone()
+    {
+        var cutOff = IPAddress.Parse("127.0.0.2");
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var held = await SocketText.ConnectAsync(proxy.Port, from: cutOff);
+        using var heldServer = await target.NextAsync();
+        using var free = await SocketText.ConnectAsync(proxy.Port);
+        using var freeServer = await target.NextAsync();
+
+        await proxy.HoldAsync(only: client => client.Address.Equals(cutOff));
+        await held.SendAsync("held");
+        await proxy.WaitForHeldBytesAsync(4);
+        await free.SendAsync("free");
+        Assert.Equal("free", await freeServer.ReceiveAsync(4));
+        Assert.Equal(0, heldServer.Available);
+
+        await proxy.ResetAsync(only: client => client.Address.Equals(cutOff));
+        Assert.Equal(SocketError.ConnectionReset, await held.ReceiveEndAsync());
+        await free.SendAsync("still");
+        Assert.Equal("still", await freeServer.ReceiveAsync(5));
+    }
+
+    [Fact]
+    public async Task A_target_that_refuses_resets_the_client()
+    {
+        var closedPort = LoopbackPorts.Free();
+        await using var proxy = FaultProxy.Start(closedPort);
+
+        Assert.Equal(SocketError.ConnectionReset, await SocketText.ConnectAndReceiveEndAsync(proxy.Port));
+        await proxy.WaitUntilAsync(c => c.Reset == 1 && c.Open == 0, "the connection reset");
+    }
+
+    [Fact]
+    public async Task A_clean_close_passes_through_as_a_clean_close()
+    {
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint);
+        using var client = await SocketText.ConnectAsync(proxy.Port);
+        using var server = await target.NextAsync();
+
+        await client.SendAsync("bye");
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal("bye", await server.ReceiveAsync(3));
+        Assert.Equal(SocketError.Success, await server.ReceiveEndAsync());
+        await server.SendAsync("ok");
+        server.Shutdown(SocketShutdown.Send);
+        Assert.Equal("ok", await client.ReceiveAsync(2));
+        Assert.Equal(SocketError.Success, await client.ReceiveEndAsync());
+        var counters = await proxy.WaitUntilAsync(c => c.Open == 0, "the connection closed");
+        Assert.Equal(0, counters.Reset);
+    }
+}

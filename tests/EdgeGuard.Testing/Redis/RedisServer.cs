@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace EdgeGuard.Testing.Redis;
+
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port, with no persistence, in its own temporary directory.
+/// It can be killed and started again on the same port in the middle of a test (a cache outage), frozen and
+/// thawed, and is killed on dispose. A missing <c>redis-server</c> fails the test with how to install it.
+/// </summary>
+public sealed class RedisServer : ExternalProcess
+{
+    private readonly string _executable;
+    private readonly IReadOnlyList<string> _extraArguments;
+
+    private RedisServer(string executable, int port, IReadOnlyList<string> extraArguments)
+    {
+        _executable = executable;
+        _extraArguments = extraArguments;
+        Port = port;
+        Directory = System.IO.Directory.CreateTempSubdirectory("edgeguard-redis-").FullName;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The server's working directory (its cluster configuration lives there, when it has one).</summary>
+    public string Directory { get; }
+
+    /// <summary>The gateway's <c>REDIS_URL</c> for this server.</summary>
+    public string Url => $"redis://127.0.0.1:{Port}";
+
+    public override string Name => $"redis-server on port {Port}";
+
+    protected override TimeSpan StartTimeout => TimeSpan.FromSeconds(15);
+
+    /// <summary>Starts a server on a free port and waits until it answers PING.</summary>
+    /// <param name="extraArguments">More <c>redis-server</c> options (<c>--replicaof host port</c>, <c>--cluster-enabled yes</c>).</param>
+    public static async Task<RedisServer> StartAsync(IReadOnlyList<string>? extraArguments = null)
+    {
+        var executable = RequiredExecutable.Find("redis-server", "redis-server");
+
+        // Another process may take the free port between the probe and redis-server's bind: try a few ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new RedisServer(executable, LoopbackPorts.Free(), extraArguments ?? []);
+            try
+            {
+                await server.StartAsync(CancellationToken.None);
+                return server;
+            }
+            catch (Exception) when (attempt < 3)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Sends one command on a connection of its own and returns the raw reply (see <see cref="RedisWire"/>).</summary>
+    public Task<string> SendAsync(params string[] command) => RedisWire.SendAsync(Port, command);
+
+    protected override ProcessCommand Command() => new(_executable,
+    [
+        "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", Directory, "--daemonize", "no", "--protected-mode", "yes", "--enable-debug-command", "local",
+        .. _extraArguments,
+    ])
+    {
+        WorkingDirectory = Directory,
+    };
+
+    protected override Task<bool> IsReadyAsync(CancellationToken cancellationToken) => RedisWire.PingAsync(Port, cancellationToken);
+
+    protected override ValueTask CleanUpAsync()
+    {
+        TemporaryDirectory.Delete(Directory);
+        return ValueTask.CompletedTask;
+    }
+}
