@@ -100,6 +100,7 @@ try
     app.UseClientAddresses();
     // The gauges read the live filter, cache and cluster whenever an exporter collects; they exist once made.
     app.Services.GetRequiredService<EdgeGuardGauges>();
+    HttpClientInstruments.CreateNow(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.WriteAsync });
     app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportWriter.WriteAsync });
     app.MapPrometheusScrapingEndpoint("/metrics");
