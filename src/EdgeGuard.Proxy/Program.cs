@@ -130,6 +130,12 @@ try
     // A query the catalog's database refuses is a configuration error, reported like the others (an unreachable
     // database is not: the filter's first load retries it).
     await app.Services.GetRequiredService<SqlQueryCheck>().RunAsync(CancellationToken.None);
+    // A standalone gateway owns its snapshot path: a second one started on it is refused like a bad setting.
+    if (!app.Services.GetRequiredService<RedisConnection>().IsConfigured)
+    {
+        app.Services.GetRequiredService<LocalFilterStore>().Claim();
+    }
+
     app.Run();
     // Non-zero when a source's configuration proved unusable once it could be read (FilterLoader.StopForConfiguration).
     return Environment.ExitCode;

@@ -93,7 +93,6 @@ public sealed class FilterLoader(
 
         try
         {
-            local.Claim();
             await RestoreLocalSnapshotAsync(stoppingToken).ConfigureAwait(false);
             await LoadWithRetriesAsync(stoppingToken).ConfigureAwait(false);
             if (options.Value.Bloom.ReloadInterval is not { } interval)
@@ -133,9 +132,10 @@ public sealed class FilterLoader(
     public void StopForConfiguration(ConfigurationErrorException error)
     {
         Log.ConfigurationFailedAfterStart(logger, error.Message);
-        Console.Error.WriteLine($"EdgeGuard cannot go on, the configuration is invalid:{Environment.NewLine}  {error.Message}");
+        Console.Error.WriteLine($"EdgeGuard cannot start, the configuration is invalid:{Environment.NewLine}  {error.Message}");
         Environment.ExitCode = StartupErrors.InvalidConfigurationExitCode;
-        lifetime.StopApplication();
+        // Once started (at once if it already has): a stop while the server is still binding would end in a crash.
+        lifetime.ApplicationStarted.Register(lifetime.StopApplication);
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ using System.Net;
 namespace EdgeGuard.Testing.Gateways;
 
 /// <summary>
-/// The real gateway as an operator runs it: <c>dotnet EdgeGuard.Proxy.dll</c> from the repository root, in
-/// a process of its own, configured through environment variables. For what only a real process shows
+/// The real gateway as an operator runs it: <c>dotnet EdgeGuard.Proxy.dll</c> from the repository root (or a working
+/// directory of the test's, where its relative paths such as the default snapshot location then lie), in a process of
+/// its own, configured through environment variables. For what only a real process shows
 /// (its exit code and console output at start-up, a kill, a SIGSTOP, several instances on one Redis).
 /// </summary>
 public sealed class GatewayProcess : ExternalProcess
@@ -13,9 +14,12 @@ public sealed class GatewayProcess : ExternalProcess
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly HttpClient _probe;
 
-    private GatewayProcess(IDictionary<string, string?> environment, int port)
+    private readonly string _workingDirectory;
+
+    private GatewayProcess(IDictionary<string, string?> environment, int port, string? workingDirectory)
     {
         Port = port;
+        _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
         _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
     }
@@ -37,9 +41,10 @@ public sealed class GatewayProcess : ExternalProcess
     }
 
     /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/> (null values unset a variable); does not wait for it.</summary>
-    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null)
+    /// <param name="workingDirectory">Where it runs (default: the repository root).</param>
+    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null, string? workingDirectory = null)
     {
-        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free());
+        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free(), workingDirectory);
         gateway.Launch();
         return gateway;
     }
@@ -70,7 +75,7 @@ public sealed class GatewayProcess : ExternalProcess
 
     protected override ProcessCommand Command() => new("dotnet", [GatewayDll])
     {
-        WorkingDirectory = Repository.Root,
+        WorkingDirectory = _workingDirectory,
         // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
         RemoveInherited = name => name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
             name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
