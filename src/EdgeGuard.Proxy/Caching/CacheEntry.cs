@@ -17,7 +17,7 @@ public enum CacheEntryKind : byte
 
 /// <summary>
 /// What the cache holds for one product id. Data only: the Redis bytes are written by
-/// <see cref="CacheEntryFormatter"/>, and what is stored and for how long is decided by <see cref="CachePolicy"/>.
+/// <see cref="CacheEntryFormatter"/>, what is stored and for how long by <see cref="ProductCacheRules"/> (product routes) or the HTTP rules (shared routes), and how FusionCache keeps it by <see cref="CachePolicy"/>.
 /// </summary>
 public sealed class CacheEntry
 {
