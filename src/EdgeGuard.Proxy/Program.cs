@@ -10,6 +10,7 @@ using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.SharedCache;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,6 +59,8 @@ try
     services.AddSingleton<ProductGate>();
     services.AddSingleton<ClientBudget>();
     services.AddProductCache();
+    // Routes cached as an HTTP shared cache (EdgeGuard.Cache: shared), on the same FusionCache.
+    services.AddSharedCache();
     services.AddSingleton<UpstreamFetcher>();
     services.AddSingleton<ProductLookup>();
     services.AddSingleton<CommitPositions>();
@@ -88,8 +91,13 @@ try
     services.AddReverseProxy()
         .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
         .AddConfigFilter<UpstreamUrlConfigFilter>()
+        .AddConfigFilter<CacheRouteConfigFilter>()
         .AddCatalogFailureDetection()
-        .AddTransforms(transforms => transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders));
+        .AddTransforms(transforms =>
+        {
+            transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders);
+            transforms.AddResponseTransform(SharedFetcher.RemoveConnectionListedHeaders);
+        });
 
     var app = builder.Build();
     // Who the client is, for its budget: X-Forwarded-For only from known proxies.
@@ -107,6 +115,7 @@ try
         proxy.UseMiddleware<RouteGuardMiddleware>();
         proxy.UseMiddleware<ProductWriteMiddleware>();
         proxy.UseMiddleware<ProductReadMiddleware>();
+        proxy.UseMiddleware<SharedCacheMiddleware>();
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();
