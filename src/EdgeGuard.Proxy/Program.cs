@@ -26,6 +26,10 @@ try
         builder.WebHost.UseUrls("http://0.0.0.0:8000");
     }
 
+    // Response header values are written as Latin-1, as HttpClient reads them: an upstream header with bytes outside
+    // ASCII (obs-text, RFC 9110 5.5) reaches the client as it came instead of failing the answer.
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.Latin1);
+
     var services = builder.Services;
     services.AddOptions<EdgeGuardOptions>().BindConfiguration(EdgeGuardOptions.SectionName).ValidateOnStart();
     services.AddSingleton<IPostConfigureOptions<EdgeGuardOptions>, EnvironmentAliases>();
