@@ -25,16 +25,13 @@ REASONS = [
     (('other-set-cookie', 'headers-store-Set-Cookie', '304-etag-update-response-Set-Cookie'),
      'On purpose: an answer that sets a cookie is not stored. A shared cache would hand one client\'s cookie to every '
      'other client; the cache tier keeps this rule on every route.'),
-    (('cdn-',),
-     'CDN-Cache-Control (RFC 9213) is not implemented: the shared route applies Cache-Control and Expires only. The '
-     '`cdn-max-age-*` tests depend on `cdn-max-age`.'),
     (('interim-',),
      'A 1xx interim answer cannot pass through: ASP.NET Core\'s HTTP client drops interim responses and Kestrel '
      'cannot relay them. (The suite\'s client needs `undici` for these four tests. It is not vendored, so they '
      'fail on the import, which the site classifies the same way.)'),
     (('partial-',),
-     'A Range request is forwarded as it is (`RangePolicy`). The cache neither stores partial answers nor serves a '
-     'range from a stored answer. `partial-use-*` depend on `partial-store-complete-reuse-partial`.'),
+     'A partial (206) answer is never stored: a range is served only from a stored whole answer (`RangePolicy`), and '
+     'the cache\'s own fetch asks for the whole answer rather than the rest of a stored part.'),
     (('method-POST',),
      'A POST\'s answer is never stored for later GETs. RFC 9111 allows it when `Content-Location` names the URL; this '
      'is not implemented.'),

@@ -19,9 +19,10 @@ public static class Freshness
     /// <summary>
     /// The freshness lifetime the origin gave (4.2.1): <c>s-maxage</c>, else <c>max-age</c>, else <c>Expires</c>
     /// minus <c>Date</c> (the time it arrived when <c>Date</c> is missing or invalid); an invalid <c>Expires</c>, or
-    /// several different ones, mean already expired. Null when the answer gives none.
+    /// several different ones, mean already expired. Null when the answer gives none. <paramref name="useExpires"/> is
+    /// false when the directives come from <c>CDN-Cache-Control</c>, which replaces <c>Expires</c> too.
     /// </summary>
-    public static TimeSpan? ExplicitLifetime(IReadOnlyList<KeyValuePair<string, string>> headers, CacheDirectives directives, DateTimeOffset responseTime)
+    public static TimeSpan? ExplicitLifetime(IReadOnlyList<KeyValuePair<string, string>> headers, CacheDirectives directives, DateTimeOffset responseTime, bool useExpires = true)
     {
         if (directives.SharedMaxAge is { } shared)
         {
@@ -34,7 +35,7 @@ public static class Freshness
         }
 
         var expiresLines = HeaderFields.Lines(headers, HeaderNames.Expires);
-        if (expiresLines.Count == 0)
+        if (expiresLines.Count == 0 || !useExpires)
         {
             return null;
         }

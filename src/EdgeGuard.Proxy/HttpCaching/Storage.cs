@@ -18,7 +18,7 @@ public static class Storage
     /// carried <c>Authorization</c>, only with <c>public</c>, <c>s-maxage</c> or <c>must-revalidate</c>; and it says
     /// how long it is fresh, or its status is heuristically cacheable, or it is marked <c>public</c>.
     /// </summary>
-    public static bool MayStore(int status, CacheDirectives directives, IReadOnlyList<KeyValuePair<string, string>> headers, bool requestHadAuthorization)
+    public static bool MayStore(int status, CacheDirectives directives, IReadOnlyList<KeyValuePair<string, string>> headers, bool requestHadAuthorization, bool useExpires = true)
     {
         if (status < 200 || status is 206 or 304)
         {
@@ -41,7 +41,7 @@ public static class Storage
         }
 
         return directives.Public || directives.MaxAge is not null || directives.SharedMaxAge is not null ||
-               HeaderFields.Contains(headers, HeaderNames.Expires) || Freshness.IsHeuristicallyCacheable(status);
+               (useExpires && HeaderFields.Contains(headers, HeaderNames.Expires)) || Freshness.IsHeuristicallyCacheable(status);
     }
 
     /// <summary>True when the answer carries a validator a conditional request can use (<c>ETag</c>, <c>Last-Modified</c>).</summary>

@@ -8,7 +8,8 @@ using ZiggyCreatures.Caching.Fusion;
 namespace EdgeGuard.Proxy.SharedCache;
 
 /// <summary>
-/// Turns a fetched answer into what a shared route stores, under the HTTP rules (<c>HttpCaching</c>) alone: no
+/// Turns a fetched answer into what a shared route stores, under the HTTP rules (<c>HttpCaching</c>; the directives of
+/// a valid <c>CDN-Cache-Control</c> in place of <c>Cache-Control</c> and <c>Expires</c>) alone: no
 /// default lifetime (an answer with no freshness information and no heuristic one is stored only to be revalidated,
 /// and one with no validator either is not stored), and tells FusionCache how to keep each entry:
 /// <list type="bullet">
@@ -40,8 +41,8 @@ public sealed class SharedEntries(IOptions<EdgeGuardOptions> options, TimeProvid
     public static CacheEntry? ToEntry(int status, IReadOnlyList<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body,
         DateTimeOffset requestTime, DateTimeOffset responseTime, bool requestHadAuthorization)
     {
-        var directives = CacheDirectives.Parse(HeaderFields.Lines(headers, HeaderNames.CacheControl));
-        if (!Storage.MayStore(status, directives, headers, requestHadAuthorization) ||
+        var (directives, targeted) = TargetedCacheControl.For(headers);
+        if (!Storage.MayStore(status, directives, headers, requestHadAuthorization, useExpires: !targeted) ||
             HeaderFields.Contains(headers, HeaderNames.SetCookie) ||
             VarySpec.Parse(HeaderFields.Lines(headers, HeaderNames.Vary)) is { MatchesNothing: true })
         {
@@ -50,7 +51,7 @@ public sealed class SharedEntries(IOptions<EdgeGuardOptions> options, TimeProvid
 
         var lifetime = directives.NoCache
             ? TimeSpan.Zero
-            : Freshness.ExplicitLifetime(headers, directives, responseTime) ?? Freshness.HeuristicLifetime(status, headers, directives, responseTime);
+            : Freshness.ExplicitLifetime(headers, directives, responseTime, useExpires: !targeted) ?? Freshness.HeuristicLifetime(status, headers, directives, responseTime);
         if (lifetime <= TimeSpan.Zero && !Storage.HasValidator(headers) && StaleUse.WhileRevalidating(directives) <= TimeSpan.Zero)
         {
             return null;
@@ -92,7 +93,7 @@ public sealed class SharedEntries(IOptions<EdgeGuardOptions> options, TimeProvid
     public void Apply(CacheEntry entry, FusionCacheEntryOptions entryOptions)
     {
         var now = time.GetUtcNow();
-        var directives = CacheDirectives.Parse(HeaderFields.Lines(entry.Headers, HeaderNames.CacheControl));
+        var directives = Directives(entry);
         var freshLeft = entry.FreshUntil - now;
         if (freshLeft < TimeSpan.Zero)
         {
@@ -127,7 +128,7 @@ public sealed class SharedEntries(IOptions<EdgeGuardOptions> options, TimeProvid
     public static bool InRevalidationWindow(CacheEntry entry, DateTimeOffset now) =>
         now - entry.FreshUntil <= StaleUse.WhileRevalidating(Directives(entry));
 
-    private static CacheDirectives Directives(CacheEntry entry) => CacheDirectives.Parse(HeaderFields.Lines(entry.Headers, HeaderNames.CacheControl));
+    private static CacheDirectives Directives(CacheEntry entry) => TargetedCacheControl.For(entry.Headers).Directives;
 
     private static void Unrefreshed(FusionCacheEntryOptions entryOptions, TimeSpan duration)
     {

@@ -41,7 +41,44 @@ internal static class SharedResponses
         response.StatusCode = entry.StatusCode;
         AppendHeaders(response, entry.Headers);
         response.Headers.Age = age;
+        if (entry.StatusCode == StatusCodes.Status200OK && SingleRange(context.Request, entry.Body.Length) is { } range)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = new ContentRangeHeaderValue(range.From, range.To, entry.Body.Length).ToString();
+            return WriteBodyAsync(context, StatusCodes.Status206PartialContent, entry.Body.Slice((int)range.From, (int)(range.To - range.From + 1)));
+        }
+
         return WriteBodyAsync(context, entry.StatusCode, entry.Body);
+    }
+
+    /// <summary>The one satisfiable byte range the request asks for (first and last byte), or null (none, several, unsatisfiable).</summary>
+    private static (long From, long To)? SingleRange(HttpRequest request, long length)
+    {
+        if (request.Headers.Range.Count == 0 || length == 0 ||
+            !RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var parsed) ||
+            !parsed.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase) || parsed.Ranges.Count != 1)
+        {
+            return null;
+        }
+
+        var item = parsed.Ranges.Single();
+        long from, to;
+        if (item.From is { } start)
+        {
+            from = start;
+            to = item.To is { } end && end < length ? end : length - 1;
+        }
+        else if (item.To is { } suffix && suffix > 0)
+        {
+            from = Math.Max(0, length - suffix);
+            to = length - 1;
+        }
+        else
+        {
+            return null;
+        }
+
+        return from < length && from <= to ? (from, to) : null;
     }
 
     /// <summary>The origin's answer to this request's own fetch, as it came (its <c>Set-Cookie</c> too: it is this client's).</summary>

@@ -190,6 +190,21 @@ public sealed class SharedRouteTests : GatewayTestBase
         Assert.Equal(2, Upstream.LogEntries.Count(e => e.RequestMessage?.Path == "/catalog/items" && e.RequestMessage.Method == "GET"));
     }
 
+    [Fact]
+    public async Task A_byte_range_is_served_from_the_stored_whole_answer()
+    {
+        using (await Client.GetAsync("/catalog/items")) { }
+        var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/items");
+        request.Headers.TryAddWithoutValidation("Range", "bytes=1-3");
+
+        using var partial = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal("tem", await partial.Content.ReadAsStringAsync());
+        Assert.Equal("bytes 1-3/5", partial.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(1, Upstream.CallsTo("/catalog/items"));
+    }
+
     private async Task<(string Body, string Source)> GetAsync(string path, params (string Name, string Value)[] headers)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
