@@ -63,7 +63,8 @@ echo "suite ($SUBSET) finished in $((SECONDS - START)) s; results in $OUT/edgegu
 python3 "$HERE/score.py" --subset "$([[ $SUBSET == all ]] && echo all || echo "$SUBSET")" "$OUT/edgeguard-$SUBSET.json" "$HERE"/reference/*.json
 
 if [[ "$SUBSET" == all ]]; then
-  cp "$OUT/edgeguard-all.json" "$HERE/results/edgeguard.json" 2>/dev/null || { mkdir -p "$HERE/results"; cp "$OUT/edgeguard-all.json" "$HERE/results/edgeguard.json"; }
-  python3 "$HERE/report.py" "$HERE/results/edgeguard.json" > "$HERE/RESULTS.md"
+  mkdir -p "$HERE/results"
+  cp "$OUT/edgeguard-all.json" "$HERE/results/edgeguard.json"
+  python3 "$HERE/report.py" "$HERE/results/edgeguard.json" "$((SECONDS - START))" > "$HERE/RESULTS.md"
   echo "wrote $HERE/RESULTS.md" >&2
 fi
