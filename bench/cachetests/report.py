@@ -26,9 +26,9 @@ REASONS = [
      'On purpose: an answer that sets a cookie is not stored. A shared cache would hand one client\'s cookie to every '
      'other client; the cache tier keeps this rule on every route.'),
     (('interim-',),
-     'A 1xx interim answer cannot pass through: ASP.NET Core\'s HTTP client drops interim responses and Kestrel '
-     'cannot relay them. (The suite\'s client needs `undici` for these four tests. It is not vendored, so they '
-     'fail on the import, which the site classifies the same way.)'),
+     'A 1xx interim answer does not pass through: YARP forwards with ASP.NET Core\'s HTTP client, which drops '
+     'interim responses, so none reaches the client. (The suite\'s client needs `undici` for these four tests. It is '
+     'not vendored, so they fail on the import instead, which the site classifies the same way.)'),
     (('partial-',),
      'A partial (206) answer is never stored: a range is served only from a stored whole answer (`RangePolicy`), and '
      'the cache\'s own fetch asks for the whole answer rather than the rest of a stored part.'),
