@@ -28,6 +28,9 @@ public sealed class SharedCacheContext(HttpContext httpContext)
     /// <summary>The request carries <c>Authorization</c>: its answer is stored only as RFC 9111 3.5 allows.</summary>
     public bool HasAuthorization => Request.Headers.ContainsKey(HeaderNames.Authorization);
 
+    /// <summary>The request carries <c>Cookie</c>: a shared fetch leaves it out, and an answer fetched with it is never stored.</summary>
+    public bool HasCookie => Request.Headers.ContainsKey(HeaderNames.Cookie);
+
     /// <summary>The client asked for a stored answer or nothing (<c>only-if-cached</c>): the origin is never asked.</summary>
     public bool OnlyIfCached { get; set; }
 }

@@ -67,7 +67,7 @@ public sealed class SharedCacheMiddleware(
     private async Task GetAsync(SharedCacheContext cache, string key)
     {
         var context = cache.HttpContext;
-        var found = await lookup.FindAsync(key, context.Request, SharedFetchRequest.From(context, next)).ConfigureAwait(false);
+        var found = await lookup.FindAsync(key, context.Request, SharedFetchRequest.From(context, next, shared: true)).ConfigureAwait(false);
         if (found.Refused is { } refused)
         {
             await HoldAsync(context, refused).ConfigureAwait(false);
@@ -81,12 +81,13 @@ public sealed class SharedCacheMiddleware(
                 await FailAsync(context, found.Failure!, found.Fetched).ConfigureAwait(false);
                 return;
             case { Kind: CacheEntryKind.PassThrough }:
-                // The answer may not be stored: the request that fetched it gets it; the others fetch their own.
-                if (found.Fetched is { TooLarge: false } own)
+                // The answer may not be stored: the request that fetched it gets it (unless the shared fetch left out its
+                // cookies: it then gets its own, the way product reads do); the others fetch their own.
+                if (found.Fetched is { TooLarge: false } own && !cache.HasCookie)
                 {
                     await SharedResponses.RelayAsync(context, own, Sources.Upstream).ConfigureAwait(false);
                 }
-                else if (found.Fetched is { TooLarge: true })
+                else if (found.Fetched is not null)
                 {
                     await ForwardAsync(context, spend: false).ConfigureAwait(false);
                 }
@@ -154,7 +155,8 @@ public sealed class SharedCacheMiddleware(
             "The request said only-if-cached and no fresh stored answer exists.", Sources.Cache).ConfigureAwait(false);
     }
 
-    /// <summary>This request's own GET, not shared with others; its answer is stored when it may be.</summary>
+    /// <summary>This request's own GET (its cookies too), not shared with others; its answer is stored when it may be and
+    /// the request carried no cookie.</summary>
     private async Task FetchOwnAsync(SharedCacheContext cache, string key, CacheEntry? stale)
     {
         var context = cache.HttpContext;
@@ -167,7 +169,7 @@ public sealed class SharedCacheMiddleware(
         FetchedAnswer answer;
         try
         {
-            answer = await fetcher.FetchAsync(SharedFetchRequest.From(context, next), null, null, context.RequestAborted).ConfigureAwait(false);
+            answer = await fetcher.FetchAsync(SharedFetchRequest.From(context, next, shared: false), null, null, context.RequestAborted).ConfigureAwait(false);
         }
         catch (UpstreamFailedException e)
         {
@@ -182,7 +184,8 @@ public sealed class SharedCacheMiddleware(
             return;
         }
 
-        if (cache.AllowCacheStorage && entries.ToEntry(answer, cache.HasAuthorization) is { } entry)
+        // An answer fetched with the client's cookies may be that client's own: it is never stored for others.
+        if (cache.AllowCacheStorage && !cache.HasCookie && entries.ToEntry(answer, cache.HasAuthorization) is { } entry)
         {
             await lookup.StoreAsync(key, entry, context.Request).ConfigureAwait(false);
         }

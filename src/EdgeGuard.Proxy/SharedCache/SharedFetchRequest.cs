@@ -11,7 +11,9 @@ namespace EdgeGuard.Proxy.SharedCache;
 /// fetch is the client's own GET (its end-to-end headers, so what the origin sees is what the client sent), less what
 /// the cache answers itself or does not let one client decide for everyone: its conditionals and range (the cache
 /// sends its own validators), its <c>Accept-Encoding</c> (the cache holds identity bodies, fit for every client),
-/// hop-by-hop headers and EdgeGuard's own.
+/// hop-by-hop headers and EdgeGuard's own. A fetch shared with other requests also leaves out the client's
+/// <c>Cookie</c>: what it gets back may be handed to everyone, so it must be what anyone would get. A request's own
+/// fetch (not shared) keeps it.
 /// </summary>
 public sealed record SharedFetchRequest(
     RequestDelegate Pipeline,
@@ -35,18 +37,24 @@ public sealed record SharedFetchRequest(
         HeaderNames.Range, HeaderNames.AcceptEncoding,
     };
 
-    /// <summary>True when the fetch sends the client's <paramref name="name"/> header to the origin.</summary>
-    public static bool Forwards(string name) =>
-        !NotForwarded.Contains(name) && !name.StartsWith(Observability.Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when a fetch shared with other requests sends the client's <paramref name="name"/> header to the origin.</summary>
+    public static bool Forwards(string name) => Forwards(name, shared: true);
 
-    public static SharedFetchRequest From(HttpContext context, RequestDelegate pipeline)
+    private static bool Forwards(string name, bool shared) =>
+        !NotForwarded.Contains(name) && !name.StartsWith(Observability.Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase) &&
+        !(shared && name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase));
+
+    /// <param name="context">The client's request.</param>
+    /// <param name="pipeline">The rest of YARP's pipeline.</param>
+    /// <param name="shared">True for a fetch whose answer may serve other requests (no <c>Cookie</c>).</param>
+    public static SharedFetchRequest From(HttpContext context, RequestDelegate pipeline, bool shared)
     {
         var proxy = context.GetReverseProxyFeature();
         var request = context.Request;
         var headers = new List<KeyValuePair<string, StringValues>>(request.Headers.Count);
         foreach (var header in request.Headers)
         {
-            if (Forwards(header.Key))
+            if (Forwards(header.Key, shared))
             {
                 headers.Add(header);
             }

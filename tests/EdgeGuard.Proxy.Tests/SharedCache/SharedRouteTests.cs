@@ -56,6 +56,14 @@ public sealed class SharedRouteTests : GatewayTestBase
             return Answer(200, "validated body", ("ETag", "\"v1\""), ("Cache-Control", "max-age=1"), ("X-Catalog-Version", "1"));
         }));
 
+        // Says which cookie it saw: the one answer stored, the other private to each client.
+        foreach (var (path, cacheControl) in new[] { ("/catalog/public", "max-age=60"), ("/catalog/personal", "private") })
+        {
+            Upstream.Given(Request.Create().WithPath(path).UsingGet()).RespondWith(Response.Create().WithCallback(request =>
+                Answer(200, request.Headers?.TryGetValue("Cookie", out var cookie) == true ? "cookie " + cookie.Single() : "no cookie",
+                    ("Cache-Control", cacheControl))));
+        }
+
         Upstream.Given(Request.Create().WithPath("/catalog/items").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=60").WithBody("items"));
         Upstream.Given(Request.Create().WithPath("/catalog/items").UsingPost()).RespondWith(Response.Create().WithStatusCode(201));
@@ -188,6 +196,19 @@ public sealed class SharedRouteTests : GatewayTestBase
 
         Assert.Equal("upstream", afterPost.Source());
         Assert.Equal(2, Upstream.LogEntries.Count(e => e.RequestMessage?.Path == "/catalog/items" && e.RequestMessage.Method == "GET"));
+    }
+
+    [Fact]
+    public async Task A_shared_fetch_leaves_the_clients_cookie_out_and_a_private_answer_goes_to_its_own_client_with_it()
+    {
+        var withCookie = await GetAsync("/catalog/public", ("Cookie", "session=1"));
+        var withoutCookie = await GetAsync("/catalog/public");
+        var personal = await GetAsync("/catalog/personal", ("Cookie", "session=2"));
+
+        Assert.Equal(("no cookie", "upstream"), withCookie); // what anyone would get, stored for everyone
+        Assert.Equal(("no cookie", "cache"), withoutCookie);
+        Assert.Equal(("cookie session=2", "upstream"), personal); // not storable: its own request, cookie and all
+        Assert.Equal(1, Upstream.CallsTo("/catalog/public"));
     }
 
     [Fact]
