@@ -10,6 +10,9 @@ namespace EdgeGuard.Proxy.SharedCache;
 /// </summary>
 public sealed class SharedCacheStore(ProductCache cache)
 {
+    // While Redis fails, a miss does not wait for a distributed lock either (as on the product route).
+    private readonly FusionCacheEntryOptions _withoutDistributedLock = WithoutDistributedLock(cache.Fusion);
+
     private IFusionCache Fusion => cache.Fusion;
 
     /// <summary>The options an entry starts from before its fill or <see cref="SetAsync"/> adapts them.</summary>
@@ -18,7 +21,7 @@ public sealed class SharedCacheStore(ProductCache cache)
     /// <summary>The entry for <paramref name="key"/>; on a miss (or an expired entry) <paramref name="fill"/> runs once for every caller waiting for it.</summary>
     public ValueTask<CacheEntry> GetOrFillAsync(string key, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill) =>
         // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
-        Fusion.GetOrSetAsync<CacheEntry>(Key(key), fill, default, null, null, CancellationToken.None);
+        Fusion.GetOrSetAsync<CacheEntry>(Key(key), fill, default, cache.CircuitOpen ? _withoutDistributedLock : null, null, CancellationToken.None);
 
     /// <summary>The entry for <paramref name="key"/> if FusionCache holds one it counts as fresh, without filling it.</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string key) =>
@@ -29,6 +32,13 @@ public sealed class SharedCacheStore(ProductCache cache)
 
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1.</summary>
     public ValueTask RemoveAsync(string key) => Fusion.RemoveAsync(Key(key));
+
+    private static FusionCacheEntryOptions WithoutDistributedLock(IFusionCache fusion)
+    {
+        var options = fusion.DefaultEntryOptions.Duplicate();
+        options.SkipDistributedLocker = true;
+        return options;
+    }
 
     private string Key(string key) => cache.IsDistributed ? CacheKeys.Http(key) : "http:" + key;
 }

@@ -90,6 +90,10 @@ public sealed class SharedLookup(
         {
             return new SharedLookupResult(null, key, fill.Answer, false, e, null);
         }
+        catch (FusionCacheFactoryException) when (fill.Failure is { } failure)
+        {
+            return new SharedLookupResult(null, key, fill.Answer, false, failure, null);
+        }
         catch (SyntheticTimeoutException)
         {
             return new SharedLookupResult(null, key, null, false, new UpstreamFailedException(StatusCodes.Status504GatewayTimeout, "The origin did not answer in time."), null);
