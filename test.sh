@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET SDK.
 # Installs what the tests need (redis-server for the Redis integration tests, postgresql for the SQL id
-# source tests, chromium for the dashboard's browser test, prometheus for promtool on deploy/'s alert rules),
+# source tests, chromium for the dashboard's browser test, prometheus for promtool on deploy/'s alert rules,
+# nodejs and python3 for the HTTP caching test suite's strict subset in bench/cachetests),
 # builds, runs every test project, and ends with one line "N passed, N failed" summed over all projects' TRX
 # results.
 set -uo pipefail
@@ -27,6 +28,17 @@ if ! command -v promtool >/dev/null 2>&1; then
   echo "test.sh: installing prometheus (promtool checks deploy/prometheus's alert rules)"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null \
     || { echo "test.sh: could not install prometheus" >&2; exit 1; }
+fi
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "test.sh: installing nodejs and npm (the HTTP caching test suite in bench/cachetests runs on node)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+    || { echo "test.sh: could not install nodejs" >&2; exit 1; }
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "test.sh: installing python3 (scores the HTTP caching test suite)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null \
+    || { echo "test.sh: could not install python3" >&2; exit 1; }
 fi
 
 results="$PWD/TestResults"

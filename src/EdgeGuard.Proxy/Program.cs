@@ -12,6 +12,7 @@ using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.SharedCache;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,10 @@ try
     {
         builder.WebHost.UseUrls("http://0.0.0.0:8000");
     }
+
+    // Response header values are written as Latin-1, as HttpClient reads them: an upstream header with bytes outside
+    // ASCII (obs-text, RFC 9110 5.5) reaches the client as it came instead of failing the answer.
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.Latin1);
 
     var services = builder.Services;
     services.AddOptions<EdgeGuardOptions>().BindConfiguration(EdgeGuardOptions.SectionName).ValidateOnStart();
@@ -62,6 +67,8 @@ try
     services.AddSingleton<ProductGate>();
     services.AddSingleton<ClientBudget>();
     services.AddProductCache();
+    // Routes cached as an HTTP shared cache (EdgeGuard.Cache: shared), on the same FusionCache.
+    services.AddSharedCache();
     services.AddSingleton<UpstreamFetcher>();
     services.AddSingleton<ProductLookup>();
     services.AddSingleton<CommitPositions>();
@@ -92,8 +99,13 @@ try
     services.AddReverseProxy()
         .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
         .AddConfigFilter<UpstreamUrlConfigFilter>()
+        .AddConfigFilter<CacheRouteConfigFilter>()
         .AddCatalogFailureDetection()
-        .AddTransforms(transforms => transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders));
+        .AddTransforms(transforms =>
+        {
+            transforms.AddRequestTransform(ClientHeaders.RemoveEdgeGuardHeaders);
+            transforms.AddResponseTransform(SharedFetcher.RemoveConnectionListedHeaders);
+        });
 
     var app = builder.Build();
     // Who the client is, for its budget: X-Forwarded-For only from known proxies.
@@ -112,6 +124,7 @@ try
         proxy.UseMiddleware<RouteGuardMiddleware>();
         proxy.UseMiddleware<ProductWriteMiddleware>();
         proxy.UseMiddleware<ProductReadMiddleware>();
+        proxy.UseMiddleware<SharedCacheMiddleware>();
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();
         proxy.UsePassiveHealthChecks();

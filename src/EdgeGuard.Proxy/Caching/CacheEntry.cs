@@ -13,11 +13,16 @@ public enum CacheEntryKind : byte
     /// to hold, another status): requests go to the catalog each on their own, without waiting for each other
     /// (a "hit-for-pass" marker).</summary>
     PassThrough = 3,
+
+    /// <summary>Shared routes: the answers for this URL vary on request headers (<c>Vary</c>); each variant is stored
+    /// under a secondary key. <see cref="CacheEntry.Headers"/> holds the <c>Vary</c> names; <see cref="CacheEntry.FetchedAt"/>
+    /// is the marker's generation, part of every secondary key, so variants stored under an older marker are not found.</summary>
+    Variants = 4,
 }
 
 /// <summary>
 /// What the cache holds for one product id. Data only: the Redis bytes are written by
-/// <see cref="CacheEntryFormatter"/>, and what is stored and for how long is decided by <see cref="CachePolicy"/>.
+/// <see cref="CacheEntryFormatter"/>, what is stored and for how long by <see cref="ProductCacheRules"/> (product routes) or the HTTP rules (shared routes), and how FusionCache keeps it by <see cref="CachePolicy"/>.
 /// </summary>
 public sealed class CacheEntry
 {
@@ -28,7 +33,8 @@ public sealed class CacheEntry
         ReadOnlyMemory<byte> body,
         DateTimeOffset fetchedAt,
         DateTimeOffset freshUntil,
-        long position)
+        long position,
+        TimeSpan initialAge = default)
     {
         Kind = kind;
         StatusCode = statusCode;
@@ -37,6 +43,7 @@ public sealed class CacheEntry
         FetchedAt = fetchedAt;
         FreshUntil = freshUntil;
         Position = position;
+        InitialAge = initialAge;
     }
 
     public CacheEntryKind Kind { get; }
@@ -58,7 +65,14 @@ public sealed class CacheEntry
     /// <summary>The write-log position when the fetch started (see <c>CommitPositions</c>).</summary>
     public long Position { get; }
 
+    /// <summary>How old the answer already was when it arrived (RFC 9111 4.2.3 <c>corrected_initial_age</c>); zero for
+    /// product answers, whose age counts from when the gateway received them.</summary>
+    public TimeSpan InitialAge { get; }
+
     public bool IsStaleAt(DateTimeOffset now) => now > FreshUntil;
+
+    /// <summary>The answer's age at <paramref name="now"/>: its initial age plus the time it has been held.</summary>
+    public TimeSpan AgeAt(DateTimeOffset now) => InitialAge + (now > FetchedAt ? now - FetchedAt : TimeSpan.Zero);
 
     /// <summary>The value of a header the catalog sent, or null.</summary>
     public string? Header(string name)

@@ -5,7 +5,8 @@ namespace EdgeGuard.Proxy.Caching;
 
 /// <summary>
 /// Writes a <see cref="CacheEntry"/> as the bytes Redis holds (inside FusionCache's distributed entry):
-/// <c>{"v":1,"k":kind,"s":status,"h":[name,value,...],"b":base64 body,"f":fetched ms,"u":fresh-until ms,"p":position}</c>.
+/// <c>{"v":1,"k":kind,"s":status,"h":[name,value,...],"b":base64 body,"f":fetched ms,"u":fresh-until ms,"p":position,"a":initial age ms}</c>
+/// (<c>"a"</c> only when not zero: a gateway that does not know it skips it, and product entries never have one).
 /// An entry of another version reads as a deserialization error, which FusionCache treats as a miss: a new
 /// gateway never misreads an old one's entries, nor the other way round.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class CacheEntryFormatter : JsonConverter<CacheEntry>
         int? version = null, kind = null, status = null;
         List<KeyValuePair<string, string>> headers = [];
         byte[] body = [];
-        long fetched = 0, freshUntil = 0, position = 0;
+        long fetched = 0, freshUntil = 0, position = 0, initialAge = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
@@ -40,18 +41,20 @@ public sealed class CacheEntryFormatter : JsonConverter<CacheEntry>
                 case "f": fetched = reader.GetInt64(); break;
                 case "u": freshUntil = reader.GetInt64(); break;
                 case "p": position = reader.GetInt64(); break;
+                case "a": initialAge = reader.GetInt64(); break;
                 case "h": headers = ReadHeaders(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
 
-        if (version != Version || kind is not (>= 1 and <= 3) || status is null)
+        if (version != Version || kind is not (>= 1 and <= 4) || status is null)
         {
             throw new JsonException($"Not a version {Version} cache entry.");
         }
 
         return new CacheEntry((CacheEntryKind)kind, status.Value, headers, body,
-            DateTimeOffset.FromUnixTimeMilliseconds(fetched), DateTimeOffset.FromUnixTimeMilliseconds(freshUntil), position);
+            DateTimeOffset.FromUnixTimeMilliseconds(fetched), DateTimeOffset.FromUnixTimeMilliseconds(freshUntil), position,
+            TimeSpan.FromMilliseconds(initialAge));
     }
 
     public override void Write(Utf8JsonWriter writer, CacheEntry value, JsonSerializerOptions options)
@@ -72,6 +75,11 @@ public sealed class CacheEntryFormatter : JsonConverter<CacheEntry>
         writer.WriteNumber("f", value.FetchedAt.ToUnixTimeMilliseconds());
         writer.WriteNumber("u", value.FreshUntil.ToUnixTimeMilliseconds());
         writer.WriteNumber("p", value.Position);
+        if (value.InitialAge > TimeSpan.Zero)
+        {
+            writer.WriteNumber("a", (long)value.InitialAge.TotalMilliseconds);
+        }
+
         writer.WriteEndObject();
     }
 

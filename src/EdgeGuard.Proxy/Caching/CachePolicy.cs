@@ -1,65 +1,18 @@
 using EdgeGuard.Proxy.Configuration;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Caching;
 
-/// <summary>The catalog's answer to a fetch, as the gateway's own request received it.</summary>
-/// <param name="StatusCode">The catalog's status.</param>
-/// <param name="Headers">Its end-to-end headers, <c>Set-Cookie</c> included (for the policy to see); see <see cref="CacheEntry.Headers"/> for what else is left out.</param>
-/// <param name="Body">The whole body, or empty when <paramref name="TooLarge"/>.</param>
-/// <param name="TooLarge">The body outgrew <c>EdgeGuard:Cache:MaxBodyBytes</c> and was not held.</param>
-/// <param name="FetchedAt">When the answer arrived.</param>
-/// <param name="Position">The write-log position when the fetch started.</param>
-public sealed record UpstreamAnswer(
-    int StatusCode,
-    IReadOnlyList<KeyValuePair<string, string>> Headers,
-    ReadOnlyMemory<byte> Body,
-    bool TooLarge,
-    DateTimeOffset FetchedAt,
-    long Position);
-
 /// <summary>
-/// Decides what the cache stores for an answer, and for how long. What a shared HTTP cache may not keep is
-/// passed through (no-store, private, no-cache, Set-Cookie, a Vary the gateway does not key on, an encoding
-/// not every client accepts, a body too large to hold, any status but 200 and 404): such ids get a short
-/// "hit-for-pass" marker, so their requests go to the catalog side by side instead of queueing for a fetch
-/// they could not share. A 200 is kept for the positive TTL, shortened by the catalog's <c>s-maxage</c> or
-/// <c>max-age</c>, and may be served stale while the catalog fails (fail-safe, up to <c>FailSafeMaxAge</c>);
-/// a 404 is kept for the short negative TTL, jittered, and never served stale.
+/// How FusionCache stores an entry: its lifetime there (stored a margin short of the answer's freshness), fail-safe and
+/// eager refresh for answers only, and what a fill that fetched nothing or adopted another instance's entry writes.
+/// What is stored, and for how long it is fresh, is decided apart: by <see cref="ProductCacheRules"/> for product
+/// answers and by the HTTP rules (<c>HttpCaching</c>) for shared routes.
 /// </summary>
 public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
 {
-    /// <summary>How long an id whose answers cannot be shared goes straight to the catalog before trying again.</summary>
-    public static readonly TimeSpan PassThroughTtl = TimeSpan.FromSeconds(10);
-
     private CacheOptions Cache => options.Value.Cache;
-
-    /// <summary>The entry to keep for <paramref name="answer"/>; it is fresh until its <see cref="CacheEntry.FreshUntil"/>.</summary>
-    public CacheEntry Decide(UpstreamAnswer answer)
-    {
-        if (answer.TooLarge || Forbids(answer, out var maxAge))
-        {
-            return Pass(answer);
-        }
-
-        switch (answer.StatusCode)
-        {
-            case StatusCodes.Status200OK:
-                var ttl = maxAge is { } directive && directive < Cache.PositiveTtl ? directive : Cache.PositiveTtl;
-                if (ttl <= TimeSpan.Zero)
-                {
-                    return Pass(answer);
-                }
-
-                return new CacheEntry(CacheEntryKind.Answer, answer.StatusCode, answer.Headers, answer.Body, answer.FetchedAt, answer.FetchedAt + ttl, answer.Position);
-            case StatusCodes.Status404NotFound:
-                return CacheEntry.Absent(answer.FetchedAt, answer.FetchedAt + NegativeTtl(), answer.Position);
-            default:
-                return Pass(answer);
-        }
-    }
 
     /// <summary>The most a fill's entry is stored short of its freshness (see <see cref="StoredFor"/>).</summary>
     public static readonly TimeSpan MaxStoreLag = TimeSpan.FromMilliseconds(100);
@@ -144,9 +97,6 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
         return entryOptions;
     }
 
-    private static CacheEntry Pass(UpstreamAnswer answer) =>
-        CacheEntry.PassThrough(answer.FetchedAt, answer.FetchedAt + PassThroughTtl, answer.Position);
-
     /// <summary>
     /// How long FusionCache is told to keep an entry fresh that has <paramref name="left"/> of its freshness left: a
     /// tenth less, at most <see cref="MaxStoreLag"/> less. FusionCache dates the expiry from when it stores the entry,
@@ -160,50 +110,5 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     {
         var stored = left - (left / 10 < MaxStoreLag ? left / 10 : MaxStoreLag);
         return stored > TimeSpan.Zero ? stored : TimeSpan.FromTicks(1);
-    }
-
-    private TimeSpan NegativeTtl() => Cache.NegativeTtl - Cache.NegativeTtlJitter * Random.Shared.NextDouble();
-
-    /// <summary>True when the catalog's headers forbid a shared cache to keep the answer; <paramref name="maxAge"/>
-    /// is the freshness it grants (s-maxage over max-age), if any.</summary>
-    private static bool Forbids(UpstreamAnswer answer, out TimeSpan? maxAge)
-    {
-        maxAge = null;
-        foreach (var (name, value) in answer.Headers)
-        {
-            if (name.Equals(HeaderNames.CacheControl, StringComparison.OrdinalIgnoreCase))
-            {
-                if (!CacheControlHeaderValue.TryParse(value, out var cacheControl) ||
-                    cacheControl.NoStore || cacheControl.Private || cacheControl.NoCache)
-                {
-                    return true;
-                }
-
-                maxAge = cacheControl.SharedMaxAge ?? cacheControl.MaxAge ?? maxAge;
-            }
-            else if (name.Equals(HeaderNames.Vary, StringComparison.OrdinalIgnoreCase))
-            {
-                // Fetched without Accept-Encoding, the answer is the same for every encoding a client accepts;
-                // anything else it varies on, the cache does not key on.
-                foreach (var field in value.Split(','))
-                {
-                    if (!field.Trim().Equals(HeaderNames.AcceptEncoding, StringComparison.OrdinalIgnoreCase) && field.Trim().Length > 0)
-                    {
-                        return true;
-                    }
-                }
-            }
-            else if (name.Equals(HeaderNames.ContentEncoding, StringComparison.OrdinalIgnoreCase) &&
-                     !value.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase))
-            {
-                return true; // not every client accepts it
-            }
-            else if (name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -19,6 +19,7 @@ public static class CacheServiceCollectionExtensions
     public static IServiceCollection AddProductCache(this IServiceCollection services)
     {
         services.AddSingleton<CachePolicy>();
+        services.AddSingleton<ProductCacheRules>();
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<EdgeGuardOptions>>();

@@ -12,12 +12,12 @@ public readonly record struct LookupResult(CacheEntry Entry, UpstreamAnswer? Fet
 
 /// <summary>
 /// The cache side of a read: the entry for an id, filled on a miss by one fetch for every caller waiting
-/// (<see cref="UpstreamFetcher"/>), stored as <see cref="CachePolicy"/> decides. An entry fetched before a
+/// (<see cref="UpstreamFetcher"/>), stored as <see cref="ProductCacheRules"/> decide. An entry fetched before a
 /// write of its id committed is older than what the catalog now says (see <see cref="CommitPositions"/>): it is
 /// dropped and filled again, whichever instance stored it and however it raced the write. A fill spends the budget
 /// of the client whose request runs it (<see cref="ClientBudget"/>); callers that wait for it spend nothing.
 /// </summary>
-public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, CommitPositions commits, ClientBudget budget, TimeProvider time)
+public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, CommitPositions commits, ClientBudget budget, TimeProvider time)
 {
     /// <summary>Looks up <paramref name="id"/>, filling it through <paramref name="request"/>'s pipeline on a miss.</summary>
     /// <exception cref="UpstreamFailedException">The catalog failed and no stale answer could be served instead.</exception>
@@ -25,7 +25,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fill = new Fill(id, cache, fetcher, policy, budget, time, request);
+            var fill = new Fill(id, cache, fetcher, rules, policy, budget, time, request);
             var entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
             if (fill.Refused is { } refused)
             {
@@ -48,7 +48,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
         await cache.PeekAsync(id).ConfigureAwait(false) is { } entry && commits.IsCurrent(id, entry.Position) ? entry : null;
 
     /// <summary>One fill of the cache; remembers the answer it fetched, or its budget's refusal, for the caller that ran it.</summary>
-    private sealed class Fill(string id, ProductCache cache, UpstreamFetcher fetcher, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
+    private sealed class Fill(string id, ProductCache cache, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
     {
         public UpstreamAnswer? Answer { get; private set; }
 
@@ -71,7 +71,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, C
             }
 
             var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
-            var entry = policy.Decide(answer);
+            var entry = rules.Decide(answer);
             policy.Apply(entry, time.GetUtcNow(), context.Options);
             Answer = answer;
             return entry;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.HttpCaching;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -49,7 +50,7 @@ internal static class GatewayResponses
         var response = context.Response;
         var age = Math.Max(0, (long)(now - entry.FetchedAt).TotalSeconds);
         response.Headers[Sources.HeaderName] = source;
-        if (IsNotModified(context.Request, entry))
+        if (entry.StatusCode == StatusCodes.Status200OK && Preconditions.IsNotModified(context.Request.Headers, entry.StatusCode, entry.Headers))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             foreach (var name in NotModifiedHeaders)
@@ -94,41 +95,6 @@ internal static class GatewayResponses
         response.Headers[Sources.HeaderName] = source;
         response.ContentLength = answer.Body.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(answer.Body).AsTask();
-    }
-
-    private static bool IsNotModified(HttpRequest request, CacheEntry entry)
-    {
-        if (entry.StatusCode != StatusCodes.Status200OK)
-        {
-            return false;
-        }
-
-        var headers = request.Headers;
-        if (headers.IfNoneMatch.Count > 0)
-        {
-            if (entry.Header(HeaderNames.ETag) is not { } etagText || !EntityTagHeaderValue.TryParse(etagText, out var etag))
-            {
-                return false;
-            }
-
-            if (!EntityTagHeaderValue.TryParseList(headers.IfNoneMatch, out var candidates))
-            {
-                return false;
-            }
-
-            // Weak comparison for If-None-Match (RFC 9110 13.1.2); "*" matches any current representation.
-            return candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(etag, useStrongComparison: false));
-        }
-
-        if (headers.IfModifiedSince.Count > 0 &&
-            HeaderUtilities.TryParseDate(headers.IfModifiedSince.ToString(), out var since) &&
-            entry.Header(HeaderNames.LastModified) is { } lastModifiedText &&
-            HeaderUtilities.TryParseDate(lastModifiedText, out var lastModified))
-        {
-            return lastModified <= since;
-        }
-
-        return false;
     }
 
     private static Task WriteAsync(HttpContext context, int status, string? contentType, ReadOnlyMemory<byte> body, string? source)

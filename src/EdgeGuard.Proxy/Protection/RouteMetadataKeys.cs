@@ -21,4 +21,10 @@ public static class RouteMetadataKeys
     /// <summary>Any route: <c>true</c> answers 404 without forwarding (a catalog path that must not be public,
     /// such as the full id list).</summary>
     public const string Deny = "EdgeGuard.Deny";
+
+    /// <summary>Any route: <c>shared</c> caches it as an HTTP shared cache (RFC 9111), with no filter (see <c>SharedCache</c>).</summary>
+    public const string Cache = "EdgeGuard.Cache";
+
+    /// <summary>The one value of <see cref="Cache"/>.</summary>
+    public const string SharedCache = "shared";
 }

@@ -1,0 +1,36 @@
+namespace EdgeGuard.Proxy.HttpCaching;
+
+/// <summary>Reads a header's field lines out of a header list kept in order (a stored or fetched answer's headers).</summary>
+public static class HeaderFields
+{
+    /// <summary>Every field line named <paramref name="name"/>, in order.</summary>
+    public static List<string> Lines(IReadOnlyList<KeyValuePair<string, string>> headers, string name)
+    {
+        var lines = new List<string>();
+        for (var i = 0; i < headers.Count; i++) // by index: no enumerator allocated
+        {
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                lines.Add(headers[i].Value);
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>The first field line named <paramref name="name"/>, or null.</summary>
+    public static string? First(IReadOnlyList<KeyValuePair<string, string>> headers, string name)
+    {
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return headers[i].Value;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool Contains(IReadOnlyList<KeyValuePair<string, string>> headers, string name) => First(headers, name) is not null;
+}
