@@ -15,7 +15,7 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterCacheTests : IAsyncLifetime
 {
-    private readonly WireMockServer _catalog = WireMockServer.Start();
+    private readonly WireMockServer _catalog = Upstream.StartCatalog();
     private ClusterTestBed _bed = null!;
     private HttpClient[] _clients = [];
 

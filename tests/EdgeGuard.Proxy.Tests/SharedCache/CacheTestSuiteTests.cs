@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EdgeGuard.Proxy.Tests.Infrastructure;
+using EdgeGuard.Testing;
+using EdgeGuard.Testing.Gateways;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
@@ -13,7 +15,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 [Trait("Category", "Integration")]
 public sealed class CacheTestSuiteTests
 {
-    private static readonly string Bench = Path.Combine(GatewayProcess.RepositoryRoot, "bench", "cachetests");
+    private static readonly string Bench = Path.Combine(Repository.Root, "bench", "cachetests");
 
     [Fact]
     public async Task Strict_subset_passes_at_least_the_recorded_count()

@@ -24,7 +24,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
         [("Cache-Control", "no-cache, no-store, max-age=0, min-fresh=100"), ("Pragma", "no-cache")],
     ];
 
-    private readonly WireMockServer _origin = WireMockServer.Start();
+    private readonly WireMockServer _origin = Upstream.StartCatalog();
     private BudgetGateway? _gateway;
 
     public RequestDirectivePolicyTests()

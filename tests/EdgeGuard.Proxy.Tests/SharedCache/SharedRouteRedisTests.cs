@@ -18,7 +18,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 [Trait("Category", "Integration")]
 public sealed class SharedRouteRedisTests : IAsyncLifetime
 {
-    private readonly WireMockServer _origin = WireMockServer.Start();
+    private readonly WireMockServer _origin = Upstream.StartCatalog();
     private RedisServer _redis = null!;
     private GatewayFactory _first = null!;
     private GatewayFactory _second = null!;
