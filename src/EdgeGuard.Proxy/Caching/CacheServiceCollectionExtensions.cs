@@ -1,4 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,7 @@ using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace EdgeGuard.Proxy.Caching;
@@ -28,7 +30,10 @@ public static class CacheServiceCollectionExtensions
             return location!;
         });
         services.AddSingleton<RedisConnection>();
-        // Resolved only with Redis.
+        // Resolved only with Redis: the L2 and the serializer FusionCache and SharedEntryReader share.
+        services.AddSingleton<IDistributedCache>(provider => new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = provider.GetRequiredService<RedisConnection>().ConnectAsync }));
+        services.AddSingleton<IFusionCacheSerializer>(new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions));
+        services.AddSingleton<SharedEntryReader>();
         services.AddSingleton<IFusionCacheDistributedLocker>(provider => new ResponsiveDistributedLocker(
             new RedisDistributedLocker(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = provider.GetRequiredService<RedisConnection>().ConnectAsync },
                 provider.GetRequiredService<ILogger<RedisDistributedLocker>>()),
@@ -91,11 +96,11 @@ public static class CacheServiceCollectionExtensions
         var redis = provider.GetRequiredService<RedisConnection>();
         var health = new RedisCacheHealth(redis, cache.RedisBreakDuration, TimeProvider.System, loggers.CreateLogger<RedisCacheHealth>(),
             provider.GetRequiredService<Observability.LogThrottle>());
-        fusion.SetupSerializer(new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions));
-        fusion.SetupDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }));
+        fusion.SetupSerializer(provider.GetRequiredService<IFusionCacheSerializer>());
+        fusion.SetupDistributedCache(provider.GetRequiredService<IDistributedCache>());
         fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisBackplane>()));
         fusion.SetupDistributedLocker(provider.GetRequiredService<IFusionCacheDistributedLocker>());
         fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
-        return new ProductCache(fusion, owned, health);
+        return new ProductCache(fusion, owned, health, provider.GetRequiredService<SharedEntryReader>());
     }
 }

@@ -23,8 +23,8 @@ public sealed class ProductCache : IDisposable
     // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
-    // What another instance stored, read past this instance's memory and not kept in it (see ReadSharedAsync).
-    private readonly FusionCacheEntryOptions? _sharedOnly;
+    // What another instance stored, read past this instance's memory (see ReadSharedAsync).
+    private readonly SharedEntryReader? _shared;
 
     /// <param name="owned">What FusionCache was given and leaves to its owner (its memory cache, its memory locker).</param>
     public ProductCache(IFusionCache cache, IDisposable[] owned)
@@ -33,7 +33,7 @@ public sealed class ProductCache : IDisposable
         this.owned = owned;
     }
 
-    internal ProductCache(IFusionCache cache, IDisposable[] owned, RedisCacheHealth redis)
+    internal ProductCache(IFusionCache cache, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
     {
         this.cache = cache;
         this.owned = owned;
@@ -41,9 +41,7 @@ public sealed class ProductCache : IDisposable
         _redis = redis;
         _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
         _withoutDistributedLock.SkipDistributedLocker = true;
-        _sharedOnly = cache.DefaultEntryOptions.Duplicate();
-        _sharedOnly.SkipMemoryCacheRead = true;
-        _sharedOnly.SkipMemoryCacheWrite = true;
+        _shared = shared;
     }
 
     public IFusionCache Fusion => cache;
@@ -67,13 +65,13 @@ public sealed class ProductCache : IDisposable
         await cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
 
     /// <summary>
-    /// The fresh entry Redis holds for <paramref name="id"/>, read past this instance's memory and not kept in it;
-    /// null with the embedded cache, when Redis has none, or when Redis does not answer within its timeout.
+    /// What Redis holds for <paramref name="id"/> now, read past this instance's memory and not kept in it (see
+    /// <see cref="SharedEntryReader"/>); nothing with the embedded cache, no answer while the Redis circuit is open.
     /// </summary>
-    public async ValueTask<CacheEntry?> ReadSharedAsync(string id) =>
-        _sharedOnly is not null && await cache.TryGetAsync<CacheEntry>(Key(id), _sharedOnly).ConfigureAwait(false) is { HasValue: true } found
-            ? found.Value
-            : null;
+    public ValueTask<SharedRead> ReadSharedAsync(string id) =>
+        _shared is null ? ValueTask.FromResult(SharedRead.None) :
+        CircuitOpen ? ValueTask.FromResult(SharedRead.NoAnswer) :
+        _shared.ReadAsync(Key(id), CancellationToken.None);
 
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
     public ValueTask RemoveAsync(string id) => cache.RemoveAsync(Key(id));

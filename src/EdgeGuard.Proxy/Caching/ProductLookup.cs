@@ -78,22 +78,28 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
         }
 
         /// <summary>
-        /// An eager refresh of an entry still fresh here may have been done already by another instance. FusionCache
-        /// looks in Redis for a newer entry, then takes the distributed lock without waiting; another instance can
-        /// refresh the id and release the lock between the two (it writes Redis before it releases). This refresh then
-        /// holds the lock with that answer in Redis: it is the refresh, and fetching again would cost the catalog a
-        /// second request for one expiry.
+        /// A refresh of an entry the cache holds (an eager refresh, an entry the backplane said another instance replaced,
+        /// an expired one) may have been done already by another instance: it writes Redis before it releases the lock
+        /// this refresh then takes, and fetching again would cost the catalog a second request for one lifetime. Redis
+        /// is read once more, telling "nothing newer" from "no answer" (FusionCache's own read before the lock takes a
+        /// slow answer for a miss): a newer fresh entry is taken; with no answer, an entry still fresh here is kept
+        /// until it expires, and only an expired one is fetched (the catalog answers; Redis may not).
         /// </summary>
         private async ValueTask<CacheEntry?> RefreshedElsewhereAsync(CacheEntry held)
         {
-            if (!cache.IsDistributed || held.IsStaleAt(time.GetUtcNow()))
+            if (!cache.IsDistributed)
             {
-                return null; // an expired entry's refresh: FusionCache read Redis under the lock before running it
+                return null;
             }
 
-            return await cache.ReadSharedAsync(id).ConfigureAwait(false) is { } shared && shared.FetchedAt > held.FetchedAt && !shared.IsStaleAt(time.GetUtcNow())
-                ? shared
-                : null;
+            var read = await cache.ReadSharedAsync(id).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            if (read.Entry is { } shared && shared.FetchedAt > held.FetchedAt && !shared.IsStaleAt(now))
+            {
+                return shared;
+            }
+
+            return read.Failed && !held.IsStaleAt(now) ? held : null;
         }
     }
 }

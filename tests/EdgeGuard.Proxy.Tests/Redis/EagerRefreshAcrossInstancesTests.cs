@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -14,7 +16,8 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// One expiry, one catalog request, with eager refresh across instances. FusionCache's eager refresh looks in Redis
 /// for a newer entry, then takes the distributed lock without waiting. Between the two, instance A can refresh the
 /// same id and release the lock: B then holds the lock with A's answer in Redis. B must take that answer, not fetch
-/// it again. B is held at that exact point by a latch in its lock.
+/// it again. B is held at that exact point by a latch in its lock. And when B's read of Redis then gets no answer (a
+/// command held up on a busy machine), B keeps its entry until it expires instead of fetching a second time.
 /// </summary>
 [Integration]
 [Collection(RedisCollection.Name)]
@@ -83,6 +86,114 @@ public sealed class EagerRefreshAcrossInstancesTests
         {
             catalog.Stop();
         }
+    }
+
+    [Fact]
+    public async Task Eager_refresh_whose_read_of_redis_gets_no_answer_keeps_the_fresh_entry_instead_of_fetching_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var catalog = Upstream.StartCatalog();
+        try
+        {
+            var stub = Guid.NewGuid();
+            void CatalogAnswers(string version) => catalog.Given(Request.Create().WithPath("/products/" + Id).UsingGet()).WithGuid(stub)
+                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                    .WithBody($$"""{"id":"{{Id}}","version":"{{version}}"}"""));
+            Dictionary<string, string?> Settings(string clusterName) => new()
+            {
+                ["REDIS_URL"] = redis.Url,
+                ["EdgeGuard:Cluster:Name"] = clusterName,
+                ["EdgeGuard:Cache:PositiveTtl"] = "00:00:10",
+                ["EdgeGuard:Cache:EagerRefreshThreshold"] = "0.5",
+                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:02",
+            };
+
+            CatalogAnswers("v1");
+            await using var a = new GatewayFactory(catalog.Url!, [Id], Settings("edgeguard"));
+            var held = new Hold();
+            ReadSwitch? reads = null;
+            await using var b = new GatewayFactory(catalog.Url!, [Id], Settings("edgeguard-b"), services: services =>
+            {
+                InterceptedLocker.Install(services, beforeAcquire: held.BeforeAcquireAsync);
+                reads = FailingReads.Install(services);
+            });
+            using var clientA = await a.CreateReadyClientAsync();
+            using var clientB = await b.CreateReadyClientAsync();
+            using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+            var db = admin.GetDatabase();
+
+            var sinceFirstFetch = Stopwatch.StartNew();
+            Assert.Equal(("upstream", "v1"), await ReadAsync(clientA));
+            Assert.Equal(("cache", "v1"), await ReadAsync(clientB));
+            var storedByFirstFetch = await StoredAsync(db);
+
+            await Task.Delay(TimeSpan.FromSeconds(5.5) - sinceFirstFetch.Elapsed); // past the eager point, before expiry
+            CatalogAnswers("v2");
+            var latch = held.Arm();
+            Assert.Equal(("cache", "v1"), await ReadAsync(clientB));
+            await latch.Arrived.WaitAsync(TimeSpan.FromSeconds(10)); // B's refresh is held as it takes the lock
+
+            Assert.Equal(("cache", "v1"), await ReadAsync(clientA)); // A refreshes: the one fetch of this lifetime
+            await Eventually.TrueAsync(async () => catalog.CallsTo("/products/" + Id) == 2 && await StoredAsync(db) != storedByFirstFetch && !await LockHeldAsync(admin),
+                TimeSpan.FromSeconds(10), "A's eager refresh did not fetch, store and release its lock");
+            CatalogAnswers("v3");
+            reads!.Failing = true; // B's reads of Redis get no answer from now on
+            latch.Release();
+
+            await Eventually.TrueAsync(() => Task.FromResult(reads.FailedReads >= 3), TimeSpan.FromSeconds(10), "B's refresh never read Redis");
+            Assert.Equal(("cache", "v1"), await ReadAsync(clientB)); // its own entry, still fresh
+            Assert.Equal(2, await catalog.CallsToEventuallyAsync("/products/" + Id, 3, TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            catalog.Stop();
+        }
+    }
+
+    /// <summary>Whether B's Redis reads get an answer, and how many did not.</summary>
+    private sealed class ReadSwitch
+    {
+        private int _failed;
+
+        public volatile bool Failing;
+
+        public int FailedReads => Volatile.Read(ref _failed);
+
+        public RedisTimeoutException Fail()
+        {
+            Interlocked.Increment(ref _failed);
+            return new RedisTimeoutException("The test holds this read.", CommandStatus.Sent);
+        }
+    }
+
+    /// <summary>B's distributed cache (its Redis L2), whose reads get no answer while the switch says so.</summary>
+    private sealed class FailingReads(IDistributedCache inner, ReadSwitch readSwitch) : IDistributedCache
+    {
+        public static ReadSwitch Install(IServiceCollection services)
+        {
+            var readSwitch = new ReadSwitch();
+            var real = services.Single(service => service.ServiceType == typeof(IDistributedCache));
+            services.Remove(real);
+            services.AddSingleton<IDistributedCache>(provider => new FailingReads((IDistributedCache)real.ImplementationFactory!(provider), readSwitch));
+            return readSwitch;
+        }
+
+        public byte[]? Get(string key) => readSwitch.Failing ? throw readSwitch.Fail() : inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
+            readSwitch.Failing ? Task.FromException<byte[]?>(readSwitch.Fail()) : inner.GetAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
     }
 
     /// <summary>Armed, it holds the next attempt at B's lock that does not wait (an eager refresh's) at its latch.</summary>
