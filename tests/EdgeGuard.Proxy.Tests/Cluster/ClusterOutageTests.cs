@@ -118,7 +118,7 @@ public sealed class ClusterOutageTests
     [Fact]
     public async Task Instance_restarted_while_the_catalog_is_down_rejects_missing_ids_from_its_first_ready_moment()
     {
-        await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
+        await using var bed = await ClusterTestBed.StartAsync(CatalogIds, catalogLink: true);
         using var clients = new Clients(bed);
         using (var created = await ClusterTestBed.CreateAsync(clients[0], "CREATED-3"))
         {
@@ -129,8 +129,10 @@ public sealed class ClusterOutageTests
             "the leader never wrote a snapshot");
         bed.Instances[2].Kill();
 
-        // A new instance whose catalog cannot be reached at all: only the cluster's snapshot and log can teach it.
-        var restarted = bed.StartInstance("gw-restarted", new Dictionary<string, string?> { ["UPSTREAM_URL"] = "http://127.0.0.1:9" });
+        // The catalog goes down (its address refuses every connection): a new instance can learn only from the
+        // cluster's snapshot and log. Same catalog address: the snapshot's sources are its own.
+        await bed.CatalogLink!.ResetAsync();
+        var restarted = bed.StartInstance("gw-restarted");
         await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
         using var client = restarted.CreateClient();
 

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using EdgeGuard.Proxy.Tests.Redis;
+using EdgeGuard.Testing;
+using EdgeGuard.Testing.Faults;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
@@ -42,10 +44,14 @@ public sealed class ClusterTestBed : IAsyncDisposable
     public IReadOnlyList<GatewayProcess> Instances => _instances;
 
     /// <param name="upstreamUrl">Another catalog than the real one (a WireMock stand-in that must serve <c>/products/ids</c>).</param>
-    public static async Task<ClusterTestBed> StartAsync(IEnumerable<string> catalogIds, int instances = 3, IDictionary<string, string?>? settings = null, string? upstreamUrl = null)
+    /// <param name="catalogLink">Put a fault proxy between every instance and the catalog (<see cref="CatalogLink"/>).</param>
+    public static async Task<ClusterTestBed> StartAsync(IEnumerable<string> catalogIds, int instances = 3, IDictionary<string, string?>? settings = null, string? upstreamUrl = null,
+        bool catalogLink = false)
     {
         var redis = await RedisServer.StartAsync();
         var catalog = await CatalogServer.StartAsync(catalogIds);
+        var link = catalogLink ? FaultProxy.Start(new Uri(upstreamUrl ?? catalog.Url).Port) : null;
+        upstreamUrl = link is null ? upstreamUrl : $"http://127.0.0.1:{link.Port}";
         var admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
         {
             EndPoints = { { IPAddress.Loopback, redis.Port } },
@@ -54,7 +60,12 @@ public sealed class ClusterTestBed : IAsyncDisposable
             ConnectTimeout = 2000,
             AsyncTimeout = 2000,
         });
-        var bed = new ClusterTestBed(redis, catalog, admin) { Settings = settings ?? new Dictionary<string, string?>(), UpstreamUrl = upstreamUrl ?? catalog.Url };
+        var bed = new ClusterTestBed(redis, catalog, admin)
+        {
+            Settings = settings ?? new Dictionary<string, string?>(),
+            UpstreamUrl = upstreamUrl ?? catalog.Url,
+            CatalogLink = link,
+        };
         try
         {
             var starting = Enumerable.Range(0, instances).Select(i => bed.StartInstance($"gw-{i}")).ToList();
@@ -72,6 +83,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The fault proxy every instance reaches the catalog through, when the bed was started with one.</summary>
+    public FaultProxy? CatalogLink { get; private init; }
 
     /// <summary>The catalog the instances forward to.</summary>
     public string UpstreamUrl { get; private init; } = "";
@@ -139,6 +153,11 @@ public sealed class ClusterTestBed : IAsyncDisposable
         }
 
         await Admin.DisposeAsync();
+        if (CatalogLink is not null)
+        {
+            await CatalogLink.DisposeAsync();
+        }
+
         await Catalog.DisposeAsync();
         await Redis.DisposeAsync();
     }
