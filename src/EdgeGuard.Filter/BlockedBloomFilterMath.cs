@@ -25,7 +25,7 @@ namespace EdgeGuard.Filter;
 /// gateway's defaults, n = 1,000,000 and p = 0.01:
 /// <code>
 /// standard k for these n, p  = 7 (see BloomFilterMath), so k = 8 down to 2 are tried, against 0.98 %
-/// k = 6: fewest blocks z = 19,466 (m = 9,966,592 bits):  p' = 0.979970 %  (19,465 blocks: 0.980018 %)
+/// k = 6: fewest blocks z = 19,466 (m = 9,966,592 bits):  p' = 0.979970 %  (19,465 blocks: 0.980178 %)
 /// k = 7: 19,481 blocks; k = 5: 19,876; k = 8: 19,727; k = 2 to 4: more
 /// λ = n / z = 51.37 ids per block on average
 /// memory = 9,966,592 / 8 = 1,245,824 bytes: 3.9 % more than the standard layout's 1,199,120
