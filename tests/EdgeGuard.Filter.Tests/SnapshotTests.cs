@@ -206,6 +206,26 @@ public class SnapshotTests
         Assert.Contains("inconsistent", Rejects(bytes).Message);
     }
 
+    [Fact]
+    public void An_unknown_layout_is_rejected()
+    {
+        var bytes = Snapshot(Filled());
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(44), 7);
+        Reseal(bytes);
+        Assert.Contains("layout 7", Rejects(bytes).Message);
+    }
+
+    [Theory]
+    [InlineData(BloomFilterLayout.Blocked, BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Standard, BloomFilterLayout.Blocked)]
+    public void A_layout_that_does_not_size_to_the_stored_m_and_k_is_rejected(BloomFilterLayout written, BloomFilterLayout claimed)
+    {
+        var bytes = Snapshot(Filled(layout: written));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(44), (ushort)claimed);
+        Reseal(bytes);
+        Assert.Contains("inconsistent", Rejects(bytes).Message);
+    }
+
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(0.0)]
