@@ -44,11 +44,6 @@ internal sealed class BlockedBits
     private const ulong BlockMultiplier = 0x9E3779B97F4A7C15;
     private const int Lanes = 8;
 
-    private static readonly Vector256<uint> s_multipliersLow = Vector256.Create(Multipliers[..Lanes]);
-    private static readonly Vector256<uint> s_multipliersHigh = Vector256.Create(Multipliers[Lanes..]);
-    private static readonly Vector256<ulong> s_offsetsLow = Vector256.Create(0UL, 64, 128, 192);
-    private static readonly Vector256<ulong> s_offsetsHigh = Vector256.Create(256UL, 320, 384, 448);
-
     private readonly LockFreeBitArray _bits;
     private readonly ulong _blockCount;
     private readonly int _hashCount;
@@ -72,6 +67,14 @@ internal sealed class BlockedBits
         0xE220A839, 0x6E789E6B, 0x06C45D19, 0xF88BB8A9, 0x1B39896B, 0x53CB9F0D, 0x2C829ABF, 0xC584133B,
         0x3EE57891, 0xF3B8488D, 0x657EECDD, 0xC2D326E1, 0x8621A03F, 0x8E1F7555, 0xB54E0F17, 0x84BB3F97,
     ];
+
+    // The same constants as vectors, written out so that the JIT embeds them (static readonly fields would
+    // cost a class-initialisation check in code compiled before the class is known to be initialised).
+    private static Vector256<uint> MultipliersLow =>
+        Vector256.Create(0xE220A839, 0x6E789E6B, 0x06C45D19, 0xF88BB8A9, 0x1B39896B, 0x53CB9F0D, 0x2C829ABF, 0xC584133B);
+
+    private static Vector256<uint> MultipliersHigh =>
+        Vector256.Create(0x3EE57891, 0xF3B8488D, 0x657EECDD, 0xC2D326E1, 0x8621A03F, 0x8E1F7555, 0xB54E0F17, 0x84BB3F97);
 
     /// <summary>True while the AVX2 path is in use; tests set it to false to compare with the scalar path.</summary>
     public bool UsesAvx2 { get; set; }
@@ -140,12 +143,18 @@ internal sealed class BlockedBits
             return !(Avx.TestC(currentLow, low) && Avx.TestC(currentHigh, high));
         }
 
+        return AddExclusiveScalar(ref first, fingerprint);
+    }
+
+    /// <summary>Kept apart so that <see cref="AddExclusive"/>, without a stackalloc, can be inlined.</summary>
+    private bool AddExclusiveScalar(ref long block, uint fingerprint)
+    {
         Span<ulong> mask = stackalloc ulong[BlockedBloomFilterMath.WordsPerBlock];
         MaskScalar(fingerprint, mask);
         ulong missing = 0;
         for (var w = 0; w < mask.Length; w++)
         {
-            ref var word = ref Unsafe.Add(ref first, w);
+            ref var word = ref Unsafe.Add(ref block, w);
             missing |= mask[w] & ~(ulong)word;
             word |= (long)mask[w];
         }
@@ -171,10 +180,10 @@ internal sealed class BlockedBits
         var lower = Vector256.LoadUnsafe(ref words);
         var upper = Vector256.LoadUnsafe(ref words, Lanes);
         var x = Vector256.Create(fingerprint);
-        var all = AllSetAvx2(lower, upper, x * s_multipliersLow, _activeLow);
+        var all = AllSetAvx2(lower, upper, x * MultipliersLow, _activeLow);
         if (_hashCount > Lanes)
         {
-            all &= AllSetAvx2(lower, upper, x * s_multipliersHigh, _activeHigh);
+            all &= AllSetAvx2(lower, upper, x * MultipliersHigh, _activeHigh);
         }
 
         return all;
@@ -264,8 +273,8 @@ internal sealed class BlockedBits
         for (var i = 0; i < _hashCount; i++)
         {
             var position = Vector256.Create((ulong)Position(fingerprint, i));
-            low |= Avx2.ShiftLeftLogicalVariable(Vector256<ulong>.One, position - s_offsetsLow);
-            high |= Avx2.ShiftLeftLogicalVariable(Vector256<ulong>.One, position - s_offsetsHigh);
+            low |= Avx2.ShiftLeftLogicalVariable(Vector256<ulong>.One, position - Vector256.Create(0UL, 64, 128, 192));
+            high |= Avx2.ShiftLeftLogicalVariable(Vector256<ulong>.One, position - Vector256.Create(256UL, 320, 384, 448));
         }
 
         return (low, high);

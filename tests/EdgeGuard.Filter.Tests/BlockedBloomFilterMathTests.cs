@@ -77,6 +77,8 @@ public class BlockedBloomFilterMathTests
     [InlineData(1_000L, 0.01, 10_240L, 5)]     // 20 blocks; k = 5, 6 and 7 all need 20: the smallest k
     [InlineData(1_000L, 0.001, 15_872L, 8)]    // 31 blocks, tied with k = 9 and 10
     [InlineData(500L, 0.1, 2_560L, 3)]         // 5 blocks
+    [InlineData(123_456L, 0.003, 1_582_080L, 8)] // 3,090 blocks; k = 9 needs 3,106, k = 7 3,108
+    [InlineData(100_000L, 0.0001, 2_209_280L, 12)] // 4,315 blocks; k = 11 needs 4,323, k = 13 4,330
     public void Sizing_matches_independently_computed_values(long n, double p, long bits, int k)
     {
         Assert.Equal(new BloomFilterSize(bits, k), BlockedBloomFilterMath.Size(n, p));
