@@ -18,7 +18,8 @@ public sealed record BloomStats(
     bool Ready,
     string InstanceId,
     int ClusterInstances,
-    long SyncLagMs)
+    long SyncLagMs,
+    string Layout)
 {
     /// <param name="items">Distinct ids the filter holds by construction (see <c>ProductFilter.Items</c>).</param>
     public static BloomStats Of(BloomFilter filter, long items, bool ready, ClusterView cluster) => new(
@@ -28,13 +29,14 @@ public sealed record BloomStats(
         filter.FalsePositiveRate,
         filter.ActualFalsePositiveRate,
         items,
-        ready ? BloomFilterMath.FalsePositiveRate(items, filter.BitCount, filter.HashCount) : 0,
+        ready ? filter.FalsePositiveRateAt(items) : 0,
         filter.MemoryBytes,
         ready ? filter.FillRatio : 0,
         ready,
         cluster.InstanceId,
         cluster.Instances,
-        (long)cluster.SyncLag.TotalMilliseconds);
+        (long)cluster.SyncLag.TotalMilliseconds,
+        Configuration.BloomLayoutSetting.Name(filter.Layout));
 }
 
 /// <summary>This instance in its cluster (standalone: alone, never behind).</summary>
