@@ -8,8 +8,8 @@ namespace EdgeGuard.Filter;
 /// <remarks>
 /// <para>Layout (<see cref="BloomFilterLayout"/>): <see cref="BloomFilterLayout.Blocked"/> by default, all
 /// of an item's bits in one 64-byte cache line, so a lookup costs one memory access however large the
-/// filter; or <see cref="BloomFilterLayout.Standard"/>, the classic filter, about 3 % smaller at p = 1 %
-/// but k memory accesses per lookup.</para>
+/// filter, for about 4 % more memory at p = 1 %; or <see cref="BloomFilterLayout.Standard"/>, the classic
+/// filter, k memory accesses per lookup.</para>
 /// <para>Sizing: see <see cref="BloomFilterMath"/> (standard: m grown to whole 64-bit words) and
 /// <see cref="BlockedBloomFilterMath"/> (blocked: whole 512-bit blocks), each until its false-positive
 /// rate at <see cref="ExpectedItems"/> is at most the target.</para>
