@@ -23,7 +23,8 @@ if (args is ["--quick-metrics"])
 
 if (args is ["--scale", .. var sizes])
 {
-    // The keyed filter at 1M, 10M and 50M ids (or the sizes given): build, snapshot, load, memory, lookups.
+    // Both layouts of the keyed filter at 1M, 10M, 50M and 100M ids (or the layouts and sizes given): build
+    // (sequential and parallel), snapshot, load, memory, lookups, measured false positives. See ScaleRun.
     EdgeGuard.Benchmarks.ScaleRun.Run(sizes);
     return;
 }

@@ -13,7 +13,7 @@ internal static class QuickCheck
 {
     public static void Run()
     {
-        var filter = new BloomFilter();
+        var filter = new BloomFilter(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, BloomFilterLayout.Standard);
         for (var i = 0; i < BenchmarkIds.CatalogSize; i++)
         {
             filter.Add(BenchmarkIds.Present(i));

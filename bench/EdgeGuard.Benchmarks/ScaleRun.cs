@@ -1,52 +1,78 @@
 using System.Diagnostics;
+using System.IO.Hashing;
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using EdgeGuard.Filter;
 
 namespace EdgeGuard.Benchmarks;
 
 /// <summary>
-/// The keyed filter at catalog sizes beyond the gateway's default, one pass per size (not
-/// BenchmarkDotNet: a 50,000,000-id build takes seconds and is run once):
-/// <c>dotnet run -c Release --project bench/EdgeGuard.Benchmarks -- --scale [n ...]</c>
-/// (default sizes 1,000,000, 10,000,000 and 50,000,000 at p = 0.01).
+/// The keyed filter at catalog sizes beyond the gateway's default, per layout, one pass per size (not
+/// BenchmarkDotNet: a 100,000,000-id build takes many seconds and is run once). The command:
+/// <code>
+/// dotnet build bench/EdgeGuard.Benchmarks -c Release
+/// bench/EdgeGuard.Benchmarks/bin/Release/net10.0/EdgeGuard.Benchmarks --scale [standard|blocked ...] [n ...]
+/// </code>
+/// Without arguments: both layouts at 1,000,000, 10,000,000, 50,000,000 and 100,000,000 ids, p = 0.01
+/// (about 15 minutes on the 2-core machine, most of it the standard layout's sequential builds; peak memory
+/// about three times the largest filter, 375 MB). <c>--scale 1000000 10000000</c> is the quick check.
 /// </summary>
 /// <remarks>
 /// Ids are spelled on the fly into a stack buffer ("SKU-" and the number, as <see cref="BenchmarkIds"/>),
-/// so no list of ids is ever held: the process holds the filter and little else. Per size: the time to
-/// add n ids to an empty filter (allocating it included); the snapshot's size and the time to write it to
-/// a file (through the page cache, no fsync); the time to read it back with
-/// <see cref="BloomFilter.ReadFrom(Stream, long, double, BloomFilterKey)"/> from that file, which is then
-/// in the page cache (a warm start); the bit array's bytes and the managed heap after the load, the built
-/// filter collected; <c>MightContain</c> per id for 16,384 random absent and present ids, interleaved
-/// rounds, median and fastest round; and the share of 1,000,000 absent ids let through.
+/// so no list of ids is ever held: the process holds the filters and little else. Per layout and size:
+/// <list type="bullet">
+/// <item>build, sequential: allocate the filter and <c>Add</c> n ids on one thread;</item>
+/// <item>build, parallel: the same ids through a <see cref="ParallelBloomFilterBuilder"/> (one worker per
+/// core), checked to give the very same bits (XxHash64 of both arrays);</item>
+/// <item>snapshot: its size, and the time to write it to a file (page cache, no fsync) and to read it back
+/// with <see cref="BloomFilter.ReadFrom(Stream, long, double, BloomFilterKey)"/> from that file, now in the
+/// page cache (a warm start);</item>
+/// <item>memory: the bit array's bytes, and the managed heap after the load with the built filters collected;</item>
+/// <item><c>MightContain</c> per id, median and fastest of 9 interleaved rounds: hot (1,024 present ids
+/// looked up 1,024 times each, so their bits stay in cache), and 1,048,576 distinct random present and
+/// absent ids (a million different cache lines per round: for filters larger than the caches, each
+/// lookup's lines come from memory, as for a gateway's random traffic);</item>
+/// <item>the share of 10,000,000 absent ids let through, next to the layout's formula p'.</item>
+/// </list>
 /// </remarks>
 internal static class ScaleRun
 {
     private const double FalsePositiveRate = 0.01;
-    private const int LookupRounds = 31;
-    private const int FalsePositiveProbes = 1_000_000;
-    private static readonly long[] DefaultSizes = [1_000_000, 10_000_000, 50_000_000];
+    private const int LookupRounds = 9;
+    private const int FalsePositiveProbes = 10_000_000;
+    private const int HotIds = 1_024;
+    private const int RandomIds = 1 << 20;
+    private static readonly long[] DefaultSizes = [1_000_000, 10_000_000, 50_000_000, 100_000_000];
 
-    public static void Run(IReadOnlyList<string> sizes)
+    public static void Run(IReadOnlyList<string> arguments)
     {
-        var counts = sizes.Count == 0 ? DefaultSizes : sizes.Select(long.Parse).ToArray();
+        var layouts = arguments.Where(a => !char.IsDigit(a[0])).Select(a => Enum.Parse<BloomFilterLayout>(a, ignoreCase: true)).ToArray();
+        var sizes = arguments.Where(a => char.IsDigit(a[0])).Select(long.Parse).ToArray();
+        layouts = layouts.Length == 0 ? [BloomFilterLayout.Standard, BloomFilterLayout.Blocked] : layouts;
+        sizes = sizes.Length == 0 ? DefaultSizes : sizes;
+
         Console.WriteLine($"start {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
         Console.WriteLine($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical cores, " +
-            $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {GCSettings.LatencyMode}");
+            $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {GCSettings.LatencyMode}, AVX2 {(Avx2.IsSupported ? "yes" : "no")}");
 
         var key = BloomFilterKey.NewRandom();
         var directory = Directory.CreateTempSubdirectory("edgeguard-scale-");
         try
         {
-            WarmUp(key, directory.FullName);
-            Console.WriteLine();
-            Console.WriteLine("| n | m (bits) | k | build (add n ids) | snapshot bytes | write | load (warm) | bit array bytes | managed heap after load | MightContain absent median (min) | present median (min) | absent ids let through | load average before |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var n in counts)
+            WarmUp(layouts, key, directory.FullName);
+            foreach (var layout in layouts)
             {
-                Console.WriteLine(Measure(n, key, directory.FullName));
+                Console.WriteLine();
+                Console.WriteLine($"{layout} layout, p = {FalsePositiveRate}:");
+                Console.WriteLine();
+                Console.WriteLine("| n | m (bits) | k | bit array bytes | managed heap after load | build, sequential | build, parallel | snapshot bytes | write | load (warm) | hot, median (min) | random present, median (min) | random absent, median (min) | absent ids let through | p' (formula) | load average before |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var n in sizes)
+                {
+                    Console.WriteLine(Measure(layout, n, key, directory.FullName));
+                }
             }
         }
         finally
@@ -62,23 +88,33 @@ internal static class ScaleRun
     /// Runs every measured path a few times, not reported, pausing so that tiered compilation installs
     /// optimized code (it waits for 100 ms without new tier-0 methods) before the first size is timed.
     /// </summary>
-    private static void WarmUp(BloomFilterKey key, string directory)
+    private static void WarmUp(BloomFilterLayout[] layouts, BloomFilterKey key, string directory)
     {
         for (var pass = 0; pass < 3; pass++)
         {
-            Measure(100_000, key, directory);
+            foreach (var layout in layouts)
+            {
+                Measure(layout, 100_000, key, directory);
+            }
+
             Thread.Sleep(250);
         }
     }
 
-    private static string Measure(long n, BloomFilterKey key, string directory)
+    private static string Measure(BloomFilterLayout layout, long n, BloomFilterKey key, string directory)
     {
         var loadBefore = LoadAverage();
-        var path = Path.Combine(directory, $"filter-{n}.egbf");
+        var path = Path.Combine(directory, $"filter-{layout}-{n}.egbf");
         Collect();
-        var (build, write, bitCount, hashCount) = BuildAndWrite(n, key, path);
-        Collect(); // the built filter is unreachable now: the heap below holds the loaded one only
+        var (sequential, sequentialBits) = BuildSequential(layout, n, key);
+        Collect();
+        var (parallel, write, parallelBits, bitCount, hashCount) = BuildParallelAndWrite(layout, n, key, path);
+        if (parallelBits != sequentialBits)
+        {
+            throw new InvalidOperationException($"The parallel build of {n:N0} ids gave other bits than the sequential one.");
+        }
 
+        Collect(); // the built filters are unreachable now: the heap below holds the loaded one only
         var start = Stopwatch.GetTimestamp();
         BloomFilter loaded;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
@@ -89,61 +125,80 @@ internal static class ScaleRun
         var load = Stopwatch.GetElapsedTime(start);
         var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true);
 
-        var (absent, present) = Lookups(loaded, n);
+        var (hot, present, absent) = Lookups(loaded, n);
         var letThrough = FalsePositiveShare(loaded);
-        return $"| {n:N0} | {bitCount:N0} | {hashCount} | {Seconds(build)} | {new FileInfo(path).Length:N0} | {Seconds(write)} | {Seconds(load)} | " +
-            $"{loaded.MemoryBytes:N0} | {heapAfterLoad:N0} | {absent} | {present} | {letThrough:P3} | {loadBefore} |";
+        return $"| {n:N0} | {bitCount:N0} | {hashCount} | {loaded.MemoryBytes:N0} | {heapAfterLoad:N0} | {Seconds(sequential)} | {Seconds(parallel)} | " +
+            $"{new FileInfo(path).Length:N0} | {Seconds(write)} | {Seconds(load)} | {hot} | {present} | {absent} | {letThrough:P3} | {loaded.ActualFalsePositiveRate:P3} | {loadBefore} |";
     }
 
     /// <summary>Not inlined, so that the built filter is unreachable once it returns (tier-0 code keeps locals alive to the end of a method).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (TimeSpan Build, TimeSpan Write, long BitCount, int HashCount) BuildAndWrite(long n, BloomFilterKey key, string path)
+    private static (TimeSpan Build, ulong Bits) BuildSequential(BloomFilterLayout layout, long n, BloomFilterKey key)
     {
         var start = Stopwatch.GetTimestamp();
-        var filter = Build(n, key);
-        var build = Stopwatch.GetElapsedTime(start);
-
-        start = Stopwatch.GetTimestamp();
-        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-        {
-            filter.WriteTo(file);
-        }
-
-        return (build, Stopwatch.GetElapsedTime(start), filter.BitCount, filter.HashCount);
-    }
-
-    private static BloomFilter Build(long n, BloomFilterKey key)
-    {
-        var filter = new BloomFilter(n, FalsePositiveRate, key);
+        var filter = new BloomFilter(n, FalsePositiveRate, layout, key);
         Span<char> id = stackalloc char[BenchmarkIds.MaxScaleIdLength];
         for (var i = 0; i < n; i++)
         {
             filter.Add(BenchmarkIds.FormatPresent(i, id));
         }
 
-        return filter;
+        return (Stopwatch.GetElapsedTime(start), HashOfBits(filter));
     }
 
-    /// <summary>Absent and present lookups in alternating rounds, so that both see the same interference.</summary>
-    private static (string Absent, string Present) Lookups(BloomFilter filter, long n)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (TimeSpan Build, TimeSpan Write, ulong Bits, long BitCount, int HashCount) BuildParallelAndWrite(BloomFilterLayout layout, long n, BloomFilterKey key, string path)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var filter = new BloomFilter(n, FalsePositiveRate, layout, key);
+        using (var builder = new ParallelBloomFilterBuilder(filter))
+        {
+            Span<char> id = stackalloc char[BenchmarkIds.MaxScaleIdLength];
+            for (var i = 0; i < n; i++)
+            {
+                builder.Add(BenchmarkIds.FormatPresent(i, id));
+            }
+
+            builder.Complete();
+        }
+
+        var build = Stopwatch.GetElapsedTime(start);
+        start = Stopwatch.GetTimestamp();
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            filter.WriteTo(file);
+        }
+
+        return (build, Stopwatch.GetElapsedTime(start), HashOfBits(filter), filter.BitCount, filter.HashCount);
+    }
+
+    private static ulong HashOfBits(BloomFilter filter) => XxHash64.HashToUInt64(MemoryMarshal.AsBytes(filter.Bits.Words));
+
+    /// <summary>The three lookup sets in alternating rounds, so that all see the same interference.</summary>
+    private static (string Hot, string Present, string Absent) Lookups(BloomFilter filter, long n)
     {
         var random = new Random(20261125);
-        var absentIds = Enumerable.Range(0, BenchmarkIds.Batch).Select(_ => BenchmarkIds.Absent(random.Next((int)Math.Min(n, int.MaxValue)))).ToArray();
-        var presentIds = Enumerable.Range(0, BenchmarkIds.Batch).Select(_ => BenchmarkIds.Present(random.Next((int)Math.Min(n, int.MaxValue)))).ToArray();
-        if (!presentIds.All(filter.MightContain))
+        var range = (int)Math.Min(n, int.MaxValue);
+        var hotSet = Enumerable.Range(0, HotIds).Select(_ => BenchmarkIds.Present(random.Next(range))).ToArray();
+        var hotIds = Enumerable.Range(0, RandomIds).Select(i => hotSet[i % HotIds]).ToArray();
+        var presentIds = Enumerable.Range(0, RandomIds).Select(_ => BenchmarkIds.Present(random.Next(range))).ToArray();
+        var absentIds = Enumerable.Range(0, RandomIds).Select(_ => BenchmarkIds.Absent(random.Next(int.MaxValue))).ToArray();
+        if (!presentIds.Concat(hotSet).All(filter.MightContain))
         {
             throw new InvalidOperationException("A present id was not found: a false negative.");
         }
 
-        var absent = new double[LookupRounds];
+        var hot = new double[LookupRounds];
         var present = new double[LookupRounds];
+        var absent = new double[LookupRounds];
         for (var round = 0; round < LookupRounds; round++)
         {
-            absent[round] = QuickCheck.TimeBranchFree(filter, absentIds);
+            hot[round] = QuickCheck.TimeBranchFree(filter, hotIds);
             present[round] = QuickCheck.TimeBranchFree(filter, presentIds);
+            absent[round] = QuickCheck.TimeBranchFree(filter, absentIds);
         }
 
-        return (MedianAndMin(absent), MedianAndMin(present));
+        return (MedianAndMin(hot), MedianAndMin(present), MedianAndMin(absent));
     }
 
     private static double FalsePositiveShare(BloomFilter filter)

@@ -2,19 +2,26 @@ namespace EdgeGuard.Filter;
 
 /// <summary>
 /// A Bloom filter of strings: answers "definitely never added" or "might have been added" in constant
-/// time and about 9.6 bits per item at a 1 % false-positive rate. EdgeGuard builds one from every
+/// time and about 10 bits per item at a 1 % false-positive rate. EdgeGuard builds one from every
 /// product id so that requests for ids that cannot exist are refused before they reach the catalog.
 /// </summary>
 /// <remarks>
-/// <para>Sizing: see <see cref="BloomFilterMath"/>; m is grown to whole 64-bit words until the
-/// false-positive rate at <see cref="ExpectedItems"/> is at most the target.</para>
+/// <para>Layout (<see cref="BloomFilterLayout"/>): <see cref="BloomFilterLayout.Blocked"/> by default, all
+/// of an item's bits in one 64-byte cache line, so a lookup costs one memory access however large the
+/// filter, for about 4 % more memory at p = 1 %; or <see cref="BloomFilterLayout.Standard"/>, the classic
+/// filter, k memory accesses per lookup.</para>
+/// <para>Sizing: see <see cref="BloomFilterMath"/> (standard: m grown to whole 64-bit words) and
+/// <see cref="BlockedBloomFilterMath"/> (blocked: whole 512-bit blocks), each until its false-positive
+/// rate at <see cref="ExpectedItems"/> is at most the target.</para>
 /// <para>Hashing: one XxHash128 of the item's UTF-16 code units, split into h1 and h2 (see
-/// <see cref="ItemHash"/>), probed by double hashing (see <see cref="ProbeSequence"/>). Unkeyed, the
-/// hash is public; keyed with a secret <see cref="BloomFilterKey"/>, nobody without the key can tell
-/// which absent ids the filter lets through.</para>
+/// <see cref="ItemHash"/>); the standard layout probes by double hashing (see <see cref="ProbeSequence"/>),
+/// the blocked one picks a block from h1 and positions in it from h2 (see <see cref="BlockedBits"/>).
+/// Unkeyed, the hash is public; keyed with a secret <see cref="BloomFilterKey"/>, nobody without the key
+/// can tell which absent ids the filter lets through.</para>
 /// <para>Thread safety: every member may be called from any number of threads at once, without locks.
 /// Once <see cref="Add(string)"/> has returned, every later <see cref="MightContain(string)"/> for that
-/// item, on any thread, returns true. Statistics read while adds run are approximate.</para>
+/// item, on any thread, returns true. Statistics read while adds run are approximate. The one exception
+/// is a <see cref="ParallelBloomFilterBuilder"/>, which owns the filter it fills until it completes.</para>
 /// </remarks>
 public sealed class BloomFilter
 {
@@ -24,46 +31,76 @@ public sealed class BloomFilter
     /// <summary>The gateway's default target: at most 1 in 100 absent ids gets through to the cache.</summary>
     public const double DefaultFalsePositiveRate = 0.01;
 
+    /// <summary>
+    /// The layout of filters created without one: blocked, which answers the default catalog's lookups
+    /// fastest for a few percent more memory (bench/RESULTS.md, "Filter layouts").
+    /// </summary>
+    public const BloomFilterLayout DefaultLayout = BloomFilterLayout.Blocked;
+
     private readonly LockFreeBitArray _bits;
     private readonly ulong _bitCount;
+    private readonly BlockedBits? _blocks; // null in the standard layout
     private readonly ItemHash.Keying _keying;
     private long _count;
+    private object? _builder; // the ParallelBloomFilterBuilder filling this filter, if any
 
     /// <summary>
-    /// Creates an empty, unkeyed filter sized for <paramref name="expectedItems"/> at
-    /// <paramref name="falsePositiveRate"/>. Its hash is public (hash algorithm 1).
+    /// Creates an empty, unkeyed filter of the <see cref="DefaultLayout"/> sized for
+    /// <paramref name="expectedItems"/> at <paramref name="falsePositiveRate"/>. Its hash is public (hash algorithm 1).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="expectedItems"/> is not positive or needs more bits than one array holds, or
     /// <paramref name="falsePositiveRate"/> is not strictly between 0 and 1 (NaN included).
     /// </exception>
     public BloomFilter(long expectedItems = DefaultExpectedItems, double falsePositiveRate = DefaultFalsePositiveRate)
-        : this(expectedItems, falsePositiveRate, BloomFilterMath.Size(expectedItems, falsePositiveRate), key: null, bits: null, count: 0)
+        : this(expectedItems, falsePositiveRate, DefaultLayout)
+    {
+    }
+
+    /// <summary>As the constructor above, in <paramref name="layout"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">As the constructor above, or <paramref name="layout"/> is not a defined layout.</exception>
+    public BloomFilter(long expectedItems, double falsePositiveRate, BloomFilterLayout layout)
+        : this(expectedItems, falsePositiveRate, layout, BloomFilterSizing.Size(layout, expectedItems, falsePositiveRate), key: null, bits: null, count: 0)
     {
     }
 
     /// <summary>
-    /// Creates an empty filter whose hashing is keyed with <paramref name="key"/> (hash algorithm 2): the
-    /// same size and speed as an unkeyed one, but which bits an id maps to cannot be computed without the key.
+    /// Creates an empty filter of the <see cref="DefaultLayout"/> whose hashing is keyed with
+    /// <paramref name="key"/> (hash algorithm 2): the same size and speed as an unkeyed one, but which bits
+    /// an id maps to cannot be computed without the key.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">As the unkeyed constructor.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero <c>default(BloomFilterKey)</c>.</exception>
     public BloomFilter(long expectedItems, double falsePositiveRate, BloomFilterKey key)
-        : this(expectedItems, falsePositiveRate, BloomFilterMath.Size(expectedItems, falsePositiveRate), RequireKey(key), bits: null, count: 0)
+        : this(expectedItems, falsePositiveRate, DefaultLayout, key)
     {
     }
 
-    private BloomFilter(long expectedItems, double falsePositiveRate, BloomFilterSize size, BloomFilterKey? key, LockFreeBitArray? bits, long count)
+    /// <summary>As the keyed constructor above, in <paramref name="layout"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">As the unkeyed constructors.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero <c>default(BloomFilterKey)</c>.</exception>
+    public BloomFilter(long expectedItems, double falsePositiveRate, BloomFilterLayout layout, BloomFilterKey key)
+        : this(expectedItems, falsePositiveRate, layout, BloomFilterSizing.Size(layout, expectedItems, falsePositiveRate), RequireKey(key), bits: null, count: 0)
+    {
+    }
+
+    private BloomFilter(long expectedItems, double falsePositiveRate, BloomFilterLayout layout, BloomFilterSize size, BloomFilterKey? key, LockFreeBitArray? bits, long count)
     {
         ExpectedItems = expectedItems;
         FalsePositiveRate = falsePositiveRate;
+        Layout = layout;
         HashCount = size.HashCount;
         Key = key;
         _keying = ItemHash.Keying.For(key);
-        _bits = bits ?? new LockFreeBitArray(size.BitCount);
+        _bits = bits ?? NewBits(layout, size.BitCount);
         _bitCount = (ulong)size.BitCount;
+        _blocks = layout == BloomFilterLayout.Blocked ? new BlockedBits(_bits, size.HashCount) : null;
         _count = count;
     }
+
+    /// <summary>An empty bit array for <paramref name="layout"/>: blocked arrays start on a cache line.</summary>
+    internal static LockFreeBitArray NewBits(BloomFilterLayout layout, long bitCount) =>
+        new(bitCount, cacheLineAligned: layout == BloomFilterLayout.Blocked);
 
     private static BloomFilterKey RequireKey(BloomFilterKey key) =>
         key.IsZero
@@ -76,17 +113,27 @@ public sealed class BloomFilter
     /// <summary>p: the target false-positive rate at <see cref="ExpectedItems"/>.</summary>
     public double FalsePositiveRate { get; }
 
-    /// <summary>m: the number of bits in use (a multiple of 64).</summary>
+    /// <summary>Where an item's bits lie: anywhere (standard) or in one cache line (blocked).</summary>
+    public BloomFilterLayout Layout { get; }
+
+    /// <summary>m: the number of bits in use (a multiple of 64; of 512 in the blocked layout).</summary>
     public long BitCount => (long)_bitCount;
 
-    /// <summary>k: the number of bits probed per item.</summary>
+    /// <summary>k: the number of bits probed per item (in the blocked layout, positions within its block).</summary>
     public int HashCount { get; }
 
     /// <summary>The secret key the hashing is keyed with; null for an unkeyed filter. <see cref="BloomFilterKey.ToString"/> does not print it.</summary>
     public BloomFilterKey? Key { get; }
 
-    /// <summary>p' = (1 - e^(-k n / m))^k at n = <see cref="ExpectedItems"/> with the m and k in use; never above p.</summary>
-    public double ActualFalsePositiveRate => BloomFilterMath.FalsePositiveRate(ExpectedItems, BitCount, HashCount);
+    /// <summary>
+    /// p' at n = <see cref="ExpectedItems"/> with the m and k in use, by the layout's formula (standard:
+    /// (1 - e^(-k n / m))^k; blocked: the Poisson mixture of <see cref="BlockedBloomFilterMath"/>); never above p.
+    /// </summary>
+    public double ActualFalsePositiveRate => FalsePositiveRateAt(ExpectedItems);
+
+    /// <summary>The layout's false-positive rate after <paramref name="items"/> distinct items with the m and k in use.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="items"/> is negative.</exception>
+    public double FalsePositiveRateAt(long items) => BloomFilterSizing.FalsePositiveRate(Layout, items, BitCount, HashCount);
 
     /// <summary>
     /// Items added so far, counted as the <see cref="Add(string)"/> calls that set at least one new bit.
@@ -97,12 +144,12 @@ public sealed class BloomFilter
     public long Count => Interlocked.Read(ref _count);
 
     /// <summary>The same formula as <see cref="ActualFalsePositiveRate"/> evaluated at <see cref="Count"/>.</summary>
-    public double EstimatedFalsePositiveRate => BloomFilterMath.FalsePositiveRate(Count, BitCount, HashCount);
+    public double EstimatedFalsePositiveRate => FalsePositiveRateAt(Count);
 
     /// <summary>Fraction of bits set, counted on demand (O(m / 64), about 50 µs for the defaults).</summary>
     public double FillRatio => (double)_bits.PopCount() / BitCount;
 
-    /// <summary>Bytes held by the bit array: m / 8 (1,199,120 for the defaults).</summary>
+    /// <summary>Bytes of the bit array in use: m / 8 (for n = 1,000,000, p = 0.01: 1,245,824 blocked, 1,199,120 standard).</summary>
     public long MemoryBytes => (long)_bits.WordCount * sizeof(long);
 
     /// <summary>Adds an item. True when it set at least one new bit, i.e. the item was certainly new.</summary>
@@ -114,9 +161,14 @@ public sealed class BloomFilter
     }
 
     /// <summary>Adds the item spelled by <paramref name="item"/>; the same bits as the string overload.</summary>
+    /// <exception cref="InvalidOperationException">A <see cref="ParallelBloomFilterBuilder"/> is filling this filter.</exception>
     public bool Add(ReadOnlySpan<char> item)
     {
-        var changed = _bits.SetAll(Probe(item), HashCount);
+        ThrowIfBuilding();
+        var (h1, h2) = ItemHash.Compute(item, _keying);
+        var changed = _blocks is { } blocks
+            ? blocks.Add(h1, h2)
+            : _bits.SetAll(new ProbeSequence(h1, h2, _bitCount), HashCount);
         if (changed)
         {
             Interlocked.Increment(ref _count);
@@ -130,20 +182,78 @@ public sealed class BloomFilter
     public bool MightContain(string item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return _bits.AreAllSet(Probe(item), HashCount);
+        return MightContain(item.AsSpan());
     }
 
     /// <summary>As <see cref="MightContain(string)"/> for a span (e.g. a slice of a request path), without allocating.</summary>
-    public bool MightContain(ReadOnlySpan<char> item) => _bits.AreAllSet(Probe(item), HashCount);
+    public bool MightContain(ReadOnlySpan<char> item)
+    {
+        var (h1, h2) = ItemHash.Compute(item, _keying);
+        return _blocks is { } blocks
+            ? blocks.MightContain(h1, h2)
+            : _bits.AreAllSet(new ProbeSequence(h1, h2, _bitCount), HashCount);
+    }
 
-    /// <summary>The early-exit variant, for the benchmark that justifies <see cref="LockFreeBitArray.AreAllSet"/>.</summary>
-    internal bool MightContainEarlyExit(ReadOnlySpan<char> item) => _bits.AreAllSetEarlyExit(Probe(item), HashCount);
+    /// <summary>The standard layout's early-exit variant, for the benchmark that justifies <see cref="LockFreeBitArray.AreAllSet"/>; the blocked layout has one read.</summary>
+    internal bool MightContainEarlyExit(ReadOnlySpan<char> item)
+    {
+        var (h1, h2) = ItemHash.Compute(item, _keying);
+        return _blocks is { } blocks
+            ? blocks.MightContain(h1, h2)
+            : _bits.AreAllSetEarlyExit(new ProbeSequence(h1, h2, _bitCount), HashCount);
+    }
 
-    /// <summary>The k bit indexes of <paramref name="item"/>, in probe order.</summary>
+    /// <summary>The k bit indexes of <paramref name="item"/>, in probe (or position) order.</summary>
     internal long[] IndexesOf(ReadOnlySpan<char> item)
     {
         var (h1, h2) = ItemHash.Compute(item, _keying);
-        return ProbeSequence.Indexes(h1, h2, BitCount, HashCount);
+        return _blocks is { } blocks ? blocks.Indexes(h1, h2) : ProbeSequence.Indexes(h1, h2, BitCount, HashCount);
+    }
+
+    /// <summary>The blocked layout's bits (null in the standard layout), for the parallel builder and for tests.</summary>
+    internal BlockedBits? Blocks => _blocks;
+
+    internal LockFreeBitArray Bits => _bits;
+
+    internal ItemHash.Keying Keying => _keying;
+
+    /// <summary>
+    /// True while the blocked layout uses AVX2 (where the CPU has it); tests set it to false on one filter to
+    /// compare the scalar path with the vector one. Always false in the standard layout.
+    /// </summary>
+    internal bool UsesAvx2
+    {
+        get => _blocks is { UsesAvx2: true } && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+        set
+        {
+            if (_blocks is not null)
+            {
+                _blocks.UsesAvx2 = value;
+            }
+        }
+    }
+
+    /// <summary>Counts items a parallel builder added that set a new bit.</summary>
+    internal void CountAdded(long items) => Interlocked.Add(ref _count, items);
+
+    /// <summary>Makes <paramref name="builder"/> the only writer until <see cref="EndBuild"/>.</summary>
+    internal void BeginBuild(object builder)
+    {
+        if (Interlocked.CompareExchange(ref _builder, builder, null) is not null)
+        {
+            throw new InvalidOperationException("Another ParallelBloomFilterBuilder is filling this filter.");
+        }
+    }
+
+    internal void EndBuild(object builder) => Interlocked.CompareExchange(ref _builder, null, builder);
+
+    private void ThrowIfBuilding()
+    {
+        if (Volatile.Read(ref _builder) is not null)
+        {
+            throw new InvalidOperationException(
+                "A ParallelBloomFilterBuilder is filling this filter and writes it without atomics: add through the builder, or after it completed.");
+        }
     }
 
     internal bool IsBitSet(long index) => _bits.IsSet(index);
@@ -154,16 +264,26 @@ public sealed class BloomFilter
 
     /// <summary>
     /// ORs every bit of <paramref name="other"/> into this filter, which then answers true for every item
-    /// of both. <see cref="Count"/> becomes the estimate -(m/k) ln(1 - X/m) from the X bits set, since
-    /// the two filters' items may overlap.
+    /// of both. <see cref="Count"/> becomes the estimate n* = ln(1 - X/m) / ln(1 - q) from the X bits set,
+    /// q being the probability that one item sets a given bit (standard: 1 - (1 - 1/m)^k, so n* is about
+    /// -(m/k) ln(1 - X/m); blocked: (1 - (1 - 1/512)^k) / (m / 512)), since the two filters' items may overlap.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The filters differ in m or k, or in hashing (one keyed and one not, or two keys): their bits do not
-    /// mean the same thing. The message never contains a key.
+    /// The filters differ in layout, in m or k, or in hashing (one keyed and one not, or two keys): their
+    /// bits do not mean the same thing. The message never contains a key.
     /// </exception>
+    /// <exception cref="InvalidOperationException">A <see cref="ParallelBloomFilterBuilder"/> is filling this filter.</exception>
     public void UnionWith(BloomFilter other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        ThrowIfBuilding();
+        if (other.Layout != Layout)
+        {
+            throw new ArgumentException(
+                $"Cannot union filters of different layouts: this one is {BloomFilterSizing.Name(Layout)}, the other {BloomFilterSizing.Name(other.Layout)}.",
+                nameof(other));
+        }
+
         if (other.BitCount != BitCount || other.HashCount != HashCount)
         {
             throw new ArgumentException(
@@ -189,7 +309,7 @@ public sealed class BloomFilter
         Interlocked.Exchange(ref _count, EstimateItemCount(_bits.PopCount()));
     }
 
-    /// <summary>Distinct items that would leave <paramref name="setBits"/> bits set: n* = -(m/k) ln(1 - X/m).</summary>
+    /// <summary>Distinct items that would leave <paramref name="setBits"/> bits set on average: n* = ln(1 - X/m) / ln(1 - q).</summary>
     private long EstimateItemCount(long setBits)
     {
         if (setBits >= BitCount)
@@ -197,7 +317,8 @@ public sealed class BloomFilter
             return long.MaxValue;
         }
 
-        return (long)Math.Round(-(double)BitCount / HashCount * Math.Log(1 - (double)setBits / BitCount));
+        var bitSet = BloomFilterSizing.BitSetProbability(Layout, BitCount, HashCount);
+        return (long)Math.Round(double.LogP1(-(double)setBits / BitCount) / double.LogP1(-bitSet));
     }
 
     /// <summary>
@@ -208,12 +329,13 @@ public sealed class BloomFilter
     {
         ArgumentNullException.ThrowIfNull(stream);
         var count = Count;
-        BloomFilterSnapshot.Write(stream, new BloomFilterSnapshot.Header(ExpectedItems, FalsePositiveRate, BitCount, HashCount, count, Key), _bits);
+        BloomFilterSnapshot.Write(stream, new BloomFilterSnapshot.Header(ExpectedItems, FalsePositiveRate, Layout, BitCount, HashCount, count, Key), _bits);
     }
 
     /// <summary>
-    /// Reads a snapshot written by <see cref="WriteTo"/> (format version 1 or 2). Returns a new filter,
-    /// keyed with the snapshot's key if it has one, only if all of the snapshot is valid.
+    /// Reads a snapshot written by <see cref="WriteTo"/> (format version 1, 2 or 3; versions 1 and 2 are of the
+    /// standard layout). Returns a new filter of the snapshot's layout, keyed with the snapshot's key if it has
+    /// one, only if all of the snapshot is valid.
     /// </summary>
     /// <exception cref="InvalidDataException">The snapshot is truncated, corrupted, of another format or hashing, or internally inconsistent.</exception>
     public static BloomFilter ReadFrom(Stream stream) => Read(stream, new BloomFilterSnapshot.Expected());
@@ -249,18 +371,11 @@ public sealed class BloomFilter
     private static BloomFilter Read(Stream stream, BloomFilterSnapshot.Expected expected)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var (header, words) = BloomFilterSnapshot.Read(stream, expected);
-        return new BloomFilter(header.ExpectedItems, header.FalsePositiveRate,
-            new BloomFilterSize(header.BitCount, header.HashCount), header.Key, new LockFreeBitArray(words), header.Count);
+        var (header, bits) = BloomFilterSnapshot.Read(stream, expected);
+        return new BloomFilter(header.ExpectedItems, header.FalsePositiveRate, header.Layout,
+            new BloomFilterSize(header.BitCount, header.HashCount), header.Key, bits, header.Count);
     }
 
     public override string ToString() =>
-        $"BloomFilter(n = {ExpectedItems}, p = {FalsePositiveRate}, m = {BitCount}, k = {HashCount}, count = {Count}, {(Key is null ? "unkeyed" : "keyed")})";
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private ProbeSequence Probe(ReadOnlySpan<char> item)
-    {
-        var (h1, h2) = ItemHash.Compute(item, _keying);
-        return new ProbeSequence(h1, h2, _bitCount);
-    }
+        $"BloomFilter({BloomFilterSizing.Name(Layout)}, n = {ExpectedItems}, p = {FalsePositiveRate}, m = {BitCount}, k = {HashCount}, count = {Count}, {(Key is null ? "unkeyed" : "keyed")})";
 }

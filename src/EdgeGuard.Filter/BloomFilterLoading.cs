@@ -6,8 +6,10 @@ namespace EdgeGuard.Filter;
 /// <remarks>
 /// Sequences without a <see cref="ProductIdRule"/> are trusted to hold ids: entries are added verbatim,
 /// and only null, empty or all-whitespace entries are skipped (they can never be requested). With a
-/// rule, entries the rule rejects are skipped too. Adding runs on the calling thread; the filter stays
-/// readable by other threads throughout.
+/// rule, entries the rule rejects are skipped too. <c>AddAll</c> and <c>AddAllAsync</c> add on the calling
+/// thread, and the filter stays readable and writable by other threads throughout. <c>AddAllParallel</c> and
+/// <c>AddAllParallelAsync</c> add through a <see cref="ParallelBloomFilterBuilder"/>: several threads, the
+/// same bits and report, for a filter built aside that nobody else writes meanwhile.
 /// </remarks>
 public static class BloomFilterLoading
 {
@@ -19,13 +21,66 @@ public static class BloomFilterLoading
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(ids);
-        var counter = new LoadCounter(filter, rule);
+        var counter = new LoadCounter(rule);
         foreach (var id in ids)
         {
-            counter.Offer(id);
+            if (counter.Accept(id) && !filter.Add(id!))
+            {
+                counter.AlreadyPresent();
+            }
         }
 
         return counter.ToReport();
+    }
+
+    /// <summary>
+    /// As <see cref="AddAll(BloomFilter, IEnumerable{string?}, ProductIdRule?)"/> on
+    /// <paramref name="maxDegreeOfParallelism"/> threads (0: one per processor) through a
+    /// <see cref="ParallelBloomFilterBuilder"/>: the same bits and the same report, in memory bounded by its
+    /// batches. The sequence is read on the calling thread while the workers apply the previous batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another builder is filling <paramref name="filter"/>.</exception>
+    public static LoadReport AddAllParallel(this BloomFilter filter, IEnumerable<string?> ids, ProductIdRule? rule = null, int maxDegreeOfParallelism = 0)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(ids);
+        var counter = new LoadCounter(rule);
+        using var builder = new ParallelBloomFilterBuilder(filter, maxDegreeOfParallelism);
+        foreach (var id in ids)
+        {
+            if (counter.Accept(id))
+            {
+                builder.Add(id!);
+            }
+        }
+
+        return counter.ToReport(newItems: builder.Complete());
+    }
+
+    /// <summary>As <see cref="AddAllParallel"/> for ids that arrive asynchronously.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the batches handed over are applied, the rest is not.</exception>
+    public static Task<LoadReport> AddAllParallelAsync(this BloomFilter filter, IAsyncEnumerable<string?> ids, ProductIdRule? rule = null,
+        int maxDegreeOfParallelism = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(ids);
+        return Load(filter, ids, rule, maxDegreeOfParallelism, cancellationToken);
+
+        static async Task<LoadReport> Load(BloomFilter filter, IAsyncEnumerable<string?> ids, ProductIdRule? rule, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+        {
+            var counter = new LoadCounter(rule);
+            using var builder = new ParallelBloomFilterBuilder(filter, maxDegreeOfParallelism);
+            await foreach (var id in ids.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (counter.Accept(id))
+                {
+                    await builder.AddAsync(id!, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return counter.ToReport(newItems: await builder.CompleteAsync(cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>Adds every non-blank entry of <paramref name="ids"/> as it arrives.</summary>
@@ -43,11 +98,14 @@ public static class BloomFilterLoading
 
         static async Task<LoadReport> Load(BloomFilter filter, IAsyncEnumerable<string?> ids, ProductIdRule? rule, CancellationToken cancellationToken)
         {
-            var counter = new LoadCounter(filter, rule);
+            var counter = new LoadCounter(rule);
             await foreach (var id in ids.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                counter.Offer(id);
+                if (counter.Accept(id) && !filter.Add(id!))
+                {
+                    counter.AlreadyPresent();
+                }
             }
 
             return counter.ToReport();
@@ -99,12 +157,13 @@ public static class BloomFilterLoading
     }
 
     /// <summary>The counting shared by the sequence loaders.</summary>
-    private sealed class LoadCounter(BloomFilter filter, ProductIdRule? rule)
+    private sealed class LoadCounter(ProductIdRule? rule)
     {
         private readonly List<int> _firstSkipped = [];
         private long _read, _added, _alreadyPresent, _skipped;
 
-        public void Offer(string? id)
+        /// <summary>Counts an entry; true when it is an id to add.</summary>
+        public bool Accept(string? id)
         {
             _read++;
             var accepted = rule is null ? !string.IsNullOrWhiteSpace(id) : id is not null && rule.IsValid(id);
@@ -116,17 +175,18 @@ public static class BloomFilterLoading
                     _firstSkipped.Add((int)Math.Min(_read, int.MaxValue));
                 }
 
-                return;
+                return false;
             }
 
             _added++;
-            if (!filter.Add(id!))
-            {
-                _alreadyPresent++;
-            }
+            return true;
         }
 
-        public LoadReport ToReport() =>
-            new(_read, _added, _skipped) { AlreadyPresent = _alreadyPresent, FirstSkippedLines = _firstSkipped.ToArray() };
+        /// <summary>The last accepted id set no new bit.</summary>
+        public void AlreadyPresent() => _alreadyPresent++;
+
+        /// <param name="newItems">Accepted ids that set a new bit, when counted as a whole rather than one by one.</param>
+        public LoadReport ToReport(long? newItems = null) =>
+            new(_read, _added, _skipped) { AlreadyPresent = newItems is { } found ? _added - found : _alreadyPresent, FirstSkippedLines = _firstSkipped.ToArray() };
     }
 }

@@ -6,34 +6,39 @@ using System.Runtime.InteropServices;
 namespace EdgeGuard.Filter;
 
 /// <summary>
-/// The on-disk form of a filter, format version 2. All integers little-endian:
+/// The on-disk form of a filter, format version 3. All integers little-endian:
 /// <code>
 /// offset    size  field
 ///      0       4  magic "EGBF"
-///      4       2  format version (2)
+///      4       2  format version (3)
 ///      6       2  hash algorithm id, the strategy the bits were set with (see ItemHash):
-///                   1 = unkeyed: XxHash128 (seed 0) of UTF-16LE, double hashing
+///                   1 = unkeyed: XxHash128 (seed 0) of UTF-16LE
 ///                   2 = keyed:   the same, keyed with the 128-bit key below
 ///      8       8  m, bits
 ///     16       4  k, hashes per item
 ///     20       8  n, expected items
 ///     28       8  p, target false-positive rate (IEEE 754 double)
 ///     36       8  count, items added
-///     44       K  the key: K = 16 for algorithm 2 (its bytes in the order BloomFilterKey.ToHex spells
+///     44       2  layout (BloomFilterLayout): 1 = standard (double hashing over all m bits),
+///                   2 = blocked (one 512-bit block per item, see BlockedBits)
+///     46       K  the key: K = 16 for algorithm 2 (its bytes in the order BloomFilterKey.ToHex spells
 ///                 them), K = 0 for algorithm 1
-///   44+K       8  XxHash64 of bytes 0..43+K
-///   52+K     m/8  the bit array, as m/64 64-bit words
-/// 52+K+m/8     8  XxHash64 of the bit array
+///   46+K       8  XxHash64 of bytes 0..45+K
+///   54+K     m/8  the bit array, as m/64 64-bit words
+/// 54+K+m/8     8  XxHash64 of the bit array
 /// </code>
-/// Format version 1, written before keyed hashing, is version 2 with K = 0 and algorithm 1 only; it is
-/// still read (as an unkeyed filter). An unkeyed version 2 snapshot differs from it in the version only.
+/// Older versions are still read, as the standard layout (the only one they had):
+/// <list type="bullet">
+/// <item>version 2 is version 3 without the layout field: the key at 44, its checksum at 44+K, the bits at 52+K;</item>
+/// <item>version 1, written before keyed hashing, is version 2 with K = 0 and algorithm 1 only.</item>
+/// </list>
 /// </summary>
 /// <remarks>
-/// <para>The header has its own checksum so that a corrupted m, n or key is caught before allocating
+/// <para>The header has its own checksum so that a corrupted m, n, layout or key is caught before allocating
 /// for it. The version and the algorithm are read before that checksum only to know where it lies;
 /// a corrupted one moves it, and the checksum then fails (or, on a tiny snapshot, the stream ends
-/// early). Reading validates everything (magic, version, algorithm, key, both checksums, that m and k
-/// are what this build's sizing gives for n and p, and what the caller expects) before a filter object
+/// early). Reading validates everything (magic, version, algorithm, layout, key, both checksums, that m and
+/// k are what this build's sizing gives for n, p and the layout, and what the caller expects) before a filter object
 /// exists, so a bad snapshot is rejected whole and never half-loaded. Bytes after the trailer are left
 /// unread.</para>
 /// <para>A keyed snapshot carries its key, because a filter's bits mean nothing without it: whoever can
@@ -42,13 +47,16 @@ namespace EdgeGuard.Filter;
 /// <para>The bit array is written and read in chunks of <see cref="ChunkWords"/> words, each read from
 /// the live array with volatile loads, so writing needs no second copy of the bits (a snapshot taken
 /// while adds run holds every item added before it began, and maybe some added during it, as with a
-/// full copy), and neither direction is limited to 2 GB of bits in one span.</para>
+/// full copy), and neither direction is limited to 2 GB of bits in one span. Reading fills the new
+/// filter's own array (cache-line aligned for the blocked layout) chunk by chunk, again without a copy.</para>
 /// </remarks>
 internal static class BloomFilterSnapshot
 {
-    public const ushort FormatVersion = 2;
+    public const ushort FormatVersion = 3;
+    public const ushort KeyedFormatVersion = 2;
     public const ushort FirstFormatVersion = 1;
-    private const int CommonHeaderSize = 44;
+    private const int VersionTwoCommonHeaderSize = 44;
+    private const int CommonHeaderSize = 46;
     private const int ChecksumSize = 8;
     private const int MaxHeaderSize = CommonHeaderSize + BloomFilterKey.SizeInBytes + ChecksumSize;
 
@@ -58,7 +66,7 @@ internal static class BloomFilterSnapshot
     private static ReadOnlySpan<byte> Magic => "EGBF"u8;
 
     /// <summary>Everything a snapshot says about its filter but the bits. <see cref="Key"/> is null for unkeyed filters.</summary>
-    public readonly record struct Header(long ExpectedItems, double FalsePositiveRate, long BitCount, int HashCount, long Count, BloomFilterKey? Key)
+    public readonly record struct Header(long ExpectedItems, double FalsePositiveRate, BloomFilterLayout Layout, long BitCount, int HashCount, long Count, BloomFilterKey? Key)
     {
         public ushort AlgorithmId => Key is null ? ItemHash.UnkeyedAlgorithmId : ItemHash.KeyedAlgorithmId;
     }
@@ -77,6 +85,7 @@ internal static class BloomFilterSnapshot
         BinaryPrimitives.WriteInt64LittleEndian(head[20..], header.ExpectedItems);
         BinaryPrimitives.WriteDoubleLittleEndian(head[28..], header.FalsePositiveRate);
         BinaryPrimitives.WriteInt64LittleEndian(head[36..], header.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(head[44..], (ushort)header.Layout);
         var checksummed = CommonHeaderSize;
         if (header.Key is { } key)
         {
@@ -115,10 +124,11 @@ internal static class BloomFilterSnapshot
         stream.Write(trailer);
     }
 
-    public static (Header Header, long[] Words) Read(Stream stream, Expected expected)
+    /// <summary>Reads and validates a snapshot into a new bit array of its layout.</summary>
+    public static (Header Header, LockFreeBitArray Bits) Read(Stream stream, Expected expected)
     {
         Span<byte> head = stackalloc byte[MaxHeaderSize];
-        ReadExactly(stream, head[..CommonHeaderSize], "header");
+        ReadExactly(stream, head[..VersionTwoCommonHeaderSize], "header");
         if (!head[..Magic.Length].SequenceEqual(Magic))
         {
             throw new InvalidDataException("Not an EdgeGuard Bloom filter snapshot: the magic bytes \"EGBF\" are missing.");
@@ -127,15 +137,16 @@ internal static class BloomFilterSnapshot
         // Unverified until the checksum below: used only to find where the checksum lies.
         var version = BinaryPrimitives.ReadUInt16LittleEndian(head[4..]);
         var algorithm = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
+        var commonSize = version == FormatVersion ? CommonHeaderSize : VersionTwoCommonHeaderSize;
         var keySize = version switch
         {
             FirstFormatVersion => 0,
-            FormatVersion => algorithm == ItemHash.KeyedAlgorithmId ? BloomFilterKey.SizeInBytes : 0,
+            KeyedFormatVersion or FormatVersion => algorithm == ItemHash.KeyedAlgorithmId ? BloomFilterKey.SizeInBytes : 0,
             _ => throw new InvalidDataException(
-                $"Unsupported Bloom filter snapshot format version {version} (this build reads versions {FirstFormatVersion} and {FormatVersion}), or its header is corrupted."),
+                $"Unsupported Bloom filter snapshot format version {version} (this build reads versions {FirstFormatVersion} to {FormatVersion}), or its header is corrupted."),
         };
-        var checksummed = CommonHeaderSize + keySize;
-        ReadExactly(stream, head[CommonHeaderSize..(checksummed + ChecksumSize)], "header");
+        var checksummed = commonSize + keySize;
+        ReadExactly(stream, head[VersionTwoCommonHeaderSize..(checksummed + ChecksumSize)], "header");
         if (BinaryPrimitives.ReadUInt64LittleEndian(head[checksummed..]) != XxHash64.HashToUInt64(head[..checksummed]))
         {
             throw new InvalidDataException("Bloom filter snapshot header is corrupted: its checksum does not match.");
@@ -144,12 +155,29 @@ internal static class BloomFilterSnapshot
         var header = new Header(
             ExpectedItems: BinaryPrimitives.ReadInt64LittleEndian(head[20..]),
             FalsePositiveRate: BinaryPrimitives.ReadDoubleLittleEndian(head[28..]),
+            Layout: ReadLayout(version, head),
             BitCount: BinaryPrimitives.ReadInt64LittleEndian(head[8..]),
             HashCount: BinaryPrimitives.ReadInt32LittleEndian(head[16..]),
             Count: BinaryPrimitives.ReadInt64LittleEndian(head[36..]),
-            Key: ReadKey(version, algorithm, head[CommonHeaderSize..checksummed]));
+            Key: ReadKey(version, algorithm, head[commonSize..checksummed]));
         Validate(header, expected);
-        return (header, ReadWords(stream, header.BitCount / BloomFilterMath.BitsPerWord));
+        var bits = BloomFilter.NewBits(header.Layout, header.BitCount);
+        ReadWords(stream, bits.Words);
+        return (header, bits);
+    }
+
+    private static BloomFilterLayout ReadLayout(ushort version, ReadOnlySpan<byte> head)
+    {
+        if (version != FormatVersion)
+        {
+            return BloomFilterLayout.Standard;
+        }
+
+        var layout = (BloomFilterLayout)BinaryPrimitives.ReadUInt16LittleEndian(head[44..]);
+        return BloomFilterSizing.IsDefined(layout)
+            ? layout
+            : throw new InvalidDataException(
+                $"Bloom filter snapshot uses layout {(int)layout}; this build knows layouts {(int)BloomFilterLayout.Standard} (standard) and {(int)BloomFilterLayout.Blocked} (blocked).");
     }
 
     private static BloomFilterKey? ReadKey(ushort version, ushort algorithm, ReadOnlySpan<byte> keyBytes)
@@ -162,7 +190,7 @@ internal static class BloomFilterSnapshot
         if (algorithm != ItemHash.KeyedAlgorithmId || version == FirstFormatVersion)
         {
             throw new InvalidDataException(
-                $"Bloom filter snapshot (format version {version}) uses hash algorithm {algorithm}; this build hashes with algorithms {ItemHash.UnkeyedAlgorithmId} and {ItemHash.KeyedAlgorithmId} (the latter from format version {FormatVersion} on), so its bits would mean nothing here.");
+                $"Bloom filter snapshot (format version {version}) uses hash algorithm {algorithm}; this build hashes with algorithms {ItemHash.UnkeyedAlgorithmId} and {ItemHash.KeyedAlgorithmId} (the latter from format version {KeyedFormatVersion} on), so its bits would mean nothing here.");
         }
 
         var key = BloomFilterKey.FromBytes(keyBytes);
@@ -174,13 +202,13 @@ internal static class BloomFilterSnapshot
         return key;
     }
 
-    private static long[] ReadWords(Stream stream, long wordCount)
+    /// <summary>Fills <paramref name="words"/> from the stream, chunk by chunk, and checks the payload checksum.</summary>
+    private static void ReadWords(Stream stream, Span<long> words)
     {
-        var words = new long[wordCount];
         var checksum = new XxHash64();
         for (var start = 0; start < words.Length; start += ChunkWords)
         {
-            var chunk = MemoryMarshal.AsBytes(words.AsSpan(start, Math.Min(ChunkWords, words.Length - start)));
+            var chunk = MemoryMarshal.AsBytes(words.Slice(start, Math.Min(ChunkWords, words.Length - start)));
             ReadExactly(stream, chunk, "bit array");
             checksum.Append(chunk);
         }
@@ -196,8 +224,6 @@ internal static class BloomFilterSnapshot
         {
             BinaryPrimitives.ReverseEndianness(words, words);
         }
-
-        return words;
     }
 
     private static void Validate(Header header, Expected expected)
@@ -205,7 +231,7 @@ internal static class BloomFilterSnapshot
         BloomFilterSize size;
         try
         {
-            size = BloomFilterMath.Size(header.ExpectedItems, header.FalsePositiveRate);
+            size = BloomFilterSizing.Size(header.Layout, header.ExpectedItems, header.FalsePositiveRate);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -215,7 +241,7 @@ internal static class BloomFilterSnapshot
         if (size.BitCount != header.BitCount || size.HashCount != header.HashCount)
         {
             throw new InvalidDataException(
-                $"Bloom filter snapshot is inconsistent: n = {header.ExpectedItems}, p = {header.FalsePositiveRate} size to m = {size.BitCount}, k = {size.HashCount}, but it holds m = {header.BitCount}, k = {header.HashCount}.");
+                $"Bloom filter snapshot is inconsistent: n = {header.ExpectedItems}, p = {header.FalsePositiveRate} size the {BloomFilterSizing.Name(header.Layout)} layout to m = {size.BitCount}, k = {size.HashCount}, but it holds m = {header.BitCount}, k = {header.HashCount}.");
         }
 
         if (header.Count < 0)

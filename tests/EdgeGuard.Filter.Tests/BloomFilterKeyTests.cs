@@ -46,7 +46,7 @@ public class BloomFilterKeyTests
         var e = Assert.Throws<FormatException>(() => BloomFilterKey.Parse(new string('0', 32)));
         Assert.Contains("all zeros", e.Message);
         Assert.False(BloomFilterKey.TryParse(new string('0', 32), out _));
-        Assert.Equal("key", Assert.Throws<ArgumentException>(() => new BloomFilter(1000, 0.01, default)).ParamName);
+        Assert.Equal("key", Assert.Throws<ArgumentException>(() => new BloomFilter(1000, 0.01, default(BloomFilterKey))).ParamName);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public class BloomFilterMathTests
         Assert.Equal(k, BloomFilterMath.OptimalHashCount(n, textbookBits));
         Assert.Equal(new BloomFilterSize(bits, k), BloomFilterMath.Size(n, p));
 
-        var filter = new BloomFilter(n, p);
+        var filter = new BloomFilter(n, p, BloomFilterLayout.Standard);
         Assert.Equal(bits, filter.BitCount);
         Assert.Equal(k, filter.HashCount);
         Assert.Equal(bits / 8, filter.MemoryBytes);
@@ -36,7 +36,7 @@ public class BloomFilterMathTests
         Assert.Equal(0, bits % 64);
         Assert.True(BloomFilterMath.FalsePositiveRate(n, bits, k) <= p);
         Assert.True(BloomFilterMath.FalsePositiveRate(n, bits - 64, k) > p, "one word fewer would already meet the target");
-        Assert.True(new BloomFilter(n, p).ActualFalsePositiveRate <= p);
+        Assert.True(new BloomFilter(n, p, BloomFilterLayout.Standard).ActualFalsePositiveRate <= p);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class BloomFilterMathTests
         Assert.Equal(0.010039214559253868, BloomFilterMath.FalsePositiveRate(1_000_000, 9_585_059, 7), 1e-15);
         Assert.Equal(0.009999973819792472, BloomFilterMath.FalsePositiveRate(1_000_000, 9_592_960, 7), 1e-15);
 
-        var filter = new BloomFilter();
+        var filter = GoldenHashTests.Standard();
         Assert.Equal(1_000_000, filter.ExpectedItems);
         Assert.Equal(0.01, filter.FalsePositiveRate);
         Assert.Equal(9_592_960, filter.BitCount);

@@ -45,10 +45,12 @@ public class BloomFilterTests
         Assert.Equal("item", Assert.Throws<ArgumentNullException>(() => filter.MightContain((string)null!)).ParamName);
     }
 
-    [Fact]
-    public void Statistics_track_the_items_added()
+    [Theory]
+    [InlineData(BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Blocked)]
+    public void Statistics_track_the_items_added(BloomFilterLayout layout)
     {
-        var filter = new BloomFilter(10_000, 0.01);
+        var filter = new BloomFilter(10_000, 0.01, layout);
         var ids = TestIds.PresentRange(5_000);
         foreach (var id in ids)
         {
@@ -57,22 +59,30 @@ public class BloomFilterTests
 
         // A few ids may find all their bits set already and are then not counted (see Count).
         Assert.InRange(filter.Count, 4_990, 5_000);
-        Assert.Equal(BloomFilterMath.FalsePositiveRate(filter.Count, filter.BitCount, filter.HashCount), filter.EstimatedFalsePositiveRate);
+        Assert.Equal(layout == BloomFilterLayout.Standard
+            ? BloomFilterMath.FalsePositiveRate(filter.Count, filter.BitCount, filter.HashCount)
+            : BlockedBloomFilterMath.FalsePositiveRate(filter.Count, filter.BitCount, filter.HashCount), filter.EstimatedFalsePositiveRate);
         Assert.True(filter.EstimatedFalsePositiveRate < filter.ActualFalsePositiveRate);
 
-        // Expected fill after n items: 1 - e^(-k n / m); at half capacity about 29 %.
-        var expectedFill = 1 - Math.Exp(-(double)filter.HashCount * 5_000 / filter.BitCount);
+        // Expected fill after n items, about 29 % at half capacity: standard 1 - e^(-k n / m); blocked
+        // 1 - (1 - q)^n, where q = (1 - (1 - 1/512)^k) / z is the chance that one item sets a given bit.
+        var blocks = filter.BitCount / 512.0;
+        var expectedFill = layout == BloomFilterLayout.Standard
+            ? 1 - Math.Exp(-(double)filter.HashCount * 5_000 / filter.BitCount)
+            : 1 - Math.Pow(1 - (1 - Math.Pow(1 - 1 / 512.0, filter.HashCount)) / blocks, 5_000);
         Assert.Equal(expectedFill, filter.FillRatio, 0.01);
         var setBits = Enumerable.Range(0, (int)filter.BitCount).Count(i => filter.IsBitSet(i));
         Assert.Equal((double)setBits / filter.BitCount, filter.FillRatio);
     }
 
-    [Fact]
-    public void Filters_built_separately_from_the_same_ids_have_identical_bits()
+    [Theory]
+    [InlineData(BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Blocked)]
+    public void Filters_built_separately_from_the_same_ids_have_identical_bits(BloomFilterLayout layout)
     {
         // The hash is deterministic across instances (never string.GetHashCode, which is randomized).
-        var a = new BloomFilter(1000, 0.01);
-        var b = new BloomFilter(1000, 0.01);
+        var a = new BloomFilter(1000, 0.01, layout);
+        var b = new BloomFilter(1000, 0.01, layout);
         foreach (var id in TestIds.PresentRange(500))
         {
             a.Add(id);

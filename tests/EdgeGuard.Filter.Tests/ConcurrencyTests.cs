@@ -3,15 +3,17 @@ namespace EdgeGuard.Filter.Tests;
 public class ConcurrencyTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Concurrent_adds_and_reads_lose_nothing(bool keyed)
+    [InlineData(false, BloomFilterLayout.Standard)]
+    [InlineData(true, BloomFilterLayout.Standard)]
+    [InlineData(false, BloomFilterLayout.Blocked)]
+    [InlineData(true, BloomFilterLayout.Blocked)]
+    public void Concurrent_adds_and_reads_lose_nothing(bool keyed, BloomFilterLayout layout)
     {
         const int idsPerWriter = 100_000;
         var writers = Math.Max(2, Environment.ProcessorCount);
         var readers = Math.Max(2, Environment.ProcessorCount);
         var key = keyed ? BloomFilterKey.NewRandom() : (BloomFilterKey?)null;
-        BloomFilter NewFilter() => key is { } k ? new BloomFilter(writers * idsPerWriter, 0.01, k) : new BloomFilter(writers * idsPerWriter, 0.01);
+        BloomFilter NewFilter() => key is { } k ? new BloomFilter(writers * idsPerWriter, 0.01, layout, k) : new BloomFilter(writers * idsPerWriter, 0.01, layout);
         var filter = NewFilter();
         var ids = Enumerable.Range(0, writers).Select(w => Enumerable.Range(0, idsPerWriter).Select(i => $"W{w}-{i}").ToArray()).ToArray();
         var published = new int[writers]; // per writer: how many of its ids Add has returned for

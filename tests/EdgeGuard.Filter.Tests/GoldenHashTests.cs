@@ -1,9 +1,10 @@
 namespace EdgeGuard.Filter.Tests;
 
 /// <summary>
-/// Pins exactly which bits fixed ids map to under the default sizing (m = 9,592,960, k = 7). If this
-/// fails, the hashing changed: snapshots and other instances would disagree about every id. Change
-/// ItemHash.UnkeyedAlgorithmId and these values together, on purpose. (Keyed hashing: KeyedHashTests.)
+/// Pins exactly which bits fixed ids map to in the standard layout's default sizing (m = 9,592,960, k = 7).
+/// If this fails, the hashing changed: snapshots and other instances would disagree about every id. Change
+/// ItemHash.UnkeyedAlgorithmId and these values together, on purpose. (Keyed hashing: KeyedHashTests; the
+/// blocked layout: BlockedGoldenTests.)
 /// </summary>
 /// <remarks>
 /// The indexes were cross-checked outside .NET: (h1 + i*h2) mod 9592960 in Python gives the same lists.
@@ -33,7 +34,7 @@ public class GoldenHashTests
     public void Bit_indexes_are_pinned(string id, ulong h1, ulong h2, long[] indexes)
     {
         _ = (h1, h2);
-        var filter = new BloomFilter();
+        var filter = Standard();
         Assert.Equal(indexes, filter.IndexesOf(id));
     }
 
@@ -42,7 +43,7 @@ public class GoldenHashTests
     public void Add_sets_exactly_the_pinned_bits_and_MightContain_reads_exactly_them(string id, ulong h1, ulong h2, long[] indexes)
     {
         _ = (h1, h2);
-        var added = new BloomFilter();
+        var added = Standard();
         Assert.True(added.Add(id));
         Assert.Equal(indexes.Length, Math.Round(added.FillRatio * added.BitCount));
         Assert.All(indexes, index => Assert.True(added.IsBitSet(index)));
@@ -50,7 +51,7 @@ public class GoldenHashTests
         // Setting all pinned bits but one must not satisfy MightContain; setting the last one must.
         foreach (var left in indexes)
         {
-            var partial = new BloomFilter();
+            var partial = Standard();
             foreach (var index in indexes.Where(i => i != left))
             {
                 partial.SetBit(index);
@@ -63,6 +64,9 @@ public class GoldenHashTests
             Assert.True(partial.MightContainEarlyExit(id));
         }
     }
+
+    internal static BloomFilter Standard() =>
+        new(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, BloomFilterLayout.Standard);
 
     [Theory]
     [InlineData("SKU-0000001")]

@@ -8,7 +8,7 @@ namespace EdgeGuard.Filter.Tests;
 
 /// <summary>
 /// Pins the keyed scheme (hash algorithm 2) for the key 000102030405060708090a0b0c0d0e0f under the
-/// default sizing (m = 9,592,960, k = 7). If this fails, keyed hashing changed: every keyed snapshot and
+/// standard layout's default sizing (m = 9,592,960, k = 7). If this fails, keyed hashing changed: every keyed snapshot and
 /// every other instance would disagree about every id. Change the algorithm id and these values together.
 /// </summary>
 /// <remarks>
@@ -51,7 +51,7 @@ public class KeyedHashTests(ITestOutputHelper output)
         Assert.Equal((h1, h2), (independent.H1, independent.H2));
         Assert.Equal(indexes, independent.Indexes);
         Assert.Equal((h1, h2), ItemHash.Compute(id, ItemHash.Keying.For(key)));
-        Assert.Equal(indexes, new BloomFilter(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, key).IndexesOf(id));
+        Assert.Equal(indexes, new BloomFilter(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, BloomFilterLayout.Standard, key).IndexesOf(id));
     }
 
     [Theory]
@@ -59,7 +59,7 @@ public class KeyedHashTests(ITestOutputHelper output)
     public void Keyed_Add_sets_exactly_the_pinned_bits(string id, ulong h1, ulong h2, long[] indexes)
     {
         _ = (h1, h2);
-        var filter = new BloomFilter(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, BloomFilterKey.Parse(GoldenKey));
+        var filter = new BloomFilter(BloomFilter.DefaultExpectedItems, BloomFilter.DefaultFalsePositiveRate, BloomFilterLayout.Standard, BloomFilterKey.Parse(GoldenKey));
         Assert.True(filter.Add(id));
         Assert.Equal(indexes.Length, Math.Round(filter.FillRatio * filter.BitCount));
         Assert.All(indexes, index => Assert.True(filter.IsBitSet(index)));
@@ -84,7 +84,7 @@ public class KeyedHashTests(ITestOutputHelper output)
         for (var trial = 0; trial < 50; trial++)
         {
             var key = BloomFilterKey.NewRandom();
-            var filter = new BloomFilter(50_000, 0.001, key);
+            var filter = new BloomFilter(50_000, 0.001, BloomFilterLayout.Standard, key);
             var id = TestIds.Present(trial);
             Assert.Equal(Independently(id, key.ToHex(), filter.BitCount, filter.HashCount).Indexes, filter.IndexesOf(id));
         }

@@ -3,18 +3,18 @@ using System.IO.Hashing;
 
 namespace EdgeGuard.Filter.Tests;
 
-/// <summary>Snapshot format version 2 with a key in its header, and reading version 1.</summary>
+/// <summary>Keyed snapshots (a key in the header, format version 2 on), and reading version 1.</summary>
 public class KeyedSnapshotTests
 {
-    /// <summary>Header of a keyed snapshot: the 44 common bytes, the 16 key bytes and the checksum.</summary>
-    private const int KeyedHeaderSize = 68;
+    /// <summary>Header of a keyed snapshot: the 46 common bytes, the 16 key bytes and the checksum.</summary>
+    private const int KeyedHeaderSize = 70;
 
     private static readonly BloomFilterKey Key = BloomFilterKey.Parse("000102030405060708090a0b0c0d0e0f");
     private static readonly BloomFilterKey OtherKey = BloomFilterKey.Parse("f0e0d0c0b0a090807060504030201000");
 
-    private static BloomFilter Filled(BloomFilterKey? key, long n = 10_000, int items = 8_000)
+    private static BloomFilter Filled(BloomFilterKey? key, long n = 10_000, int items = 8_000, BloomFilterLayout layout = BloomFilter.DefaultLayout)
     {
-        var filter = key is { } k ? new BloomFilter(n, 0.01, k) : new BloomFilter(n, 0.01);
+        var filter = key is { } k ? new BloomFilter(n, 0.01, layout, k) : new BloomFilter(n, 0.01, layout);
         foreach (var id in TestIds.PresentRange(items))
         {
             filter.Add(id);
@@ -30,7 +30,7 @@ public class KeyedSnapshotTests
 
     /// <summary>Rewrites a keyed header's checksum.</summary>
     private static void ResealKeyed(byte[] bytes) =>
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(60), XxHash64.HashToUInt64(bytes.AsSpan(0, 60)));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(62), XxHash64.HashToUInt64(bytes.AsSpan(0, 62)));
 
     private static void AssertNamesNoKey(Exception e)
     {
@@ -47,9 +47,9 @@ public class KeyedSnapshotTests
         var original = Filled(Key);
         var bytes = SnapshotTests.Snapshot(original);
         Assert.Equal(KeyedHeaderSize + original.MemoryBytes + 8, bytes.Length);
-        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4))); // format version
+        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4))); // format version
         Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6))); // keyed hash algorithm
-        Assert.Equal(Convert.FromHexString(Key.ToHex()), bytes[44..60]);
+        Assert.Equal(Convert.FromHexString(Key.ToHex()), bytes[46..62]);
 
         foreach (var copy in new[]
         {
@@ -77,7 +77,7 @@ public class KeyedSnapshotTests
     {
         var original = Filled(key: null);
         var bytes = SnapshotTests.Snapshot(original);
-        Assert.Equal(52 + original.MemoryBytes + 8, bytes.Length);
+        Assert.Equal(54 + original.MemoryBytes + 8, bytes.Length);
         Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6)));
         var copy = BloomFilter.ReadFrom(new MemoryStream(bytes));
         Assert.Null(copy.Key);
@@ -122,7 +122,7 @@ public class KeyedSnapshotTests
     public void Every_flipped_bit_of_the_key_or_the_keyed_header_checksum_is_caught_by_the_checksum()
     {
         var snapshot = SnapshotTests.Snapshot(Filled(Key));
-        for (var offset = 44; offset < KeyedHeaderSize; offset++)
+        for (var offset = 44; offset < KeyedHeaderSize; offset++) // the layout, the key and the checksum
         {
             for (var bit = 0; bit < 8; bit++)
             {
@@ -151,11 +151,12 @@ public class KeyedSnapshotTests
     [InlineData(0)]
     [InlineData(3)]
     [InlineData(20)]
-    [InlineData(43)]                   // the common part, all but its last byte
-    [InlineData(44)]                   // no key
-    [InlineData(52)]                   // half the key
-    [InlineData(59)]                   // all but the last key byte
-    [InlineData(60)]                   // no header checksum
+    [InlineData(43)]                   // the version 2 common part, all but its last byte
+    [InlineData(45)]                   // the common part, all but its last byte
+    [InlineData(46)]                   // no key
+    [InlineData(54)]                   // half the key
+    [InlineData(61)]                   // all but the last key byte
+    [InlineData(62)]                   // no header checksum
     [InlineData(KeyedHeaderSize - 1)]  // all but the last checksum byte
     [InlineData(KeyedHeaderSize)]      // no bit array
     [InlineData(KeyedHeaderSize + 100)]
@@ -181,7 +182,7 @@ public class KeyedSnapshotTests
     public void A_resealed_all_zero_key_is_rejected()
     {
         var bytes = SnapshotTests.Snapshot(Filled(Key));
-        bytes.AsSpan(44, 16).Clear();
+        bytes.AsSpan(46, 16).Clear();
         ResealKeyed(bytes);
         Assert.Contains("all-zero key", Rejects(bytes).Message);
     }
@@ -191,7 +192,7 @@ public class KeyedSnapshotTests
     {
         var bytes = SnapshotTests.Snapshot(Filled(key: null));
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), 3);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(44), XxHash64.HashToUInt64(bytes.AsSpan(0, 44)));
+        SnapshotTests.Reseal(bytes);
         Assert.Contains("hash algorithm 3", Rejects(bytes).Message);
     }
 
@@ -220,22 +221,26 @@ public class KeyedSnapshotTests
     }
 
     [Fact]
-    public void Version_1_snapshots_are_still_read_as_unkeyed_filters()
+    public void Version_1_snapshots_are_still_read_as_unkeyed_standard_filters()
     {
-        var original = Filled(key: null);
+        var original = Filled(key: null, layout: BloomFilterLayout.Standard);
         var v1 = Version1(original);
         var copy = BloomFilter.ReadFrom(new MemoryStream(v1));
         Assert.Null(copy.Key);
+        Assert.Equal(BloomFilterLayout.Standard, copy.Layout);
         Assert.Equal((original.ExpectedItems, original.FalsePositiveRate, original.Count), (copy.ExpectedItems, copy.FalsePositiveRate, copy.Count));
         Assert.Equal(original.CopyBits(), copy.CopyBits());
         Assert.All(TestIds.PresentRange(8_000), id => Assert.True(copy.MightContain(id)));
         Assert.Equal(original.CopyBits(), BloomFilter.ReadFrom(new MemoryStream(v1), 10_000, 0.01).CopyBits());
 
-        // Written again, it becomes version 2: the same bytes but the version and the header checksum.
-        var v2 = SnapshotTests.Snapshot(copy);
-        Assert.Equal(v1.Length, v2.Length);
-        var differing = Enumerable.Range(0, v1.Length).Where(i => v1[i] != v2[i]).ToArray();
-        Assert.All(differing, i => Assert.True(i == 4 || (i >= 44 && i < 52), $"byte {i} differs"));
+        // Written again, it becomes version 3: the same header but the version, then the layout (standard),
+        // a new header checksum, and the same bit array and trailer.
+        var v3 = SnapshotTests.Snapshot(copy);
+        Assert.Equal(v1.Length + 2, v3.Length);
+        var differing = Enumerable.Range(0, 44).Where(i => v1[i] != v3[i]).ToArray();
+        Assert.Equal([4], differing);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(v3.AsSpan(44)));
+        Assert.Equal(v1[52..], v3[54..]);
 
         Assert.Contains("unkeyed", Rejects(v1, Key).Message);
     }
@@ -243,14 +248,14 @@ public class KeyedSnapshotTests
     [Fact]
     public void A_version_1_snapshot_claiming_keyed_hashing_is_rejected()
     {
-        var v1 = Version1(Filled(key: null), algorithm: 2);
+        var v1 = Version1(Filled(key: null, layout: BloomFilterLayout.Standard), algorithm: 2);
         Assert.Contains("hash algorithm 2", Rejects(v1).Message);
     }
 
     [Fact]
     public void Truncated_version_1_snapshots_are_rejected()
     {
-        var v1 = Version1(Filled(key: null));
+        var v1 = Version1(Filled(key: null, layout: BloomFilterLayout.Standard));
         foreach (var length in new[] { 0, 10, 44, 51, 52, v1.Length - 9, v1.Length - 1 })
         {
             Assert.Contains("truncated", Rejects(v1[..length]).Message);

@@ -5,12 +5,12 @@ namespace EdgeGuard.Filter.Tests;
 
 public class SnapshotTests
 {
-    /// <summary>Header of an unkeyed snapshot: the 44 common bytes and the checksum.</summary>
-    private const int HeaderSize = 52;
+    /// <summary>Header of an unkeyed snapshot: the 46 common bytes and the checksum.</summary>
+    private const int HeaderSize = 54;
 
-    private static BloomFilter Filled(long n = 10_000, double p = 0.01, int items = 8_000)
+    private static BloomFilter Filled(long n = 10_000, double p = 0.01, int items = 8_000, BloomFilterLayout layout = BloomFilter.DefaultLayout)
     {
-        var filter = new BloomFilter(n, p);
+        var filter = new BloomFilter(n, p, layout);
         foreach (var id in TestIds.PresentRange(items))
         {
             filter.Add(id);
@@ -31,18 +31,23 @@ public class SnapshotTests
         Assert.Throws<InvalidDataException>(() => BloomFilter.ReadFrom(new MemoryStream(bytes)));
 
     /// <summary>Rewrites an unkeyed header's checksum, so that a test reaches the check after it.</summary>
-    private static void Reseal(byte[] bytes) =>
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(44), XxHash64.HashToUInt64(bytes.AsSpan(0, 44)));
+    internal static void Reseal(byte[] bytes) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(46), XxHash64.HashToUInt64(bytes.AsSpan(0, 46)));
 
-    [Fact]
-    public void Round_trip_keeps_parameters_bits_and_answers()
+    [Theory]
+    [InlineData(BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Blocked)]
+    public void Round_trip_keeps_layout_parameters_bits_and_answers(BloomFilterLayout layout)
     {
-        var original = Filled();
+        var original = Filled(layout: layout);
         var bytes = Snapshot(original);
         Assert.Equal(HeaderSize + original.MemoryBytes + 8, bytes.Length);
 
         var copy = BloomFilter.ReadFrom(new MemoryStream(bytes));
 
+        Assert.Equal(layout, copy.Layout);
+        Assert.Equal((ushort)layout, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(44)));
+        Assert.True(layout == BloomFilterLayout.Standard || copy.Bits.IsCacheLineAligned, "a blocked filter read back starts on a cache line");
         Assert.Equal(original.ExpectedItems, copy.ExpectedItems);
         Assert.Equal(original.FalsePositiveRate, copy.FalsePositiveRate);
         Assert.Equal(original.BitCount, copy.BitCount);
@@ -57,8 +62,8 @@ public class SnapshotTests
     [Fact]
     public void Round_trip_across_several_chunks_keeps_the_one_shot_checksum()
     {
-        // 100,000 items at 1 %: 14,989 words, one full chunk of 8,192 and a partial one.
-        var original = Filled(n: 100_000, items: 100_000);
+        // 100,000 items at 1 % in the standard layout: 14,989 words, one full chunk of 8,192 and a partial one.
+        var original = Filled(n: 100_000, items: 100_000, layout: BloomFilterLayout.Standard);
         var bytes = Snapshot(original);
         Assert.Equal(14_989, original.MemoryBytes / 8);
         var payload = bytes.AsSpan(HeaderSize, (int)original.MemoryBytes);
@@ -140,7 +145,8 @@ public class SnapshotTests
     [InlineData(21)] // n
     [InlineData(33)] // p
     [InlineData(36)] // count
-    [InlineData(44)] // the header checksum itself
+    [InlineData(44)] // layout
+    [InlineData(46)] // the header checksum itself
     public void A_flipped_bit_in_the_header_is_rejected(int offset)
     {
         var bytes = Snapshot(Filled());
@@ -161,10 +167,10 @@ public class SnapshotTests
     public void Another_format_version_is_rejected()
     {
         var bytes = Snapshot(Filled());
-        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)));
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 3);
+        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 4);
         Reseal(bytes);
-        Assert.Contains("format version 3", Rejects(bytes).Message);
+        Assert.Contains("format version 4", Rejects(bytes).Message);
     }
 
     [Fact]
@@ -177,12 +183,16 @@ public class SnapshotTests
     }
 
     [Theory]
-    [InlineData(8, 64L)]       // m one word larger
-    [InlineData(16, 1L)]       // k one larger
-    [InlineData(20, 1L)]       // n one larger: sizes differently
-    public void Parameters_that_do_not_size_to_the_stored_m_and_k_are_rejected(int offset, long delta)
+    [InlineData(BloomFilterLayout.Standard, 8, 64L)]    // m one word larger
+    [InlineData(BloomFilterLayout.Standard, 16, 1L)]    // k one larger
+    [InlineData(BloomFilterLayout.Standard, 20, 1L)]    // n one larger: sizes differently
+    [InlineData(BloomFilterLayout.Blocked, 8, 512L)]    // m one block larger
+    [InlineData(BloomFilterLayout.Blocked, 8, 64L)]     // m not a whole number of blocks
+    [InlineData(BloomFilterLayout.Blocked, 16, 1L)]     // k one larger
+    [InlineData(BloomFilterLayout.Blocked, 20, 1000L)]  // n 10 % larger: sizes differently
+    public void Parameters_that_do_not_size_to_the_stored_m_and_k_are_rejected(BloomFilterLayout layout, int offset, long delta)
     {
-        var bytes = Snapshot(Filled());
+        var bytes = Snapshot(Filled(layout: layout));
         if (offset == 16)
         {
             BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)) + (int)delta);
@@ -192,6 +202,26 @@ public class SnapshotTests
             BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(offset), BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(offset)) + delta);
         }
 
+        Reseal(bytes);
+        Assert.Contains("inconsistent", Rejects(bytes).Message);
+    }
+
+    [Fact]
+    public void An_unknown_layout_is_rejected()
+    {
+        var bytes = Snapshot(Filled());
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(44), 7);
+        Reseal(bytes);
+        Assert.Contains("layout 7", Rejects(bytes).Message);
+    }
+
+    [Theory]
+    [InlineData(BloomFilterLayout.Blocked, BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Standard, BloomFilterLayout.Blocked)]
+    public void A_layout_that_does_not_size_to_the_stored_m_and_k_is_rejected(BloomFilterLayout written, BloomFilterLayout claimed)
+    {
+        var bytes = Snapshot(Filled(layout: written));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(44), (ushort)claimed);
         Reseal(bytes);
         Assert.Contains("inconsistent", Rejects(bytes).Message);
     }

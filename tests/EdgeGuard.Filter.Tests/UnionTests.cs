@@ -59,6 +59,42 @@ public class UnionTests
     }
 
     [Fact]
+    public void Union_of_filters_of_different_layouts_is_rejected()
+    {
+        var blocked = new BloomFilter(20_000, 0.01, BloomFilterLayout.Blocked);
+        var standard = new BloomFilter(20_000, 0.01, BloomFilterLayout.Standard);
+        blocked.Add("x");
+        var before = blocked.CopyBits();
+        var e = Assert.Throws<ArgumentException>(() => blocked.UnionWith(standard));
+        Assert.Equal("other", e.ParamName);
+        Assert.Contains("this one is blocked, the other standard", e.Message);
+        Assert.Contains("different layouts", Assert.Throws<ArgumentException>(() => standard.UnionWith(blocked)).Message);
+        Assert.Equal(before, blocked.CopyBits());
+    }
+
+    [Theory]
+    [InlineData(BloomFilterLayout.Standard)]
+    [InlineData(BloomFilterLayout.Blocked)]
+    public void Union_estimates_distinct_items_by_the_layouts_bit_probability(BloomFilterLayout layout)
+    {
+        // Half the ids in both, so the union holds 15,000 distinct ones, not the 20,000 adds.
+        var a = new BloomFilter(20_000, 0.01, layout);
+        var b = new BloomFilter(20_000, 0.01, layout);
+        foreach (var id in TestIds.PresentRange(10_000))
+        {
+            a.Add(id);
+        }
+
+        foreach (var id in TestIds.PresentRange(15_000).Skip(5_000))
+        {
+            b.Add(id);
+        }
+
+        a.UnionWith(b);
+        Assert.InRange(a.Count, 14_700, 15_300);
+    }
+
+    [Fact]
     public void Union_of_filters_with_different_keys_or_keyed_with_unkeyed_is_rejected_without_naming_a_key()
     {
         var keyA = BloomFilterKey.NewRandom();

@@ -17,6 +17,8 @@ public sealed class ConfigurationTests
     [InlineData("EdgeGuard__Bloom__FalsePositiveRate", "2", "FalsePositiveRate")]
     [InlineData("EdgeGuard__Bloom__FalsePositiveRate", "0", "FalsePositiveRate")]
     [InlineData("EdgeGuard__Bloom__ExpectedItems", "0", "ExpectedItems")]
+    [InlineData("EdgeGuard__Bloom__Layout", "cubic", "EdgeGuard:Bloom:Layout")]
+    [InlineData("EdgeGuard__Bloom__Layout", "2", "EdgeGuard:Bloom:Layout")]
     [InlineData("EdgeGuard__IdPattern", "([a-z", "IdPattern")]
     [InlineData("EdgeGuard__Cache__MaxBodyBytes", "-1", "MaxBodyBytes")]
     [InlineData("PRODUCTS_FILE", "/no/such/products.txt", "PRODUCTS_FILE")]

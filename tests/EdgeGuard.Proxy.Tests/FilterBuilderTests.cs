@@ -55,7 +55,7 @@ public sealed class FilterBuilderTests
         Assert.True(built.OutgrewConfiguredSize);
         Assert.Equal(2_500, built.Filter.ExpectedItems);
         Assert.Equal(2_000, built.Items);
-        Assert.True(BloomFilterMath.FalsePositiveRate(built.Items, built.Filter.BitCount, built.Filter.HashCount) <= 0.01);
+        Assert.True(built.Filter.FalsePositiveRateAt(built.Items) <= 0.01);
         Assert.All(ids, id => Assert.True(built.Filter.MightContain(id)));
         // Once known, the next build sizes for it at once.
         Assert.Equal(2_500, builder.Capacity(2_000));
@@ -106,6 +106,21 @@ public sealed class FilterBuilderTests
         var request = new HttpRequestMessage(HttpMethod.Post, force ? "/bloom/reload?force=true" : "/bloom/reload");
         request.Headers.Add("X-Admin-Key", GatewayFactory.AdminKey);
         return request;
+    }
+
+    [Theory]
+    [InlineData(null, BloomFilterLayout.Blocked)]
+    [InlineData("standard", BloomFilterLayout.Standard)]
+    [InlineData("Blocked", BloomFilterLayout.Blocked)]
+    public async Task The_configured_layout_is_the_built_filters(string? configured, BloomFilterLayout expected)
+    {
+        var bloom = configured is null ? new BloomOptions() : new BloomOptions { Layout = configured };
+        var built = await Builder(bloom, new ListSource("catalog", ["A-1", "A-2"], distinct: true)).BuildAsync(null, default);
+
+        Assert.Equal(expected, built.Filter.Layout);
+        Assert.Equal(BloomFilterMath.Size(1_000_000, 0.01).BitCount, new BloomFilter(1_000_000, 0.01, BloomFilterLayout.Standard).BitCount);
+        Assert.Equal(new BloomFilter(1_000_000, 0.01, expected).BitCount, built.Filter.BitCount);
+        Assert.True(built.Filter.MightContain("A-1"));
     }
 
     private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -114,13 +115,40 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Stats_report_the_size_in_use_and_the_rates()
+    public async Task Stats_report_the_size_in_use_and_the_rates_of_the_default_blocked_layout()
     {
         await using var gateway = new GatewayFactory(_upstream.Url!, ["A-1", "A-2", "A-3"]);
         using var client = await gateway.CreateReadyClientAsync();
 
         var stats = JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;
 
+        // 19,466 blocks of 512 bits, 6 bits per id; the rates by the blocked layout's formula (the standard
+        // one would say 0.856 % for this m and k).
+        Assert.Equal("blocked", stats.GetProperty("layout").GetString());
+        Assert.Equal(9_966_592, stats.GetProperty("bit_array_size").GetInt64());
+        Assert.Equal(6, stats.GetProperty("hash_function_count").GetInt32());
+        Assert.Equal(1_000_000, stats.GetProperty("expected_items").GetInt64());
+        Assert.Equal(0.01, stats.GetProperty("false_positive_rate").GetDouble());
+        Assert.Equal(0.009799699281837734, stats.GetProperty("actual_false_positive_rate").GetDouble(), 1e-12);
+        Assert.Equal(3, stats.GetProperty("current_items").GetInt64());
+        Assert.Equal(BlockedBloomFilterMath.FalsePositiveRate(3, 9_966_592, 6), stats.GetProperty("estimated_false_positive_rate").GetDouble());
+        Assert.Equal(9_966_592 / 8, stats.GetProperty("memory_bytes").GetInt64());
+        Assert.InRange(stats.GetProperty("fill_ratio").GetDouble(), 1.0 / 9_966_592, 18.0 / 9_966_592);
+        Assert.True(stats.GetProperty("ready").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Stats_report_the_size_in_use_and_the_rates_of_the_standard_layout()
+    {
+        await using var gateway = new GatewayFactory(_upstream.Url!, ["A-1", "A-2", "A-3"], new Dictionary<string, string?>
+        {
+            ["EdgeGuard:Bloom:Layout"] = "standard",
+        });
+        using var client = await gateway.CreateReadyClientAsync();
+
+        var stats = JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;
+
+        Assert.Equal("standard", stats.GetProperty("layout").GetString());
         Assert.Equal(9_592_960, stats.GetProperty("bit_array_size").GetInt64());
         Assert.Equal(7, stats.GetProperty("hash_function_count").GetInt32());
         Assert.Equal(1_000_000, stats.GetProperty("expected_items").GetInt64());

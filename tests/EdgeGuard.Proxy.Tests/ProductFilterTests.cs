@@ -179,6 +179,28 @@ public sealed class ProductFilterTests
         Assert.True(filter.MightContain("NEXT-1"));
     }
 
+    [Fact]
+    public async Task A_rebuild_into_another_layout_is_put_in_use_without_a_union()
+    {
+        // As for a filter of another size: the new filter cannot hold the old one's bits, so it is used as built
+        // (and replayed into), never ORed with the old one.
+        var filter = new ProductFilter(rebuildGrace: TimeSpan.FromMinutes(10));
+        await RebuildAsync(filter, ["OLD-1"]);
+        Assert.Equal(BloomFilterLayout.Blocked, filter.Current!.Layout);
+        filter.Add("NEW-1");
+
+        var standard = new BloomFilter(1_000_000, 0.01, BloomFilterLayout.Standard);
+        standard.Add("OLD-1");
+        using (var rebuild = await filter.BeginRebuildAsync(default))
+        {
+            rebuild.Commit(new BuiltFilter(standard, 1, TimeSpan.Zero, OutgrewConfiguredSize: false), carryOverCurrent: true);
+        }
+
+        Assert.Same(standard, filter.Current);
+        Assert.True(filter.MightContain("NEW-1")); // replayed: added within the rebuild grace
+        Assert.Equal(2, filter.Items);
+    }
+
     private static async Task RebuildAsync(ProductFilter filter, IReadOnlyList<string> ids, bool carryOver = false)
     {
         using var rebuild = await filter.BeginRebuildAsync(default);

@@ -145,9 +145,10 @@ public static class BloomEndpoints
     private static BloomFilter EmptyFilterOfSize(BloomOptions options)
     {
         var empty = s_emptyForStats;
-        if (empty is null || empty.ExpectedItems != options.ExpectedItems || empty.FalsePositiveRate != options.FalsePositiveRate)
+        var layout = BloomLayoutSetting.Of(options);
+        if (empty is null || empty.ExpectedItems != options.ExpectedItems || empty.FalsePositiveRate != options.FalsePositiveRate || empty.Layout != layout)
         {
-            s_emptyForStats = empty = new BloomFilter(options.ExpectedItems, options.FalsePositiveRate);
+            s_emptyForStats = empty = new BloomFilter(options.ExpectedItems, options.FalsePositiveRate, layout);
         }
 
         return empty;

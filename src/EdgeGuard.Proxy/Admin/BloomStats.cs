@@ -19,7 +19,8 @@ public sealed record BloomStats(
     string InstanceId,
     int ClusterInstances,
     long SyncLagMs,
-    string Snapshot)
+    string Snapshot,
+    string Layout)
 {
     /// <param name="items">Distinct ids the filter holds by construction (see <c>ProductFilter.Items</c>).</param>
     /// <param name="snapshot">What became of the snapshot found at start (see <c>SnapshotState.Name</c>).</param>
@@ -30,14 +31,15 @@ public sealed record BloomStats(
         filter.FalsePositiveRate,
         filter.ActualFalsePositiveRate,
         items,
-        ready ? BloomFilterMath.FalsePositiveRate(items, filter.BitCount, filter.HashCount) : 0,
+        ready ? filter.FalsePositiveRateAt(items) : 0,
         filter.MemoryBytes,
         ready ? filter.FillRatio : 0,
         ready,
         cluster.InstanceId,
         cluster.Instances,
         (long)cluster.SyncLag.TotalMilliseconds,
-        snapshot);
+        snapshot,
+        Configuration.BloomLayoutSetting.Name(filter.Layout));
 }
 
 /// <summary>This instance in its cluster (standalone: alone, never behind).</summary>

@@ -62,6 +62,11 @@ public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IV
             failures.Add($"PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) '{options.Bloom.ProductsFile}' does not exist, and it is the filter's only source.");
         }
 
+        if (!BloomLayoutSetting.TryParse(options.Bloom.Layout, out _))
+        {
+            failures.Add(BloomLayoutSetting.Error(options.Bloom.Layout));
+        }
+
         failures.AddRange(SqlSourceSettings.Validate(options.Bloom.Sql));
         failures.AddRange(Budget.ClientBudgetSettings.Validate(options.ClientBudget));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -97,7 +97,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
 
     private async Task<(BloomFilter Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
     {
-        var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate, keys.Current);
+        var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate, BloomLayoutSetting.Of(Bloom), keys.Current);
         // One source of distinct ids (a primary key) is counted as read; anything else is de-duplicated.
         var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter();
         long items = 0;

@@ -134,7 +134,8 @@ public sealed class ProductFilter
         {
             var added = 0L;
             if (carryOverCurrent && _inUse is { } previous &&
-                previous.Filter.BitCount == next.BitCount && previous.Filter.HashCount == next.HashCount && previous.Filter.Key == next.Key)
+                previous.Filter.Layout == next.Layout && previous.Filter.BitCount == next.BitCount && previous.Filter.HashCount == next.HashCount &&
+                previous.Filter.Key == next.Key)
             {
                 // The sources cannot list ids added through the gateway (a products file alone): keep them.
                 next.UnionWith(previous.Filter);

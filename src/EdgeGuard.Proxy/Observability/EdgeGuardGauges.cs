@@ -28,8 +28,8 @@ public sealed class EdgeGuardGauges
         meter.CreateObservableGauge("edgeguard.filter.fill_ratio", () => filter.Current is { } current ? current.FillRatio : 0, null,
             "Share of the filter's bits that are set.");
         meter.CreateObservableGauge("edgeguard.filter.estimated_false_positive_rate",
-            () => filter.Current is { } current ? BloomFilterMath.FalsePositiveRate(filter.Items, current.BitCount, current.HashCount) : 0, null,
-            "The filter's predicted false-positive rate at its current items: (1 - e^(-k*n/m))^k.");
+            () => filter.Current is { } current ? current.FalsePositiveRateAt(filter.Items) : 0, null,
+            "The filter's predicted false-positive rate at its current items, by its layout's formula (standard: (1 - e^(-k*n/m))^k).");
         meter.CreateObservableGauge("edgeguard.filter.target_false_positive_rate", () => filter.Current?.FalsePositiveRate ?? target, null,
             "The false-positive rate the filter was sized for (EdgeGuard:Bloom:FalsePositiveRate).");
         meter.CreateObservableGauge("edgeguard.cache.circuit_open", () => cache.CircuitOpen ? 1 : 0, null,
