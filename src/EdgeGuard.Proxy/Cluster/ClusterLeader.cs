@@ -128,7 +128,12 @@ public sealed class ClusterLeader(
     {
         if (await sync.Snapshots.ReadManifestAsync().ConfigureAwait(false) is not { } manifest || manifest.Generation != sync.Generation)
         {
-            await PublishSnapshotAsync().ConfigureAwait(false);
+            // Only a filter this instance trusts: not one still catching up or reloading (after a loss of log entries).
+            if (filter.IsTrusted)
+            {
+                await PublishSnapshotAsync().ConfigureAwait(false);
+            }
+
             return false;
         }
 

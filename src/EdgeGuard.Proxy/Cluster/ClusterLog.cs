@@ -36,6 +36,12 @@ internal static partial class ClusterLog
     [LoggerMessage(211, LogLevel.Warning, "The write {WriteId} of {Id} began and never ended (its writer is gone): settled from the catalog")]
     public static partial void OrphanedWrite(ILogger logger, string writeId, string id);
 
+    [LoggerMessage(213, LogLevel.Warning, "The filter log went back (its last entry {End} is behind {Seen}, which this instance saw): Redis lost entries (a failover to a replica that lacked them?); every instance reloads from the sources, forwarding everything meanwhile")]
+    public static partial void LogWentBack(ILogger logger, string end, string seen);
+
+    [LoggerMessage(214, LogLevel.Warning, "{By} reported that the filter log lost entries: reloading from the sources, forwarding everything meanwhile")]
+    public static partial void LogLostReported(ILogger logger, string by);
+
     [LoggerMessage(212, LogLevel.Warning, "Leader duties failed: {Reason} ({Suppressed} more like it not logged)")]
     public static partial void LeaderFailed(ILogger logger, long suppressed, string reason);
 }

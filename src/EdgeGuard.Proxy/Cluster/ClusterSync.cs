@@ -57,6 +57,10 @@ public sealed class ClusterSync(
     private bool _pendingOverflow;
     private long _snapshotVersion;
     private int _needsReload;
+    private int _reloadFromSources;
+    private long _highestEnd;       // LogPosition.Packed: the furthest log end a heartbeat saw since joining
+    private long _joinedAt;         // timestamp of the last join
+    private volatile bool _joinVerified;
 
     // Trust is decided from several fields that two loops change (heartbeat, apply): one lock, so a decision
     // taken on an old catch-up target can never be written after a newer one.
@@ -243,15 +247,23 @@ public sealed class ClusterSync(
                     // A reload asked for while this join runs makes the apply loop join again right after.
                     Interlocked.Exchange(ref _needsReload, 0);
                     _installed = false;
+                    _joinVerified = false;
                     filter.Distrust();
                     Interlocked.Exchange(ref _catchUpTarget, long.MaxValue);
                 }
 
+                Interlocked.Exchange(ref _joinedAt, time.GetTimestamp());
+
                 _generation = await _log.EnsureGenerationAsync().ConfigureAwait(false);
                 var key = await filterKeys.ResolveForClusterAsync(_log).ConfigureAwait(false);
-                var start = await JoinFromSnapshotAsync(key, epoch, stoppingToken).ConfigureAwait(false);
+                var fromSources = Interlocked.Exchange(ref _reloadFromSources, 0) == 1 || await LogLostEntriesAsync().ConfigureAwait(false);
+                var start = fromSources ? null : await JoinFromSnapshotAsync(key, epoch, stoppingToken).ConfigureAwait(false);
                 if (start is null)
                 {
+                    // A filter read from the sources from now on holds every write acknowledged before: nothing a loss
+                    // of log entries took can be missing from it.
+                    _joinVerified = true;
+
                     // No usable snapshot: the log's end now, then the sources (everything before it is in them,
                     // everything after is applied as it comes and replayed into the new filter). Reading the end
                     // and registering are one script: a write begun after it waits for this instance.
@@ -265,6 +277,7 @@ public sealed class ClusterSync(
                 // Registered (again) at the position it starts from; trusted once it has read up to the end seen now.
                 var joined = await _log.HeartbeatAsync(identity.Id, Applied, Cluster.MembershipTtl).ConfigureAwait(false);
                 Interlocked.Exchange(ref _catchUpTarget, joined.End.Packed);
+                Interlocked.Exchange(ref _highestEnd, joined.End.Packed);
                 await PublishAppliedAsync().ConfigureAwait(false);
                 ClusterLog.Joined(logger, identity.Id, Cluster.Name, start.Value.StreamId, _installed ? "snapshot" : "sources");
                 return;
@@ -290,7 +303,8 @@ public sealed class ClusterSync(
     private async Task<LogPosition?> JoinFromSnapshotAsync(BloomFilterKey key, int epoch, CancellationToken stoppingToken)
     {
         var manifest = await _snapshots.ReadManifestAsync().ConfigureAwait(false);
-        if (manifest is null || manifest.Generation != _generation || !await _log.ReachesBackToAsync(manifest.Position).ConfigureAwait(false))
+        if (manifest is null || manifest.Generation != _generation || !await _log.ReachesBackToAsync(manifest.Position).ConfigureAwait(false) ||
+            manifest.Position > await _log.EndAsync().ConfigureAwait(false))
         {
             snapshotState.Set(SnapshotStatus.None, manifest is null ? "the cluster has no filter snapshot yet" : "the cluster's snapshot belongs to another Redis dataset or is older than the log reaches back");
             return null;
@@ -344,6 +358,45 @@ public sealed class ClusterSync(
         }
 
         return loaded.Manifest.Position;
+    }
+
+    /// <summary>
+    /// True when some member applied the log further than it now goes (its recorded position is past the log's last
+    /// entry): Redis lost entries, and a snapshot of that time may lack writes acknowledged since. An instance joining
+    /// then builds from the sources instead.
+    /// </summary>
+    private async Task<bool> LogLostEntriesAsync()
+    {
+        var end = await _log.EndAsync().ConfigureAwait(false);
+        if (await _log.HighestAppliedAsync().ConfigureAwait(false) is var highest && highest > end)
+        {
+            ClusterLog.LogWentBack(logger, end.StreamId, highest.StreamId);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// An instance joined from a snapshot trusts its filter no sooner than one heartbeat interval after joining, once no member's
+    /// recorded position is past the log's end: by then every live member has recorded where it is, and one that
+    /// applied entries Redis lost (a failover just before this join) shows it, so this instance reloads from the
+    /// sources instead of trusting a snapshot or a log that lacks acknowledged writes.
+    /// </summary>
+    private async Task VerifyJoinAsync()
+    {
+        if (_joinVerified || time.GetElapsedTime(Interlocked.Read(ref _joinedAt)) < Cluster.HeartbeatInterval)
+        {
+            return;
+        }
+
+        if (await LogLostEntriesAsync().ConfigureAwait(false))
+        {
+            RequestReload(fromSources: true);
+            return;
+        }
+
+        _joinVerified = true;
     }
 
     /// <summary>Writes begun before <paramref name="position"/> and not ended by then are still pending: found
@@ -483,6 +536,10 @@ public sealed class ClusterSync(
             case LogOp.Snapshot when entry.SnapshotVersion > SnapshotVersion && entry.By != identity.Id:
                 _ = TakeSnapshotAsync(entry.SnapshotVersion);
                 break;
+            case LogOp.Lost:
+                ClusterLog.LogLostReported(logger, entry.By ?? "another instance");
+                RequestReload(fromSources: true);
+                break;
         }
     }
 
@@ -582,6 +639,11 @@ public sealed class ClusterSync(
                     ClusterLog.GenerationChanged(logger, Cluster.Name);
                     RequestReload();
                 }
+                else if (knownGeneration.Length > 0 && (beat.End < Applied || beat.End.Packed < Interlocked.Read(ref _highestEnd)))
+                {
+                    // The same dataset, but its log's end went back: Redis lost entries some instance applied.
+                    await ReportLostEntriesAsync(beat.End).ConfigureAwait(false);
+                }
                 else if (failing || !beat.WasMember)
                 {
                     // Back after an outage, a freeze, or just (re)joined: entries may have been trimmed meanwhile,
@@ -600,6 +662,8 @@ public sealed class ClusterSync(
                     }
                 }
 
+                RaiseTo(ref _highestEnd, beat.End.Packed);
+                await VerifyJoinAsync().ConfigureAwait(false);
                 failing = false;
                 lock (_trustLock)
                 {
@@ -624,20 +688,62 @@ public sealed class ClusterSync(
     {
         lock (_trustLock)
         {
-            filter.SetTrusted(_installed && !_pendingOverflow && Volatile.Read(ref _needsReload) == 0 &&
+            filter.SetTrusted(_installed && _joinVerified && !_pendingOverflow && Volatile.Read(ref _needsReload) == 0 &&
                               Interlocked.Read(ref _applied) >= Interlocked.Read(ref _catchUpTarget));
         }
     }
 
-    private void RequestReload()
+    private void RequestReload(bool fromSources = false)
     {
         lock (_trustLock)
         {
             Interlocked.Exchange(ref _needsReload, 1);
+            if (fromSources)
+            {
+                Interlocked.Exchange(ref _reloadFromSources, 1);
+            }
+
             filter.Distrust();
         }
 
         _doorbell.Release();
+    }
+
+    /// <summary>
+    /// The log lost entries (its end went back): tells every instance through the log itself (a joiner from an older
+    /// snapshot reads it too), drops the snapshot of that time, and reloads this instance from the sources, where every
+    /// write acknowledged before the loss is.
+    /// </summary>
+    private async Task ReportLostEntriesAsync(LogPosition end)
+    {
+        ClusterLog.LogWentBack(logger, end.StreamId, LogPosition.Max(Applied, new LogPosition(Interlocked.Read(ref _highestEnd))).StreamId);
+        try
+        {
+            // One report per loss, whoever notices first: every instance applying it reloads once.
+            if (await _log.TryClaimLostReportAsync(identity.Id, LostReportTtl).ConfigureAwait(false))
+            {
+                await _log.AppendAsync(new FilterLogEntry(LogOp.Lost) { By = identity.Id }).ConfigureAwait(false);
+                await _snapshots.ForgetAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Each instance that applied the lost entries notices it by itself; this one reloads either way.
+        }
+
+        RequestReload(fromSources: true);
+    }
+
+    /// <summary>How long one report of a loss stands for every instance that notices the same loss.</summary>
+    private static readonly TimeSpan LostReportTtl = TimeSpan.FromMinutes(1);
+
+    private static void RaiseTo(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (current < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+            current = Interlocked.Read(ref target);
+        }
     }
 
     private void SetApplied(LogPosition position)

@@ -133,6 +133,26 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
         return LogPosition.Parse(info.FirstEntry.Id) <= position;
     }
 
+    /// <summary>The log's last entry (0-0 when it has none).</summary>
+    public async Task<LogPosition> EndAsync()
+    {
+        var last = await Db.StreamRangeAsync(keys.Log, "-", "+", count: 1, messageOrder: Order.Descending).ConfigureAwait(false);
+        return last.Length == 0 ? default : LogPosition.Parse(last[0].Id);
+    }
+
+    /// <summary>The highest applied position any member recorded (they record it with every heartbeat).</summary>
+    public async Task<LogPosition> HighestAppliedAsync()
+    {
+        var highest = default(LogPosition);
+        foreach (var position in await Db.HashValuesAsync(keys.Positions).ConfigureAwait(false))
+        {
+            var parsed = LogPosition.Parse((string?)position);
+            highest = parsed > highest ? parsed : highest;
+        }
+
+        return highest;
+    }
+
     /// <summary>The dataset's generation: set once (a random value) and kept while Redis keeps its data.</summary>
     public async Task<string> EnsureGenerationAsync()
     {
@@ -178,6 +198,10 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
     /// <summary>Leaves the cluster at once (a clean stop): writers stop waiting for this member.</summary>
     public Task LeaveAsync(string instance) =>
         Db.ScriptEvaluateAsync(LeaveScript, new { members = keys.Members, positions = keys.Positions, instance });
+
+    /// <summary>True for the first instance to report a loss of log entries within <paramref name="ttl"/>.</summary>
+    public Task<bool> TryClaimLostReportAsync(string instance, TimeSpan ttl) =>
+        Db.StringSetAsync(keys.LostReport, instance, ttl, When.NotExists);
 
     public Task<bool> TryAcquireLeaseAsync(string instance, TimeSpan ttl) =>
         Db.StringSetAsync(keys.LeaderLease, instance, ttl, When.NotExists);

@@ -20,6 +20,13 @@ public enum LogOp
 
     /// <summary>A new filter snapshot is in Redis: instances may take it instead of rebuilding.</summary>
     Snapshot,
+
+    /// <summary>
+    /// The log lost entries some instance had applied (Redis failed over to a replica that lacked them, or came back
+    /// from an older copy): every instance that applies this reloads from the sources, where every acknowledged
+    /// write is, instead of trusting a filter built from the log or a snapshot of that time.
+    /// </summary>
+    Lost,
 }
 
 /// <summary>One entry of the filter log (a Redis stream entry's fields, named shortly on the wire).</summary>

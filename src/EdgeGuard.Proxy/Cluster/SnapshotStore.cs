@@ -74,6 +74,9 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
         return manifest;
     }
 
+    /// <summary>Removes the current snapshot's manifest: no instance joins from it any more (its chunks expire unread).</summary>
+    public Task ForgetAsync() => Db.KeyDeleteAsync(keys.Snapshot);
+
     public async Task<SnapshotManifest?> ReadManifestAsync()
     {
         var fields = (await Db.HashGetAllAsync(keys.Snapshot).ConfigureAwait(false)).ToDictionary(f => (string)f.Name!, f => (string?)f.Value);
