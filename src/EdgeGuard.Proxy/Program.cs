@@ -11,7 +11,8 @@ using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Gateway;
+using EdgeGuard.Proxy.Reads;
 using EdgeGuard.Proxy.SharedCache;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -37,10 +38,12 @@ try
     services.AddSingleton<IPostConfigureOptions<EdgeGuardOptions>, EnvironmentAliases>();
     services.AddSingleton<IValidateOptions<EdgeGuardOptions>, EdgeGuardOptionsAnnotationsValidator>();
     services.AddSingleton<IValidateOptions<EdgeGuardOptions>, EdgeGuardOptionsValidator>();
+    services.AddSingleton<IValidateOptions<EdgeGuardOptions>, FilterOptionsValidator>();
+    services.AddSingleton<IValidateOptions<EdgeGuardOptions>, ClientBudgetOptionsValidator>();
     services.TryAddSingleton(TimeProvider.System);
     services.AddSingleton(provider => new ProductIdRule(provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.IdPattern));
     services.AddSingleton<LogThrottle>();
-    services.AddSingleton<ForwarderFailureLog>();
+    services.AddSingleton<ForwarderFailureReporter>();
     services.AddEdgeGuardTelemetry(builder.Configuration);
     services.AddDashboard();
 
@@ -64,7 +67,7 @@ try
     services.AddIdSourcePolling();
 
     // Reads: the gate, each client's budget, the cache and its fills, and what keeps them coherent with writes.
-    services.AddSingleton<ProductGate>();
+    services.AddSingleton<ReadGate>();
     services.AddSingleton<ClientBudget>();
     services.AddProductCache();
     // Routes cached as an HTTP shared cache (EdgeGuard.Cache: shared), on the same FusionCache.
@@ -120,7 +123,7 @@ try
     app.MapDashboard();
     app.MapReverseProxy(proxy =>
     {
-        proxy.UseMiddleware<ForwarderFailureLogging>();
+        proxy.UseMiddleware<ForwarderFailureMiddleware>();
         proxy.UseMiddleware<RouteGuardMiddleware>();
         proxy.UseMiddleware<ProductWriteMiddleware>();
         proxy.UseMiddleware<ProductReadMiddleware>();

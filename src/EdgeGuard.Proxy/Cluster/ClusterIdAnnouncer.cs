@@ -17,7 +17,7 @@ public sealed class ClusterIdAnnouncer(ClusterSync sync) : IIdAnnouncer
         for (var offset = 0; offset < ids.Count; offset += BatchSize)
         {
             var batch = ids.Skip(offset).Take(BatchSize).ToList();
-            await sync.AnnounceAsync(new FilterLogEntry(LogOp.Add) { Ids = batch }, revoke: null, cancellationToken).ConfigureAwait(false);
+            await sync.AnnounceAsync(new FilterStreamEntry(LogOp.Add) { Ids = batch }, revoke: null, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class ClusterLeader(
 
                     if (logThrottle.ShouldLog("cluster-leader", out var suppressed))
                     {
-                        ClusterLog.LeaderFailed(logger, suppressed, e.Message);
+                        ClusterLogMessages.LeaderFailed(logger, suppressed, e.Message);
                     }
                 }
             }
@@ -106,7 +106,7 @@ public sealed class ClusterLeader(
         }
     }
 
-    private async Task KeepLeaseAsync(FilterLog log)
+    private async Task KeepLeaseAsync(FilterStream log)
     {
         if (_isLeader)
         {
@@ -115,7 +115,7 @@ public sealed class ClusterLeader(
         else if (await log.TryAcquireLeaseAsync(identity.Id, Cluster.LeaderLeaseTtl).ConfigureAwait(false))
         {
             _isLeader = true;
-            ClusterLog.Leading(logger, identity.Id, Cluster.Name);
+            ClusterLogMessages.Leading(logger, identity.Id, Cluster.Name);
         }
     }
 
@@ -164,8 +164,8 @@ public sealed class ClusterLeader(
             var manifest = await sync.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, sync.Generation,
                 captured.Items, [.. captured.Open], identity.Id, provenance).ConfigureAwait(false);
             sync.SnapshotVersion = manifest.Version;
-            await sync.AppendAsync(new FilterLogEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
-            ClusterLog.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);
+            await sync.AppendAsync(new FilterStreamEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
+            ClusterLogMessages.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);
         }
         finally
         {
@@ -184,18 +184,18 @@ public sealed class ClusterLeader(
                 continue;
             }
 
-            ClusterLog.OrphanedWrite(logger, open.WriteId, open.Id);
+            ClusterLogMessages.OrphanedWrite(logger, open.WriteId, open.Id);
             verifier.VerifyInBackground(open.Id,
                 async _ =>
                 {
-                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId }).ConfigureAwait(false);
+                    await sync.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId }).ConfigureAwait(false);
                     _settling.TryRemove(open.WriteId, out byte _);
                 },
                 async () =>
                 {
                     // Absent: a create that failed, or a delete that succeeded; either way cached answers go
                     // and the filter gains nothing (a commit of a delete).
-                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId, IsDelete = true }).ConfigureAwait(false);
+                    await sync.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId, IsDelete = true }).ConfigureAwait(false);
                     _settling.TryRemove(open.WriteId, out byte _);
                 });
         }

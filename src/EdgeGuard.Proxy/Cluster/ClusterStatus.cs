@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Admin;
 using EdgeGuard.Proxy.Caching;
 
 namespace EdgeGuard.Proxy.Cluster;
@@ -14,3 +13,6 @@ public sealed class ClusterStatus(RedisConnection redis, ClusterIdentity identit
         ? new ClusterView(sync.InstanceId, sync.LiveMembers, sync.SyncLag)
         : new ClusterView(identity.Id, 1, TimeSpan.Zero);
 }
+
+/// <summary>This instance in its cluster (standalone: alone, never behind).</summary>
+public sealed record ClusterView(string InstanceId, int Instances, TimeSpan SyncLag);

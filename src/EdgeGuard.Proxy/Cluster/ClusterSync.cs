@@ -6,7 +6,6 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -47,7 +46,7 @@ public sealed class ClusterSync(
     private readonly SemaphoreSlim _doorbell = new(0, int.MaxValue);
     private readonly ConcurrentQueue<TaskCompletionSource> _appliedWaiters = new();
     private TaskCompletionSource _batchApplied = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private FilterLog _log = null!;
+    private FilterStream _log = null!;
     private SnapshotStore _snapshots = null!;
     private string _generation = "";
     private long _applied;          // LogPosition.Packed
@@ -79,7 +78,7 @@ public sealed class ClusterSync(
 
     public LogPosition Applied => new(Interlocked.Read(ref _applied));
 
-    internal FilterLog Log => _log;
+    internal FilterStream Log => _log;
 
     internal SnapshotStore Snapshots => _snapshots;
 
@@ -91,14 +90,14 @@ public sealed class ClusterSync(
     internal long SnapshotVersion { get => Interlocked.Read(ref _snapshotVersion); set => Interlocked.Exchange(ref _snapshotVersion, value); }
 
     /// <summary>Appends an entry that needs no acknowledgement (an end of a write: the id is pending everywhere).</summary>
-    public Task<LogPosition> AppendAsync(FilterLogEntry entry) => _log.AppendAsync(entry with { By = identity.Id });
+    public Task<LogPosition> AppendAsync(FilterStreamEntry entry) => _log.AppendAsync(entry with { By = identity.Id });
 
     /// <summary>
     /// Appends an entry and waits until every live member has applied it. If some member does not within the
     /// announce timeout, the entry is revoked with <paramref name="revoke"/> (when given) and the caller is refused.
     /// </summary>
     /// <exception cref="WriteRefusedException">Redis is unreachable, or a member did not confirm in time.</exception>
-    public async Task<LogPosition> AnnounceAsync(FilterLogEntry entry, Func<FilterLogEntry>? revoke, CancellationToken cancellationToken)
+    public async Task<LogPosition> AnnounceAsync(FilterStreamEntry entry, Func<FilterStreamEntry>? revoke, CancellationToken cancellationToken)
     {
         if (_log is null)
         {
@@ -200,7 +199,7 @@ public sealed class ClusterSync(
         filter.RequireTrust();
         var keys = new ClusterKeys(Cluster.Name);
         var multiplexer = await redis.ConnectAsync().ConfigureAwait(false);
-        _log = new FilterLog(multiplexer, keys, Cluster.LogMaxLength);
+        _log = new FilterStream(multiplexer, keys, Cluster.LogMaxLength);
         _snapshots = new SnapshotStore(multiplexer, keys);
         var subscriber = multiplexer.GetSubscriber();
         await SubscribeAsync(subscriber, keys, stoppingToken).ConfigureAwait(false);
@@ -255,7 +254,7 @@ public sealed class ClusterSync(
                 Interlocked.Exchange(ref _joinedAt, time.GetTimestamp());
 
                 _generation = await _log.EnsureGenerationAsync().ConfigureAwait(false);
-                var key = await filterKeys.ResolveForClusterAsync(_log).ConfigureAwait(false);
+                var key = await filterKeys.ResolveForClusterAsync(_log.EnsureFilterKeyAsync).ConfigureAwait(false);
                 var fromSources = Interlocked.Exchange(ref _reloadFromSources, 0) == 1 || await LogLostEntriesAsync().ConfigureAwait(false);
                 var start = fromSources ? null : await JoinFromSnapshotAsync(key, epoch, stoppingToken).ConfigureAwait(false);
                 if (start is null)
@@ -279,14 +278,14 @@ public sealed class ClusterSync(
                 Interlocked.Exchange(ref _catchUpTarget, joined.End.Packed);
                 Interlocked.Exchange(ref _highestEnd, joined.End.Packed);
                 await PublishAppliedAsync().ConfigureAwait(false);
-                ClusterLog.Joined(logger, identity.Id, Cluster.Name, start.Value.StreamId, _installed ? "snapshot" : "sources");
+                ClusterLogMessages.Joined(logger, identity.Id, Cluster.Name, start.Value.StreamId, _installed ? "snapshot" : "sources");
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 if (logThrottle.ShouldLog("cluster-join", out var suppressed))
                 {
-                    ClusterLog.JoinFailed(logger, attempt, suppressed, e);
+                    ClusterLogMessages.JoinFailed(logger, attempt, suppressed, e);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 200 * attempt)), time, stoppingToken).ConfigureAwait(false);
@@ -317,7 +316,7 @@ public sealed class ClusterSync(
         }
         catch (InvalidDataException e)
         {
-            ClusterLog.SnapshotUnusable(logger, manifest.Version, e.Message);
+            ClusterLogMessages.SnapshotUnusable(logger, manifest.Version, e.Message);
             return null;
         }
 
@@ -370,7 +369,7 @@ public sealed class ClusterSync(
         var end = await _log.EndAsync().ConfigureAwait(false);
         if (await _log.HighestAppliedAsync().ConfigureAwait(false) is var highest && highest > end)
         {
-            ClusterLog.LogWentBack(logger, end.StreamId, highest.StreamId);
+            ClusterLogMessages.LogWentBack(logger, end.StreamId, highest.StreamId);
             return true;
         }
 
@@ -448,7 +447,7 @@ public sealed class ClusterSync(
                 capture();
             }
 
-            IReadOnlyList<FilterLogEntry> batch;
+            IReadOnlyList<FilterStreamEntry> batch;
             do
             {
                 try
@@ -459,7 +458,7 @@ public sealed class ClusterSync(
                 {
                     if (logThrottle.ShouldLog("cluster-read", out var suppressed))
                     {
-                        ClusterLog.ReadFailed(logger, suppressed, e.Message);
+                        ClusterLogMessages.ReadFailed(logger, suppressed, e.Message);
                     }
 
                     break;
@@ -473,7 +472,7 @@ public sealed class ClusterSync(
                     // Applied past the hole and hide it from every later check.
                     if (batch.Count > 0 && !await _log.ReachesBackToAsync(Applied).ConfigureAwait(false))
                     {
-                        ClusterLog.LogGap(logger, Applied.StreamId);
+                        ClusterLogMessages.LogGap(logger, Applied.StreamId);
                         RequestReload();
                         return;
                     }
@@ -488,7 +487,7 @@ public sealed class ClusterSync(
                 {
                     if (logThrottle.ShouldLog("cluster-apply", out var suppressed))
                     {
-                        ClusterLog.ReadFailed(logger, suppressed, e.Message);
+                        ClusterLogMessages.ReadFailed(logger, suppressed, e.Message);
                     }
 
                     break;
@@ -506,7 +505,7 @@ public sealed class ClusterSync(
         }
     }
 
-    private async ValueTask ApplyAsync(FilterLogEntry entry)
+    private async ValueTask ApplyAsync(FilterStreamEntry entry)
     {
         switch (entry.Op)
         {
@@ -537,7 +536,7 @@ public sealed class ClusterSync(
                 _ = TakeSnapshotAsync(entry.SnapshotVersion);
                 break;
             case LogOp.Lost:
-                ClusterLog.LogLostReported(logger, entry.By ?? "another instance");
+                ClusterLogMessages.LogLostReported(logger, entry.By ?? "another instance");
                 RequestReload(fromSources: true);
                 break;
         }
@@ -604,12 +603,12 @@ public sealed class ClusterSync(
 
             rebuild.Commit(new BuiltFilter(loaded.Filter, items, TimeSpan.Zero, false, loaded.Manifest.Provenance), carryOverCurrent: false);
             SnapshotVersion = loaded.Manifest.Version;
-            ClusterLog.SnapshotTaken(logger, loaded.Manifest.Version, loaded.Manifest.By, filter.Items);
+            ClusterLogMessages.SnapshotTaken(logger, loaded.Manifest.Version, loaded.Manifest.By, filter.Items);
         }
         catch (Exception e)
         {
             // A snapshot that cannot be taken now is skipped: the filter in use is sound.
-            ClusterLog.SnapshotUnusable(logger, version, e.Message);
+            ClusterLogMessages.SnapshotUnusable(logger, version, e.Message);
         }
     }
 
@@ -636,7 +635,7 @@ public sealed class ClusterSync(
                 {
                     // Redis lost the cluster's state (restarted empty, flushed): what this instance applied may
                     // have been announced into a log nobody can read any more.
-                    ClusterLog.GenerationChanged(logger, Cluster.Name);
+                    ClusterLogMessages.GenerationChanged(logger, Cluster.Name);
                     RequestReload();
                 }
                 else if (knownGeneration.Length > 0 && (beat.End < Applied || beat.End.Packed < Interlocked.Read(ref _highestEnd)))
@@ -657,7 +656,7 @@ public sealed class ClusterSync(
 
                     if (!await _log.ReachesBackToAsync(Applied).ConfigureAwait(false))
                     {
-                        ClusterLog.LogGap(logger, Applied.StreamId);
+                        ClusterLogMessages.LogGap(logger, Applied.StreamId);
                         RequestReload();
                     }
                 }
@@ -677,7 +676,7 @@ public sealed class ClusterSync(
                 failing = true;
                 if (logThrottle.ShouldLog("cluster-heartbeat", out var suppressed))
                 {
-                    ClusterLog.HeartbeatFailed(logger, suppressed, e.Message);
+                    ClusterLogMessages.HeartbeatFailed(logger, suppressed, e.Message);
                 }
             }
         }
@@ -716,13 +715,13 @@ public sealed class ClusterSync(
     /// </summary>
     private async Task ReportLostEntriesAsync(LogPosition end)
     {
-        ClusterLog.LogWentBack(logger, end.StreamId, LogPosition.Max(Applied, new LogPosition(Interlocked.Read(ref _highestEnd))).StreamId);
+        ClusterLogMessages.LogWentBack(logger, end.StreamId, LogPosition.Max(Applied, new LogPosition(Interlocked.Read(ref _highestEnd))).StreamId);
         try
         {
             // One report per loss, whoever notices first: every instance applying it reloads once.
             if (await _log.TryClaimLostReportAsync(identity.Id, LostReportTtl).ConfigureAwait(false))
             {
-                await _log.AppendAsync(new FilterLogEntry(LogOp.Lost) { By = identity.Id }).ConfigureAwait(false);
+                await _log.AppendAsync(new FilterStreamEntry(LogOp.Lost) { By = identity.Id }).ConfigureAwait(false);
                 await _snapshots.ForgetAsync().ConfigureAwait(false);
             }
         }

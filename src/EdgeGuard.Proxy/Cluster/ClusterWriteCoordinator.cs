@@ -29,8 +29,8 @@ public sealed class ClusterWriteCoordinator(
         var writeId = Guid.NewGuid().ToString("N");
         var deadline = time.GetUtcNow() + options.Value.Cluster.WriteDeadline;
         await sync.AnnounceAsync(
-            new FilterLogEntry(LogOp.Begin) { Id = id, WriteId = writeId, Deadline = deadline.ToUnixTimeMilliseconds() },
-            () => new FilterLogEntry(LogOp.Abort) { Id = id, WriteId = writeId },
+            new FilterStreamEntry(LogOp.Begin) { Id = id, WriteId = writeId, Deadline = deadline.ToUnixTimeMilliseconds() },
+            () => new FilterStreamEntry(LogOp.Abort) { Id = id, WriteId = writeId },
             cancellationToken).ConfigureAwait(false);
         return new PendingWrite(this, id, writeId, kind);
     }
@@ -39,7 +39,7 @@ public sealed class ClusterWriteCoordinator(
     {
         // Throws while Redis is unreachable: the caller leaves the write unresolved, so the id stays pending
         // everywhere until the commit can be told (after asking the catalog again).
-        var position = await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = id, WriteId = writeId, IsDelete = kind == WriteKind.Delete }).ConfigureAwait(false);
+        var position = await sync.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = id, WriteId = writeId, IsDelete = kind == WriteKind.Delete }).ConfigureAwait(false);
         await cache.RemoveAsync(id).ConfigureAwait(false);
         // Not needed for correctness (the id is pending here until then), but the writer's own next read is then
         // answered through the cache like any other.
@@ -47,7 +47,7 @@ public sealed class ClusterWriteCoordinator(
     }
 
     private async ValueTask AbortAsync(string id, string writeId) =>
-        await sync.AppendAsync(new FilterLogEntry(LogOp.Abort) { Id = id, WriteId = writeId }).ConfigureAwait(false);
+        await sync.AppendAsync(new FilterStreamEntry(LogOp.Abort) { Id = id, WriteId = writeId }).ConfigureAwait(false);
 
     private sealed class PendingWrite(ClusterWriteCoordinator owner, string id, string writeId, WriteKind kind) : IPendingWrite
     {

@@ -113,10 +113,13 @@ public sealed class ClusterOptions
 /// <summary>The <c>EdgeGuard:Writes</c> section: how writes through the gateway are kept safe for reads.</summary>
 public sealed class WriteOptions
 {
+    /// <summary>The default bound of writes in flight (the pending set of the filter).</summary>
+    public const int DefaultMaxPending = 10_000;
+
     /// <summary>Ids whose writes may be in flight at once; past this, writes are refused with 503 (the pending set
     /// is exact and kept in memory, so it is bounded).</summary>
     [Range(1, 1_000_000)]
-    public int MaxPending { get; set; } = Filtering.ProductFilter.DefaultMaxPending;
+    public int MaxPending { get; set; } = DefaultMaxPending;
 
     /// <summary>Path template of the catalog's product read, used to learn the outcome of a write whose answer
     /// never arrived (<c>{id}</c> is replaced by the escaped id).</summary>

@@ -39,11 +39,11 @@ public sealed class FilterLoader(
         {
             if (!force)
             {
-                Log.FilterShrinkRefused(logger, next.Items, before, options.Value.Bloom.MaxShrinkShare);
+                LogMessages.FilterShrinkRefused(logger, next.Items, before, options.Value.Bloom.MaxShrinkShare);
                 throw new FilterShrinkRefusedException(next.Items, before);
             }
 
-            Log.FilterShrinkForced(logger, next.Items, before);
+            LogMessages.FilterShrinkForced(logger, next.Items, before);
         }
 
         rebuild.Commit(next, carryOverCurrent: !builder.SourcesListApiCreatedProducts);
@@ -55,7 +55,7 @@ public sealed class FilterLoader(
         }
 
         var report = new FilterBuildReport(filter.Items, next.Duration, next.Filter.ExpectedItems, next.OutgrewConfiguredSize);
-        Log.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
+        LogMessages.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
         return report;
     }
 
@@ -74,7 +74,7 @@ public sealed class FilterLoader(
                 MaxDelay = options.Value.Bloom.MaxRetryDelay,
                 OnRetry = args =>
                 {
-                    Log.FilterLoadFailed(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
+                    LogMessages.FilterLoadFailed(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
                     return default;
                 },
             })
@@ -114,7 +114,7 @@ public sealed class FilterLoader(
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The filter in use stays: a failed rebuild never takes ids away.
-                    Log.FilterReloadFailed(logger, e);
+                    LogMessages.FilterReloadFailed(logger, e);
                 }
             }
         }
@@ -131,7 +131,7 @@ public sealed class FilterLoader(
     /// and exit code as a refusal at start-up.</summary>
     public void StopForConfiguration(ConfigurationErrorException error)
     {
-        Log.ConfigurationFailedAfterStart(logger, error.Message);
+        LogMessages.ConfigurationFailedAfterStart(logger, error.Message);
         Console.Error.WriteLine($"EdgeGuard cannot start, the configuration is invalid:{Environment.NewLine}  {error.Message}");
         Environment.ExitCode = StartupErrors.InvalidConfigurationExitCode;
         // Once started (at once if it already has): a stop while the server is still binding would end in a crash.
@@ -163,7 +163,7 @@ public sealed class FilterLoader(
         {
             using var rebuild = await filter.BeginRebuildAsync(cancellationToken).ConfigureAwait(false);
             rebuild.Commit(usable, carryOverCurrent: false);
-            Log.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
+            LogMessages.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
         }
     }
 }

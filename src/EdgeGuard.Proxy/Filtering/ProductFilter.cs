@@ -20,9 +20,6 @@ namespace EdgeGuard.Proxy.Filtering;
 /// </summary>
 public sealed class ProductFilter
 {
-    /// <summary>The default bound of <see cref="Pending"/>.</summary>
-    public const int DefaultMaxPending = 10_000;
-
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _buildGate = new(1, 1);
     private volatile InUse? _inUse;
@@ -46,7 +43,7 @@ public sealed class ProductFilter
     /// <param name="maxPending">Bound of <see cref="Pending"/>.</param>
     /// <param name="rebuildGrace">How long an added id is kept for rebuilds whose sources may not list it yet.</param>
     /// <param name="rebuildGraceLimit">Ids kept for that at most (the oldest go first).</param>
-    public ProductFilter(int maxPending = DefaultMaxPending, TimeSpan? rebuildGrace = null, int rebuildGraceLimit = 100_000)
+    public ProductFilter(int maxPending = Configuration.WriteOptions.DefaultMaxPending, TimeSpan? rebuildGrace = null, int rebuildGraceLimit = 100_000)
     {
         Pending = new PendingIds(maxPending);
         _recentWindow = rebuildGrace ?? TimeSpan.FromMinutes(10);

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Cluster;
 using EdgeGuard.Proxy.Configuration;

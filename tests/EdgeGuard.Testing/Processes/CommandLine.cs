@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EdgeGuard.Testing;
 
 /// <summary>Runs a command to its end (initdb, redis-cli, promtool) and returns its exit code and output.</summary>

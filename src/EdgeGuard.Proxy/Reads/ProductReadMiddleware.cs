@@ -3,8 +3,9 @@ using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Observability;
 using ZiggyCreatures.Caching.Fusion;
+using EdgeGuard.Proxy.Gateway;
 
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Reads;
 
 /// <summary>
 /// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>), in
@@ -15,7 +16,7 @@ namespace EdgeGuard.Proxy.Protection;
 /// </summary>
 public sealed class ProductReadMiddleware(
     RequestDelegate next,
-    ProductGate gate,
+    ReadGate gate,
     ProductLookup lookup,
     ClientBudget budget,
     EdgeGuardMetrics metrics,
@@ -52,7 +53,7 @@ public sealed class ProductReadMiddleware(
         {
             // A HEAD is answered from a cached answer, never fills the cache (it has no body to keep).
             return await lookup.PeekAsync(id).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } cached && !cached.IsStaleAt(time.GetUtcNow())
-                ? await HitAsync(context, cached, Sources.Cache).ConfigureAwait(false)
+                ? await HitAsync(context, cached, AnswerSource.Cache).ConfigureAwait(false)
                 : await ForwardAsync(context, spend: true).ConfigureAwait(false);
         }
 
@@ -63,15 +64,15 @@ public sealed class ProductReadMiddleware(
         }
         catch (UpstreamFailedException e)
         {
-            await GatewayResponses.WriteProblemAsync(context, e.Status, "Catalog unavailable", e.Message, Sources.Upstream).ConfigureAwait(false);
-            return Sources.Upstream;
+            await GatewayResponses.WriteProblemAsync(context, e.Status, "Catalog unavailable", e.Message, AnswerSource.Upstream).ConfigureAwait(false);
+            return AnswerSource.Upstream;
         }
         catch (SyntheticTimeoutException)
         {
             // Not counted as a catalog failure here: the fetch goes on in the background and is counted once, if it fails.
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
-                "The catalog did not answer in time.", Sources.Upstream).ConfigureAwait(false);
-            return Sources.Upstream;
+                "The catalog did not answer in time.", AnswerSource.Upstream).ConfigureAwait(false);
+            return AnswerSource.Upstream;
         }
 
         if (found.Refused is { } refused)
@@ -92,26 +93,26 @@ public sealed class ProductReadMiddleware(
                     metrics.FilterFalsePositives.Add(1);
                 }
 
-                await GatewayResponses.ReplayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
-                return Sources.Upstream;
+                await GatewayResponses.ReplayAsync(context, answer, AnswerSource.Upstream).ConfigureAwait(false);
+                return AnswerSource.Upstream;
             case CacheEntryKind.Absent:
                 metrics.CacheNegativeHits.Add(1);
-                await GatewayResponses.WriteAbsentAsync(context, id, Sources.NegativeCache).ConfigureAwait(false);
-                return Sources.NegativeCache;
+                await GatewayResponses.WriteAbsentAsync(context, id, AnswerSource.NegativeCache).ConfigureAwait(false);
+                return AnswerSource.NegativeCache;
             default:
                 var now = time.GetUtcNow();
-                var source = found.Fetched is not null ? Sources.Upstream : entry.IsStaleAt(now) ? Sources.Stale : Sources.Cache;
+                var source = found.Fetched is not null ? AnswerSource.Upstream : entry.IsStaleAt(now) ? AnswerSource.Stale : AnswerSource.Cache;
                 return await HitAsync(context, entry, source).ConfigureAwait(false);
         }
     }
 
     private async ValueTask<string> HitAsync(HttpContext context, CacheEntry entry, string source)
     {
-        if (source == Sources.Cache)
+        if (source == AnswerSource.Cache)
         {
             metrics.CacheHits.Add(1);
         }
-        else if (source == Sources.Stale)
+        else if (source == AnswerSource.Stale)
         {
             metrics.StaleServed.Add(1);
         }
@@ -129,9 +130,9 @@ public sealed class ProductReadMiddleware(
         }
 
         metrics.UpstreamRequests.Add(1);
-        context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
+        context.Response.Headers[AnswerSource.HeaderName] = AnswerSource.Upstream;
         await next(context).ConfigureAwait(false);
-        return Sources.Upstream;
+        return AnswerSource.Upstream;
     }
 
     /// <summary>The client is over its budget: 429, nothing forwarded.</summary>
@@ -139,14 +140,14 @@ public sealed class ProductReadMiddleware(
     {
         metrics.BudgetRejects.Add(1);
         await GatewayResponses.WriteOverBudgetAsync(context, refused).ConfigureAwait(false);
-        return Sources.Budget;
+        return AnswerSource.Budget;
     }
 
     private async ValueTask<string> RejectAsync(HttpContext context, string id)
     {
         metrics.BloomRejects.Add(1);
-        await GatewayResponses.WriteAbsentAsync(context, id, Sources.Bloom).ConfigureAwait(false);
-        return Sources.Bloom;
+        await GatewayResponses.WriteAbsentAsync(context, id, AnswerSource.Bloom).ConfigureAwait(false);
+        return AnswerSource.Bloom;
     }
 
     private async ValueTask<string> RefuseAsync(HttpContext context)
@@ -154,6 +155,6 @@ public sealed class ProductReadMiddleware(
         metrics.InvalidRequests.Add(1);
         await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid product id",
             $"A product id matches {gate.IdPattern}.").ConfigureAwait(false);
-        return Sources.Invalid;
+        return AnswerSource.Invalid;
     }
 }

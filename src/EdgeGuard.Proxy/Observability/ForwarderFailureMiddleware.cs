@@ -4,10 +4,10 @@ namespace EdgeGuard.Proxy.Observability;
 
 /// <summary>
 /// First in the proxy pipeline: whatever YARP could not forward for a client, on any route (reads passed
-/// through, writes, other paths), goes to the one <see cref="ForwarderFailureLog"/>. YARP's own per-request
+/// through, writes, other paths), goes to the one <see cref="ForwarderFailureReporter"/>. YARP's own per-request
 /// warning stays below the configured level.
 /// </summary>
-public sealed class ForwarderFailureLogging(RequestDelegate next, ForwarderFailureLog failures)
+public sealed class ForwarderFailureMiddleware(RequestDelegate next, ForwarderFailureReporter failures)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -1,4 +1,4 @@
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Reads;
 
 /// <summary>
 /// Where the fetched body is held: grows to the answer's size, up to the limit; past it the copy fails (and

@@ -1,6 +1,6 @@
 using EdgeGuard.Proxy.Observability;
 
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Gateway;
 
 /// <summary>
 /// First in the proxy pipeline: route metadata that refuses a request outright, before any other work.

@@ -1,7 +1,6 @@
-using EdgeGuard.Proxy.Filtering;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace EdgeGuard.Proxy.Observability;
+namespace EdgeGuard.Proxy.Filtering;
 
 /// <summary>
 /// Readiness: unhealthy (503) until the Bloom filter is loaded and trusted for the first time; after that, an

@@ -7,7 +7,7 @@ using EdgeGuard.Proxy.Observability;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Gateway;
 
 /// <summary>The answers the gateway writes itself: refusals, absences, and cached answers replayed.</summary>
 internal static class GatewayResponses
@@ -37,7 +37,7 @@ internal static class GatewayResponses
         context.Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many catalog requests",
             "This client has used its budget of requests that reach the catalog (cache misses). Cached products and " +
-            $"unknown ids are still answered; retry others after {refusal.RetryAfterSeconds} s.", Sources.Budget);
+            $"unknown ids are still answered; retry others after {refusal.RetryAfterSeconds} s.", AnswerSource.Budget);
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ internal static class GatewayResponses
     {
         var response = context.Response;
         var age = Math.Max(0, (long)(now - entry.FetchedAt).TotalSeconds);
-        response.Headers[Sources.HeaderName] = source;
+        response.Headers[AnswerSource.HeaderName] = source;
         if (entry.StatusCode == StatusCodes.Status200OK && Preconditions.IsNotModified(context.Request.Headers, entry.StatusCode, entry.Headers))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -92,7 +92,7 @@ internal static class GatewayResponses
             }
         }
 
-        response.Headers[Sources.HeaderName] = source;
+        response.Headers[AnswerSource.HeaderName] = source;
         response.ContentLength = answer.Body.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(answer.Body).AsTask();
     }
@@ -105,7 +105,7 @@ internal static class GatewayResponses
         response.ContentLength = body.Length;
         if (source is not null)
         {
-            response.Headers[Sources.HeaderName] = source;
+            response.Headers[AnswerSource.HeaderName] = source;
         }
 
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();

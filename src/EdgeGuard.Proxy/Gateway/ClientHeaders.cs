@@ -1,6 +1,7 @@
 using Yarp.ReverseProxy.Transforms;
+using EdgeGuard.Proxy.Observability;
 
-namespace EdgeGuard.Proxy.Observability;
+namespace EdgeGuard.Proxy.Gateway;
 
 /// <summary>A client's own <c>X-EdgeGuard-*</c> headers are never trusted or forwarded.</summary>
 public static class ClientHeaders
@@ -12,7 +13,7 @@ public static class ClientHeaders
         List<string>? names = null;
         foreach (var header in context.ProxyRequest.Headers.NonValidated)
         {
-            if (header.Key.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            if (header.Key.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {
                 (names ??= []).Add(header.Key);
             }

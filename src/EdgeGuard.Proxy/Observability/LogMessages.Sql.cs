@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Observability;
 
 /// <summary>Log events of the id sources read from the catalog's database and of their polling (event ids 140-149).</summary>
-internal static partial class Log
+internal static partial class LogMessages
 {
     [LoggerMessage(140, LogLevel.Warning, "Polling id source {Source} failed; retrying in {DelayMs:F0} ms. The filter in use stays, and nothing is lost: the source's cursor moves only after a successful read ({Suppressed} more like it were not logged)")]
     public static partial void IdPollFailed(ILogger logger, string source, double delayMs, long suppressed, Exception exception);

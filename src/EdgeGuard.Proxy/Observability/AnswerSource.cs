@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Observability;
 
 /// <summary>What answered a product request: the values of <c>X-EdgeGuard-Source</c> and of the duration metric's label.</summary>
-public static class Sources
+public static class AnswerSource
 {
     public const string HeaderName = "X-EdgeGuard-Source";
 

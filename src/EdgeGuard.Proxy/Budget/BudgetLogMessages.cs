@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Budget;
 
 /// <summary>The client budget's log events (300–399).</summary>
-internal static partial class BudgetLog
+internal static partial class BudgetLogMessages
 {
     [LoggerMessage(301, LogLevel.Information, "Client budget on: {PerSecond} catalog requests per second per client, bursts of {Burst}; {Exempt} exempt networks; X-Forwarded-For believed from {Proxies} known proxies and {Networks} known networks")]
     public static partial void BudgetOn(ILogger logger, double perSecond, int burst, int exempt, int proxies, int networks);

@@ -1,4 +1,4 @@
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Gateway;
 
 /// <summary>
 /// YARP route metadata that switches EdgeGuard on per route (<c>ReverseProxy:Routes:*:Metadata</c>).

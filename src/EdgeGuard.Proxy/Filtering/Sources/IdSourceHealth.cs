@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace EdgeGuard.Proxy.Observability;
+namespace EdgeGuard.Proxy.Filtering.Sources;
 
 /// <summary>How the polls of each incremental id source are going, for readiness and logs.</summary>
 public sealed class IdSourceHealth(TimeProvider time)

@@ -1,51 +1,15 @@
-using System.Net;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Reads;
 
-/// <summary>What a fetch needs from the request that started it, copied so nothing refers to that request once
-/// it has ended (a fetch may outlive it: finished in the background after a soft timeout, or an eager refresh).</summary>
-/// <param name="Pipeline">The rest of YARP's proxy pipeline (load balancing, passive health checks, the forwarder).</param>
-/// <param name="Route">The route model the request matched (long-lived).</param>
-/// <param name="Cluster">The cluster model (long-lived).</param>
-/// <param name="Destinations">The destinations available when the request came in (a snapshot).</param>
-/// <param name="Client">The client's address (see <c>ClientAddresses</c>), whose budget a fill spends.</param>
-public sealed record FetchRequest(
-    RequestDelegate Pipeline,
-    RouteModel Route,
-    ClusterModel Cluster,
-    IReadOnlyList<DestinationState> AllDestinations,
-    IReadOnlyList<DestinationState> Destinations,
-    string Scheme,
-    HostString Host,
-    PathString Path,
-    StringValues Accept,
-    StringValues AcceptLanguage,
-    IPAddress? Client)
-{
-    public static FetchRequest From(HttpContext context, RequestDelegate pipeline)
-    {
-        var proxy = context.GetReverseProxyFeature();
-        var request = context.Request;
-        return new FetchRequest(pipeline, proxy.Route, proxy.Cluster, proxy.AllDestinations, proxy.AvailableDestinations,
-            request.Scheme, request.Host, request.Path, request.Headers.Accept, request.Headers.AcceptLanguage,
-            context.Connection.RemoteIpAddress);
-    }
-}
 
-/// <summary>The catalog failed an id's fetch (5xx, timeout, unreachable): the answer to give instead.</summary>
-public sealed class UpstreamFailedException(int status, string detail) : Exception(detail)
-{
-    public int Status { get; } = status;
-}
 
 /// <summary>
 /// Fetches a product from the catalog on behalf of everyone waiting for it: the gateway's own GET, through
@@ -59,7 +23,7 @@ public sealed class UpstreamFetcher(
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
     CommitPositions commits,
-    ForwarderFailureLog failures,
+    ForwarderFailureReporter failures,
     EdgeGuardMetrics metrics)
 {
     private static readonly HashSet<string> NotReplayed = new(StringComparer.OrdinalIgnoreCase)
@@ -136,7 +100,7 @@ public sealed class UpstreamFetcher(
         var kept = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (var (name, values) in headers)
         {
-            if (NotReplayed.Contains(name) || name.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            if (NotReplayed.Contains(name) || name.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }

@@ -17,7 +17,7 @@ public readonly record struct Heartbeat(int LiveMembers, LogPosition End, string
 /// positions, the leader a key with a TTL. Scripts that read or change several keys touch only keys under the
 /// cluster's hash tag.
 /// </summary>
-public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, int maxLength)
+public sealed class FilterStream(IConnectionMultiplexer redis, ClusterKeys keys, int maxLength)
 {
     // Refreshes this member's expiry and applied position, drops expired members, and reports the log's end,
     // the live count and the generation: one round trip a heartbeat.
@@ -83,7 +83,7 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>Appends an entry and rings the doorbell; its position.</summary>
-    public async Task<LogPosition> AppendAsync(FilterLogEntry entry)
+    public async Task<LogPosition> AppendAsync(FilterStreamEntry entry)
     {
         var id = await Db.StreamAddAsync(keys.Log, entry.ToFields(), maxLength: maxLength, useApproximateMaxLength: true).ConfigureAwait(false);
         var position = LogPosition.Parse(id);
@@ -92,23 +92,23 @@ public sealed class FilterLog(IConnectionMultiplexer redis, ClusterKeys keys, in
     }
 
     /// <summary>Entries after <paramref name="after"/>, oldest first, at most <paramref name="count"/>.</summary>
-    public async Task<IReadOnlyList<FilterLogEntry>> ReadAsync(LogPosition after, int count)
+    public async Task<IReadOnlyList<FilterStreamEntry>> ReadAsync(LogPosition after, int count)
     {
         var entries = await Db.StreamReadAsync(keys.Log, after.StreamId, count).ConfigureAwait(false);
-        var read = new List<FilterLogEntry>(entries.Length);
+        var read = new List<FilterStreamEntry>(entries.Length);
         foreach (var entry in entries)
         {
-            read.Add(FilterLogEntry.From(entry) ?? new FilterLogEntry(LogOp.Add) { Position = LogPosition.Parse(entry.Id) });
+            read.Add(FilterStreamEntry.From(entry) ?? new FilterStreamEntry(LogOp.Add) { Position = LogPosition.Parse(entry.Id) });
         }
 
         return read;
     }
 
     /// <summary>Entries in (<paramref name="after"/>, <paramref name="through"/>], oldest first.</summary>
-    public async Task<IReadOnlyList<FilterLogEntry>> RangeAsync(LogPosition after, LogPosition through)
+    public async Task<IReadOnlyList<FilterStreamEntry>> RangeAsync(LogPosition after, LogPosition through)
     {
         var entries = await Db.StreamRangeAsync(keys.Log, "(" + after.StreamId, through.StreamId).ConfigureAwait(false);
-        return [.. entries.Select(FilterLogEntry.From).OfType<FilterLogEntry>()];
+        return [.. entries.Select(FilterStreamEntry.From).OfType<FilterStreamEntry>()];
     }
 
     /// <summary>

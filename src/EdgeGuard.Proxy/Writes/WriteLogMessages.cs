@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Writes;
 
 /// <summary>The write path's log events.</summary>
-internal static partial class WriteLog
+internal static partial class WriteLogMessages
 {
     [LoggerMessage(101, LogLevel.Warning, "The outcome of a write of {Id} is unknown (no answer came back); the id stays pending and the catalog is asked ({Suppressed} more like it were not logged)")]
     public static partial void WriteOutcomeUnknown(ILogger logger, string id, long suppressed);

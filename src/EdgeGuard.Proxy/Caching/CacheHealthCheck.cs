@@ -1,7 +1,6 @@
-using EdgeGuard.Proxy.Caching;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace EdgeGuard.Proxy.Observability;
+namespace EdgeGuard.Proxy.Caching;
 
 /// <summary>Readiness: a Redis outage is Degraded (still 200): the gateway serves from memory and the catalog meanwhile.</summary>
 public sealed class CacheHealthCheck(ProductCache cache) : IHealthCheck

@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Cluster;
 
 /// <summary>The cluster's log events.</summary>
-internal static partial class ClusterLog
+internal static partial class ClusterLogMessages
 {
     [LoggerMessage(201, LogLevel.Information, "Instance {Instance} joined cluster {Cluster} at log position {Position} (filter from the {From}); it trusts its filter once caught up")]
     public static partial void Joined(ILogger logger, string instance, string cluster, string position, string from);

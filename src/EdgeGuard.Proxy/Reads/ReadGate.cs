@@ -2,7 +2,7 @@ using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Filtering;
 using Microsoft.Net.Http.Headers;
 
-namespace EdgeGuard.Proxy.Protection;
+namespace EdgeGuard.Proxy.Reads;
 
 /// <summary>What the gate decided for a product read.</summary>
 public enum GateDecision
@@ -22,7 +22,7 @@ public enum GateDecision
 }
 
 /// <summary>The first look at a product read: the id rule, then the filter, then whether the cache may answer.</summary>
-public sealed class ProductGate(ProductFilter filter, ProductIdRule idRule)
+public sealed class ReadGate(ProductFilter filter, ProductIdRule idRule)
 {
     public string IdPattern => idRule.Pattern;
 

@@ -1,4 +1,4 @@
-namespace EdgeGuard.Proxy.Writes;
+namespace EdgeGuard.Proxy.Caching;
 
 /// <summary>
 /// Tells a cached answer fetched before a write from one fetched after it. Every committed write gets a

@@ -6,7 +6,7 @@ namespace EdgeGuard.Proxy.Cluster;
 /// <summary>What an entry of the filter log says.</summary>
 public enum LogOp
 {
-    /// <summary>A write of <see cref="FilterLogEntry.Id"/> is about to be forwarded: the id is pending everywhere.</summary>
+    /// <summary>A write of <see cref="FilterStreamEntry.Id"/> is about to be forwarded: the id is pending everywhere.</summary>
     Begin,
 
     /// <summary>The catalog accepted that write: an upsert's id enters every filter; cached answers for it go.</summary>
@@ -30,7 +30,7 @@ public enum LogOp
 }
 
 /// <summary>One entry of the filter log (a Redis stream entry's fields, named shortly on the wire).</summary>
-public sealed record FilterLogEntry(LogOp Op)
+public sealed record FilterStreamEntry(LogOp Op)
 {
     public LogPosition Position { get; init; }
 
@@ -93,7 +93,7 @@ public sealed record FilterLogEntry(LogOp Op)
     }
 
     /// <summary>Null for an entry this version does not understand (skipped, never an error).</summary>
-    public static FilterLogEntry? From(StreamEntry entry)
+    public static FilterStreamEntry? From(StreamEntry entry)
     {
         string? op = null, id = null, write = null, ids = null, by = null;
         long deadline = 0, version = 0;
@@ -118,7 +118,7 @@ public sealed record FilterLogEntry(LogOp Op)
             return null;
         }
 
-        return new FilterLogEntry(parsed)
+        return new FilterStreamEntry(parsed)
         {
             Position = LogPosition.Parse(entry.Id),
             Id = id,

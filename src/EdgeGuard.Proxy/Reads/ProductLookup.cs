@@ -1,9 +1,8 @@
 using EdgeGuard.Proxy.Budget;
-using EdgeGuard.Proxy.Protection;
-using EdgeGuard.Proxy.Writes;
 using ZiggyCreatures.Caching.Fusion;
+using EdgeGuard.Proxy.Caching;
 
-namespace EdgeGuard.Proxy.Caching;
+namespace EdgeGuard.Proxy.Reads;
 
 /// <summary>What a lookup found: the entry, and the catalog's answer when this very caller fetched it; or, when this
 /// caller's miss would have reached the catalog and its client is over its budget, the refusal (and no entry worth

@@ -7,7 +7,7 @@ namespace EdgeGuard.Proxy.Observability;
 /// per cause (<see cref="LogThrottle"/>): the first failure with its exception, then a line per cause per
 /// window with the count suppressed. A client that went away is nobody's fault and is not logged.
 /// </summary>
-public sealed class ForwarderFailureLog(LogThrottle throttle, ILogger<ForwarderFailureLog> logger, EdgeGuardMetrics metrics)
+public sealed class ForwarderFailureReporter(LogThrottle throttle, ILogger<ForwarderFailureReporter> logger, EdgeGuardMetrics metrics)
 {
     public void Report(ForwarderError error, Exception? exception, string cluster)
     {
@@ -25,7 +25,7 @@ public sealed class ForwarderFailureLog(LogThrottle throttle, ILogger<ForwarderF
 
         if (throttle.ShouldLog($"{cluster}:{error}:{exception?.GetType().Name}", out var suppressed))
         {
-            Log.UpstreamFailing(logger, cluster, error.ToString(), suppressed, throttle.Window.TotalSeconds, exception);
+            LogMessages.UpstreamFailing(logger, cluster, error.ToString(), suppressed, throttle.Window.TotalSeconds, exception);
         }
     }
 
@@ -35,7 +35,7 @@ public sealed class ForwarderFailureLog(LogThrottle throttle, ILogger<ForwarderF
         metrics.UpstreamFailed(FailureReasons.ServerError);
         if (throttle.ShouldLog($"{cluster}:answer:{status}", out var suppressed))
         {
-            Log.UpstreamAnswered(logger, cluster, status, suppressed, throttle.Window.TotalSeconds);
+            LogMessages.UpstreamAnswered(logger, cluster, status, suppressed, throttle.Window.TotalSeconds);
         }
     }
 }

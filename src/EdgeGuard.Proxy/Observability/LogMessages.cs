@@ -1,7 +1,7 @@
 namespace EdgeGuard.Proxy.Observability;
 
 /// <summary>The gateway's structured log events.</summary>
-internal static partial class Log
+internal static partial class LogMessages
 {
     [LoggerMessage(1, LogLevel.Information, "Bloom filter loaded: {Items} ids in {DurationMs:F0} ms; rejecting ids it has never seen from now on")]
     public static partial void FilterLoaded(ILogger logger, long items, double durationMs);
