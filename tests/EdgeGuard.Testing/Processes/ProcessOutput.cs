@@ -4,10 +4,9 @@ using System.Text;
 namespace EdgeGuard.Testing;
 
 /// <summary>
-/// What a process wrote: stdout, stderr, and both interleaved in arrival order. Each stream is read by a dedicated
-/// thread, not the thread pool: on Linux a read from a pipe blocks its thread, so <c>BeginOutputReadLine</c> keeps
-/// two pool threads per process busy, and with a few servers running the pool starved (a proxy in the test process
-/// answered half a second late, long enough for Sentinel to fail over a healthy primary).
+/// What a process wrote: stdout, stderr, and both interleaved in arrival order. Each stream is read by a thread of its
+/// own, not the thread pool: on Linux a read from a pipe blocks its thread, so <c>BeginOutputReadLine</c> would keep
+/// two pool threads busy for every running process, and a test host's pool is small.
 /// </summary>
 internal sealed class ProcessOutput
 {
