@@ -176,13 +176,13 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 return; // disposed
             }
-            catch (SocketException) when (!_listener.IsBound)
-            {
-                return;
-            }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.InvalidArgument)
             {
                 return; // the listener was closed under the accept
+            }
+            catch (SocketException)
+            {
+                continue; // one client's failed handshake; the listener goes on
             }
 
             client.NoDelay = true;
