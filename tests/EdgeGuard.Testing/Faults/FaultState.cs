@@ -62,18 +62,27 @@ internal sealed class FaultState(TimeProvider time)
         }
     }
 
-    /// <summary>Waits until the tick has moved past <paramref name="tick"/>, or <paramref name="timeout"/> of the proxy's clock has passed.</summary>
-    public void WaitPast(long tick, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the tick has moved past <paramref name="tick"/>, or until the proxy's clock reaches
+    /// <paramref name="due"/> (a timestamp of <see cref="Time"/>; null: no deadline).
+    /// </summary>
+    public void WaitPast(long tick, long? due)
     {
-        // A clock other than the system's (a fake one in tests) moves when the test says: its timer wakes the waiter.
-        using var timer = timeout != Timeout.InfiniteTimeSpan && time != TimeProvider.System
-            ? time.CreateTimer(_ => Wake(), null, timeout, Timeout.InfiniteTimeSpan)
-            : null;
+        var remaining = due is { } deadline ? time.GetElapsedTime(time.GetTimestamp(), deadline) : Timeout.InfiniteTimeSpan;
+        if (due is not null && remaining <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // A clock other than the system's (a fake one in tests) moves when the test says: its timer wakes the waiter,
+        // and the clock is read again once the timer exists, in case it moved in between.
+        var system = time == TimeProvider.System;
+        using var timer = due is not null && !system ? time.CreateTimer(_ => Wake(), null, remaining, Timeout.InfiniteTimeSpan) : null;
         lock (_lock)
         {
-            if (_tick == tick)
+            if (_tick == tick && (due is null || time.GetTimestamp() < due))
             {
-                Monitor.Wait(_lock, timer is null ? timeout : Timeout.InfiniteTimeSpan);
+                Monitor.Wait(_lock, system ? remaining : Timeout.InfiniteTimeSpan);
             }
         }
     }

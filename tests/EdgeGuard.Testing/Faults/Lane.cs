@@ -30,9 +30,12 @@ internal sealed class Lane(FaultDirection direction, IPEndPoint client, FaultSta
             int read;
             while ((read = source.Receive(buffer)) > 0)
             {
+                // Its time is taken before it is counted (a test that saw the count may move a fake clock on at once),
+                // and it is counted before it is queued (its delivery is counted after).
+                var readAt = state.Time.GetTimestamp();
                 Interlocked.Add(ref _pending, read);
                 counters.Read(direction, read);
-                Enqueue(new Chunk(ChunkKind.Data, buffer.AsSpan(0, read).ToArray(), state.Time.GetTimestamp()));
+                Enqueue(new Chunk(ChunkKind.Data, buffer.AsSpan(0, read).ToArray(), readAt));
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -131,35 +134,39 @@ internal sealed class Lane(FaultDirection direction, IPEndPoint client, FaultSta
         while (!_stopped)
         {
             long tick;
-            TimeSpan wait;
+            long? due;
             lock (_gate)
             {
                 (var settings, tick) = state.Read();
-                wait = (settings.ModeFor(client), settings.Delay) switch
+                due = (settings.ModeFor(client), settings.Delay) switch
                 {
-                    (FaultMode.Pass, _) => TimeSpan.Zero,
+                    (FaultMode.Pass, _) => chunk.ReadAt,
                     (FaultMode.Delay, { } delay) when delay.Directions.HasFlag(direction) =>
-                        delay.Latency + (stall ??= FaultState.DrawStall(settings)) - state.Time.GetElapsedTime(chunk.ReadAt),
-                    (FaultMode.Delay, _) => TimeSpan.Zero,
-                    _ => Timeout.InfiniteTimeSpan, // held, or being reset
+                        chunk.ReadAt + Timestamps(delay.Latency + (stall ??= FaultState.DrawStall(settings))),
+                    (FaultMode.Delay, _) => chunk.ReadAt,
+                    _ => null, // held, or being reset: until the mode changes
                 };
                 if (_stopped)
                 {
                     return false;
                 }
 
-                if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
+                if (due is { } deadline && state.Time.GetTimestamp() >= deadline)
                 {
                     WriteChunk(chunk, destination);
                     return true;
                 }
             }
 
-            state.WaitPast(tick, wait);
+            state.WaitPast(tick, due);
         }
 
         return false;
     }
+
+    /// <summary><paramref name="time"/> in the clock's timestamp units, rounded up: a chunk is never delivered early.</summary>
+    private long Timestamps(TimeSpan time) =>
+        (long)(((Int128)time.Ticks * state.Time.TimestampFrequency + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);
 
     private void WriteChunk(Chunk chunk, Socket destination)
     {

@@ -123,7 +123,7 @@ internal sealed class ProxyConnection
             switch (settings.ModeFor(Client))
             {
                 case FaultMode.Hold:
-                    _state.WaitPast(tick, Timeout.InfiniteTimeSpan);
+                    _state.WaitPast(tick, due: null);
                     break;
                 case FaultMode.Reset:
                     return false;
