@@ -15,11 +15,14 @@ public sealed record CacheLocation(ConfigurationOptions? Redis)
 
     public bool IsEmbedded => Redis is null;
 
+    /// <summary>True when <paramref name="url"/> asks for Redis (valid or not), false for the embedded cache.</summary>
+    public static bool NamesRedis([NotNullWhen(true)] string? url) => !string.IsNullOrWhiteSpace(url) && url.Trim() != "memory://";
+
     public static bool TryParse(string? url, [NotNullWhen(true)] out CacheLocation? location, [NotNullWhen(false)] out string? error)
     {
         location = null;
         error = null;
-        if (string.IsNullOrWhiteSpace(url) || url.Trim() == "memory://")
+        if (!NamesRedis(url))
         {
             location = Embedded;
             return true;

@@ -36,15 +36,15 @@ public sealed class ReadGate(ProductFilter filter, ProductIdRule idRule)
             return GateDecision.Invalid;
         }
 
-        if (!filter.MightContain(id))
+        // Uncertain: a pending id's answer may change at any moment, so neither a cached answer nor a shared fetch that
+        // started before the write can be trusted for it; and an instance that may have missed writes (a cluster
+        // member catching up or cut off) trusts no cached answer.
+        return filter.Judge(id) switch
         {
-            return GateDecision.Absent;
-        }
-
-        // A pending id's answer may change at any moment: neither a cached answer nor a shared fetch that
-        // started before the write can be trusted for it.
-        // An instance that may have missed writes (a cluster member catching up or cut off) trusts no cached answer.
-        return !filter.IsTrusted || filter.Pending.Contains(id) || IsPersonal(request) ? GateDecision.Forward : GateDecision.Lookup;
+            FilterVerdict.Absent => GateDecision.Absent,
+            FilterVerdict.Uncertain => GateDecision.Forward,
+            _ => IsPersonal(request) ? GateDecision.Forward : GateDecision.Lookup,
+        };
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using EdgeGuard.Testing.Faults;
 using StackExchange.Redis;
 
