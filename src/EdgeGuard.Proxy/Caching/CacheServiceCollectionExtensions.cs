@@ -32,7 +32,8 @@ public static class CacheServiceCollectionExtensions
         });
         services.AddSingleton<RedisConnection>();
         // Resolved only with Redis: the L2 and the serializer FusionCache and SharedEntryReader share.
-        services.AddSingleton<IDistributedCache>(provider => new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = provider.GetRequiredService<RedisConnection>().ConnectAsync }));
+        services.AddSingleton<IDistributedCache>(provider => new NotingDistributedCache(
+            new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = provider.GetRequiredService<RedisConnection>().ConnectAsync })));
         services.AddSingleton<IFusionCacheSerializer>(new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions));
         services.AddSingleton<SharedEntryReader>();
         services.AddSingleton<IFusionCacheDistributedLocker>(provider => new ResponsiveDistributedLocker(

@@ -6,13 +6,12 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// The product cache, on FusionCache: an in-process L1 (bounded), and with Redis an L2 under the contract's
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
-/// so one expiry costs one catalog request across the cluster. The lock is taken only to refresh an entry this
-/// instance holds (an expiry, an eager refresh): a first fetch of an id this instance holds nothing of saves no
-/// catalog request by waiting for other instances worth its two round trips and a release, so it takes none (at
-/// most one fetch per instance; its L2 read comes first, and finds what another instance stored). FusionCache also does the single flight per id,
-/// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="ProductCacheRules"/> decide
-/// what is stored and for how long, <see cref="CachePolicy"/> how FusionCache keeps it. It owns the FusionCache, its memory and its memory locker: disposing it (with the
-/// host) stops FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
+/// so one expiry costs one catalog request across the cluster. A first fetch, of an id neither this instance's
+/// memory nor Redis holds anything of, takes no lock (see <see cref="FirstFetchNote"/>). FusionCache also does the
+/// single flight per id, fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh;
+/// <see cref="ProductCacheRules"/> decide what is stored and for how long, <see cref="CachePolicy"/> how FusionCache
+/// keeps it. It owns the FusionCache, its memory and its memory locker: disposing it (with the host) stops
+/// FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
 /// </summary>
 public sealed class ProductCache : IDisposable
 {
@@ -24,8 +23,8 @@ public sealed class ProductCache : IDisposable
     private readonly bool _distributed;
     private readonly RedisCacheHealth? _redis;
 
-    // A first fetch takes no distributed lock (see the summary), and neither does a miss while Redis fails: FusionCache's
-    // circuit breaker spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
+    // A miss while Redis fails takes no distributed lock: FusionCache's circuit breaker spares Redis as L2, not its
+    // locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
     // What another instance stored, read past this instance's memory (see ReadSharedAsync).
@@ -66,13 +65,30 @@ public sealed class ProductCache : IDisposable
     public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill)
     {
         var key = Key(id);
-        // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
-        return _cache.GetOrSetAsync<CacheEntry>(key, fill, default, TakesDistributedLock(key) ? null : _withoutDistributedLock, null, CancellationToken.None);
+        if (_memory is null)
+        {
+            return Fill(key, fill, null); // embedded: no lock to take
+        }
+
+        if (CircuitOpen)
+        {
+            return Fill(key, fill, _withoutDistributedLock);
+        }
+
+        return _memory.TryGetValue(key, out _) ? Fill(key, fill, null) : FirstFetchAsync(key, fill);
     }
 
-    /// <summary>A miss takes the distributed lock only to refresh what this instance holds (fresh, or kept for
-    /// fail-safe), and never while Redis fails.</summary>
-    private bool TakesDistributedLock(string key) => _memory is null || (_redis is { CircuitOpen: false } && _memory.TryGetValue(key, out _));
+    // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
+    private ValueTask<CacheEntry> Fill(string key, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill, FusionCacheEntryOptions? options) =>
+        _cache.GetOrSetAsync<CacheEntry>(key, fill, default, options, null, CancellationToken.None);
+
+    /// <summary>A fill of an id this instance holds nothing of, with its note: an async method, so the note is this
+    /// fill's alone and ends with it.</summary>
+    private async ValueTask<CacheEntry> FirstFetchAsync(string key, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill)
+    {
+        FirstFetchNote.Begin();
+        return await Fill(key, fill, null).ConfigureAwait(false);
+    }
 
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>

@@ -8,7 +8,7 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
 /// One catalog request per entry lifetime across three instances holds on a busy machine too: a hot id with a 2 s
-/// lifetime read by 24 readers over three instances for 10 s, with the default Redis timeout (100 ms), beside busy
+/// lifetime, once every instance has read it, read by 24 readers over three instances for 10 s, with the default Redis timeout (100 ms), beside busy
 /// loops at nice 5 on every core. Each pair of consecutive catalog requests is at least most of a lifetime apart: a
 /// lifetime that cost two would show as two requests close together.
 /// </summary>
@@ -45,6 +45,9 @@ public sealed class BusyMachineStampedeTests : IAsyncLifetime
     public async Task Hot_id_costs_one_catalog_request_per_lifetime_beside_a_cpu_hog()
     {
         var clients = _bed.Instances.Select(instance => instance.CreateClient()).ToList();
+        // Each instance's first read is a first fetch (at most one catalog request each): the lifetimes are counted
+        // from the last of them.
+        var firstFetches = await ClusterCacheTests.WarmAsync(clients, "/products/" + Id, _catalog);
         var duration = TimeSpan.FromSeconds(10);
         int served;
         using (CpuHog.Start())
@@ -66,7 +69,7 @@ public sealed class BusyMachineStampedeTests : IAsyncLifetime
         }
 
         var fetches = _catalog.LogEntries.Where(entry => entry.RequestMessage?.Path == "/products/" + Id)
-            .Select(entry => entry.RequestMessage!.DateTime).Order().ToList();
+            .Select(entry => entry.RequestMessage!.DateTime).Order().Skip(firstFetches - 1).ToList();
         var gaps = fetches.Zip(fetches.Skip(1), (first, next) => next - first).ToList();
 
         Assert.True(served > 100, $"only {served} reads");

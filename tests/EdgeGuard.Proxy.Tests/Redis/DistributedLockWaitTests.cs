@@ -14,7 +14,9 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
 /// A refresh of an expired id whose lock another instance holds (it is fetching that id) waits for the lock, and goes
-/// on soon after it is released (a first fetch of an id takes no lock: see <see cref="RedisCommandsPerMissTests"/>): the holder's fetch takes milliseconds, and every reader of the id on this instance queues
+/// on soon after it is released, whether this instance's memory still holds the expired entry or only Redis does (a
+/// first fetch, of an id neither holds, takes no lock: see <see cref="RedisCommandsPerMissTests"/>): the holder's
+/// fetch takes milliseconds, and every reader of the id on this instance queues
 /// behind the one waiting. FusionCache's Redis locker sleeps a random 10–800 ms between attempts; the gateway's wait
 /// tries again after 10 ms, then 20, 40, 80 and 100 ms at most.
 /// </summary>
@@ -24,8 +26,12 @@ public sealed class DistributedLockWaitTests
 {
     private const int Ids = 10;
 
-    [Fact]
-    public async Task Miss_behind_another_instances_lock_goes_on_soon_after_the_lock_is_released()
+    /// <param name="forgottenHere">The expired entry is gone from this instance's memory (as another instance's
+    /// write evicts it through the backplane) and Redis alone still holds it: a refresh all the same, so it waits.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Miss_behind_another_instances_lock_goes_on_soon_after_the_lock_is_released(bool forgottenHere)
     {
         await using var redis = await RedisServer.StartAsync();
         var catalog = Upstream.StartCatalog();
@@ -70,6 +76,11 @@ public sealed class DistributedLockWaitTests
                 }
 
                 await Eventually.TrueAsync(async () => await cache.PeekAsync(id) is null, TimeSpan.FromSeconds(10), $"{id} did not expire");
+                if (forgottenHere)
+                {
+                    await cache.EvictLocalAsync(id);
+                }
+
                 var key = CacheKeys.Product(id);
                 var lockName = key + FusionCacheInternalStrings.DefaultDistributedLockerLockNameSuffix;
                 var held = await locker.AcquireLockAsync("other-instance", "other-instance", "test", key, lockName, TimeSpan.Zero, null, CancellationToken.None);
