@@ -156,12 +156,12 @@ public sealed class ClusterLeader(
             var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, CancellationToken.None).ConfigureAwait(false);
             var captured = await sync.CaptureAsync(() =>
             {
-                var bytes = new MemoryStream();
+                var bytes = new SnapshotBuffer();
                 filter.Current!.WriteTo(bytes);
                 return (Bytes: bytes, Items: filter.Items, Position: sync.Applied, Open: sync.OpenWrites);
             }).ConfigureAwait(false);
             using var bytes = captured.Bytes;
-            var manifest = await sync.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, sync.Generation,
+            var manifest = await sync.Snapshots.WriteAsync(bytes, captured.Position, sync.Generation,
                 captured.Items, [.. captured.Open], identity.Id, provenance).ConfigureAwait(false);
             sync.SnapshotVersion = manifest.Version;
             await sync.AppendAsync(new FilterLogEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
