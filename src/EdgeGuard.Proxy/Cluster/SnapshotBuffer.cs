@@ -80,6 +80,18 @@ public sealed class SnapshotBuffer : Stream
     {
     }
 
+    /// <summary>Drops the chunks; a buffer of a large filter has its memory given back at once (<see cref="Filtering.MemoryRelease"/>).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _arrays.Count > 0)
+        {
+            _arrays.Clear();
+            Filtering.MemoryRelease.Collect(_length);
+        }
+
+        base.Dispose(disposing);
+    }
+
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

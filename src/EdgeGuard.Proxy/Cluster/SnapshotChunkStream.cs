@@ -1,21 +1,19 @@
-using StackExchange.Redis;
-
 namespace EdgeGuard.Proxy.Cluster;
 
 /// <summary>
 /// A read-only stream over a snapshot's chunks in Redis, fetched one at a time as they are read: while the reader
-/// parses one chunk the next one is on its way, and a chunk read to its end is given back (its lease returns its
-/// array to the pool). So reading a snapshot of any size holds at most two chunks besides what the reader makes of
-/// them. <see cref="Read(Span{byte})"/> waits for a chunk synchronously (the filter's reader pulls bytes): run it on
-/// a thread of its own.
+/// parses one chunk the next one is on its way, and a chunk read to its end is let go. So reading a snapshot of any
+/// size holds at most two chunks besides what the reader makes of them (the chunks let go are garbage for the GC,
+/// not kept in a pool: see <see cref="Filtering.MemoryRelease"/>). <see cref="Read(Span{byte})"/> waits for a chunk
+/// synchronously (the filter's reader pulls bytes): run it on a thread of its own.
 /// </summary>
 internal sealed class SnapshotChunkStream : Stream
 {
-    private readonly Func<int, Task<Lease<byte>?>> _fetch;
+    private readonly Func<int, Task<byte[]?>> _fetch;
     private readonly int _chunks;
     private readonly long _bytes;
-    private Task<Lease<byte>?>? _next;
-    private Lease<byte>? _current;
+    private Task<byte[]?>? _next;
+    private byte[]? _current;
     private int _offset;
     private int _taken;
     private long _read;
@@ -23,7 +21,7 @@ internal sealed class SnapshotChunkStream : Stream
     /// <param name="fetch">Fetches chunk i (null when it does not exist).</param>
     /// <param name="chunks">How many chunks the manifest names.</param>
     /// <param name="bytes">How many bytes the manifest says they hold.</param>
-    public SnapshotChunkStream(Func<int, Task<Lease<byte>?>> fetch, int chunks, long bytes)
+    public SnapshotChunkStream(Func<int, Task<byte[]?>> fetch, int chunks, long bytes)
     {
         _fetch = fetch;
         _chunks = chunks;
@@ -67,7 +65,7 @@ internal sealed class SnapshotChunkStream : Stream
         }
 
         var count = Math.Min(buffer.Length, _current.Length - _offset);
-        _current.Span.Slice(_offset, count).CopyTo(buffer);
+        _current.AsSpan(_offset, count).CopyTo(buffer);
         _offset += count;
         _read += count;
         return count;
@@ -102,7 +100,6 @@ internal sealed class SnapshotChunkStream : Stream
 
     private bool TakeNextChunk()
     {
-        _current?.Dispose();
         _current = null;
         if (_taken == _chunks)
         {
@@ -117,28 +114,16 @@ internal sealed class SnapshotChunkStream : Stream
         return true;
     }
 
-    private Task<Lease<byte>?> Request() => _fetch(Requested++);
+    private Task<byte[]?> Request() => _fetch(Requested++);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _current?.Dispose();
             _current = null;
-            // A chunk on its way when reading stopped: given back once it arrives, its failure observed.
-            _next?.ContinueWith(
-                static fetched =>
-                {
-                    if (fetched.IsCompletedSuccessfully)
-                    {
-                        fetched.Result?.Dispose();
-                    }
-                    else
-                    {
-                        _ = fetched.Exception;
-                    }
-                },
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // A chunk on its way when reading stopped: its failure is observed, not left to the finalizer.
+            _next?.ContinueWith(static fetched => _ = fetched.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             _next = null;
         }
 

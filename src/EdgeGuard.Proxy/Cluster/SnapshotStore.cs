@@ -134,5 +134,5 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
 
     /// <summary>The bytes of the snapshot <paramref name="manifest"/> names, fetched chunk by chunk as they are read.</summary>
     internal SnapshotChunkStream OpenChunks(SnapshotManifest manifest) =>
-        new(index => Db.StringGetLeaseAsync(keys.SnapshotChunk(manifest.Version, index)), manifest.Chunks, manifest.Bytes);
+        new(async index => (byte[]?)await Db.StringGetAsync(keys.SnapshotChunk(manifest.Version, index)).ConfigureAwait(false), manifest.Chunks, manifest.Bytes);
 }
