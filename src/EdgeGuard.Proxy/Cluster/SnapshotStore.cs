@@ -24,7 +24,7 @@ public sealed record LoadedSnapshot(BloomFilter Filter, SnapshotManifest Manifes
 
 /// <summary>
 /// The cluster's filter snapshots in Redis: the filter's own versioned, checksummed serial form (its key in the
-/// header) cut into chunks (a 50M-id filter is 62 MB, a Redis string is best kept well below its 512 MB limit),
+/// header) cut into chunks (a 50M-id filter is 62 MB: 60 chunks of 1 MB),
 /// and a manifest hash written last, so a reader never sees a version whose chunks are not all there. The
 /// previous version's chunks expire a minute later, for readers still reading them.
 /// </summary>
@@ -36,7 +36,16 @@ public sealed record LoadedSnapshot(BloomFilter Filter, SnapshotManifest Manifes
 /// </remarks>
 public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys)
 {
-    public const int ChunkBytes = 4 * 1024 * 1024;
+    /// <summary>
+    /// 1 MB per chunk. A chunk is one command on the connection the cache's commands share, whose timeout is
+    /// <c>EdgeGuard:Cache:RedisTimeout</c> (100 ms by default): small enough to pass well within it on a loaded host and
+    /// to hold the other commands up only briefly (4 MB chunks timed out while a 10M-id snapshot was written at a load
+    /// average of 28).
+    /// </summary>
+    public const int ChunkBytes = 1024 * 1024;
+
+    /// <summary>Tries per chunk: one that timed out is sent or asked again (SET and GET of a chunk are idempotent).</summary>
+    private const int ChunkAttempts = 3;
     private static readonly TimeSpan OldChunksGrace = TimeSpan.FromMinutes(1);
 
     private IDatabase Db => redis.GetDatabase();
@@ -51,7 +60,8 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
         var chunks = serialized.Chunks;
         for (var i = 0; i < chunks.Count; i++)
         {
-            await Db.StringSetAsync(keys.SnapshotChunk(version, i), chunks[i]).ConfigureAwait(false);
+            var (key, chunk) = (keys.SnapshotChunk(version, i), chunks[i]);
+            await WithRetriesAsync(() => Db.StringSetAsync(key, chunk)).ConfigureAwait(false);
         }
 
         var previous = await ReadManifestAsync().ConfigureAwait(false);
@@ -134,5 +144,20 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
 
     /// <summary>The bytes of the snapshot <paramref name="manifest"/> names, fetched chunk by chunk as they are read.</summary>
     internal SnapshotChunkStream OpenChunks(SnapshotManifest manifest) =>
-        new(async index => (byte[]?)await Db.StringGetAsync(keys.SnapshotChunk(manifest.Version, index)).ConfigureAwait(false), manifest.Chunks, manifest.Bytes);
+        new(async index => (byte[]?)await WithRetriesAsync(() => Db.StringGetAsync(keys.SnapshotChunk(manifest.Version, index))).ConfigureAwait(false),
+            manifest.Chunks, manifest.Bytes);
+
+    private static async Task<T> WithRetriesAsync<T>(Func<Task<T>> command)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command().ConfigureAwait(false);
+            }
+            catch (RedisTimeoutException) when (attempt < ChunkAttempts)
+            {
+            }
+        }
+    }
 }

@@ -109,7 +109,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
     /// <summary>
     /// Ids per batch of the parallel builder: a 64th of the capacity, from 4,096 to 65,536 (3.4 MB per batch of the
     /// blocked layout, two batches). A rebuild holds the filter in use, the new one and the batches at once; batches of
-    /// the builder's default size (262,144) held 20 MB more for no measurable gain in speed (bench/RESULTS.md).
+    /// the builder's default size (262,144) hold about 20 MB more (bench/RESULTS.md, "Fifty million ids, end to end").
     /// </summary>
     internal static int BatchSize(long capacity) => (int)Math.Clamp(capacity / 64, 4_096, MaxBatchSize);
 
