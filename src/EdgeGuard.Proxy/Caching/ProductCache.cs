@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Caching;
@@ -5,7 +6,10 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// The product cache, on FusionCache: an in-process L1 (bounded), and with Redis an L2 under the contract's
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
-/// so one expiry costs one catalog request across the cluster. FusionCache also does the single flight per id,
+/// so one expiry costs one catalog request across the cluster. The lock is taken only to refresh an entry this
+/// instance holds (an expiry, an eager refresh): a first fetch of an id this instance holds nothing of saves no
+/// catalog request by waiting for other instances worth its two round trips and a release, so it takes none (at
+/// most one fetch per instance; its L2 read comes first, and finds what another instance stored). FusionCache also does the single flight per id,
 /// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="ProductCacheRules"/> decide
 /// what is stored and for how long, <see cref="CachePolicy"/> how FusionCache keeps it. It owns the FusionCache, its memory and its memory locker: disposing it (with the
 /// host) stops FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
@@ -14,13 +18,14 @@ public sealed class ProductCache : IDisposable
 {
     private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
 
-    private readonly IFusionCache cache;
-    private readonly IDisposable[] owned;
-    private readonly bool distributed;
+    private readonly IFusionCache _cache;
+    private readonly IMemoryCache? _memory;
+    private readonly IDisposable[] _owned;
+    private readonly bool _distributed;
     private readonly RedisCacheHealth? _redis;
 
-    // While Redis fails, a miss does not wait for a distributed lock either: FusionCache's circuit breaker
-    // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
+    // A first fetch takes no distributed lock (see the summary), and neither does a miss while Redis fails: FusionCache's
+    // circuit breaker spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
     // What another instance stored, read past this instance's memory (see ReadSharedAsync).
@@ -29,25 +34,27 @@ public sealed class ProductCache : IDisposable
     /// <param name="owned">What FusionCache was given and leaves to its owner (its memory cache, its memory locker).</param>
     public ProductCache(IFusionCache cache, IDisposable[] owned)
     {
-        this.cache = cache;
-        this.owned = owned;
+        _cache = cache;
+        _owned = owned;
     }
 
-    internal ProductCache(IFusionCache cache, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
+    /// <param name="memory">FusionCache's memory level: whether this instance holds anything of an id.</param>
+    internal ProductCache(IFusionCache cache, IMemoryCache memory, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
     {
-        this.cache = cache;
-        this.owned = owned;
-        distributed = true;
+        _cache = cache;
+        _memory = memory;
+        _owned = owned;
+        _distributed = true;
         _redis = redis;
-        _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
+        _withoutDistributedLock = _cache.DefaultEntryOptions.Duplicate();
         _withoutDistributedLock.SkipDistributedLocker = true;
         _shared = shared;
     }
 
-    public IFusionCache Fusion => cache;
+    public IFusionCache Fusion => _cache;
 
     /// <summary>True with Redis as L2.</summary>
-    public bool IsDistributed => distributed;
+    public bool IsDistributed => _distributed;
 
     /// <summary>Null while healthy; otherwise why the cache is degraded (Redis unreachable, its circuit open).</summary>
     public string? Degradation => _redis?.Degradation;
@@ -56,13 +63,20 @@ public sealed class ProductCache : IDisposable
     public bool CircuitOpen => _redis is { CircuitOpen: true };
 
     /// <summary>The entry for <paramref name="id"/>; on a miss <paramref name="fill"/> runs once for every caller waiting for it.</summary>
-    public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill) =>
+    public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill)
+    {
+        var key = Key(id);
         // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
-        cache.GetOrSetAsync<CacheEntry>(Key(id), fill, default, _redis is { CircuitOpen: true } ? _withoutDistributedLock : null, null, CancellationToken.None);
+        return _cache.GetOrSetAsync<CacheEntry>(key, fill, default, TakesDistributedLock(key) ? null : _withoutDistributedLock, null, CancellationToken.None);
+    }
+
+    /// <summary>A miss takes the distributed lock only to refresh what this instance holds (fresh, or kept for
+    /// fail-safe), and never while Redis fails.</summary>
+    private bool TakesDistributedLock(string key) => _memory is null || (_redis is { CircuitOpen: false } && _memory.TryGetValue(key, out _));
 
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>
-        await cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
+        await _cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
 
     /// <summary>
     /// What Redis holds for <paramref name="id"/> now, read past this instance's memory and not kept in it (see
@@ -74,18 +88,18 @@ public sealed class ProductCache : IDisposable
         _shared.ReadAsync(Key(id), CancellationToken.None);
 
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
-    public ValueTask RemoveAsync(string id) => cache.RemoveAsync(Key(id));
+    public ValueTask RemoveAsync(string id) => _cache.RemoveAsync(Key(id));
 
     /// <summary>Removes the entry from this instance's L1 only (another instance already removed it elsewhere).</summary>
-    public ValueTask EvictLocalAsync(string id) => cache.RemoveAsync(Key(id), LocalOnly);
+    public ValueTask EvictLocalAsync(string id) => _cache.RemoveAsync(Key(id), LocalOnly);
 
     /// <summary>The embedded cache keys on the id itself (no string built per lookup); Redis holds the contract's key.</summary>
-    private string Key(string id) => distributed ? CacheKeys.Product(id) : id;
+    private string Key(string id) => _distributed ? CacheKeys.Product(id) : id;
 
     public void Dispose()
     {
-        cache.Dispose();
-        foreach (var part in owned)
+        _cache.Dispose();
+        foreach (var part in _owned)
         {
             part.Dispose();
         }

@@ -6,9 +6,6 @@ using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
 
-/// <summary>A write that was begun and not yet ended when a snapshot was taken: still pending for whoever loads it.</summary>
-public sealed record OpenWrite(string WriteId, string Id, long Deadline);
-
 /// <summary>What a snapshot's manifest says about it.</summary>
 /// <param name="Version">Numbered by the cluster (INCR): newer is higher.</param>
 /// <param name="Position">The log position the filter includes: every entry up to it was applied.</param>

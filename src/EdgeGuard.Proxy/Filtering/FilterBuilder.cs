@@ -1,9 +1,9 @@
-using EdgeGuard.Proxy.Observability;
 using System.Diagnostics;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
+using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering;
@@ -52,7 +52,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
         for (var pass = 1; items > capacity && pass < MaxReads; pass++)
         {
             var larger = WithHeadroom(items);
-            Log.FilterResized(logger, items, capacity, larger);
+            LogMessages.FilterResized(logger, items, capacity, larger);
             capacity = larger;
             filter = null; // unreachable before the next one is allocated: a rebuild holds two filters at most
             (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
                     accepted++;
                 }
 
-                Log.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                LogMessages.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
             await adding.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed class IncrementalIdPoller(
     public const int DefaultMaxIdsPerRead = 10_000;
 
     /// <summary>How often the poller looks whether the filter is ready, before its first poll.</summary>
-    private static readonly TimeSpan s_readyCheckInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ReadyCheckInterval = TimeSpan.FromMilliseconds(50);
 
     public int MaxIdsPerRead { get; set; } = DefaultMaxIdsPerRead;
 
@@ -72,7 +72,7 @@ public sealed class IncrementalIdPoller(
             // Before the first filter is in use there is nothing to add to: its first load reads everything.
             while (!filter.IsReady)
             {
-                await Task.Delay(s_readyCheckInterval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(ReadyCheckInterval, time, stoppingToken).ConfigureAwait(false);
             }
 
             var first = true;
@@ -90,15 +90,15 @@ public sealed class IncrementalIdPoller(
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (failures > 0)
                 {
-                    Log.IdPollResumed(logger, source.Name, failures, learned);
+                    LogMessages.IdPollResumed(logger, source.Name, failures, learned);
                 }
                 else if (first)
                 {
-                    Log.IdPollCaughtUp(logger, source.Name, learned, elapsed, interval.TotalMilliseconds);
+                    LogMessages.IdPollCaughtUp(logger, source.Name, learned, elapsed, interval.TotalMilliseconds);
                 }
                 else if (learned > 0)
                 {
-                    Log.IdsPolled(logger, source.Name, learned, elapsed);
+                    LogMessages.IdsPolled(logger, source.Name, learned, elapsed);
                 }
 
                 first = false;
@@ -161,11 +161,11 @@ public sealed class IncrementalIdPoller(
 
         if (attempts == 1)
         {
-            Log.IdPollFailed(logger, source.Name, delay.TotalMilliseconds, suppressed, exception);
+            LogMessages.IdPollFailed(logger, source.Name, delay.TotalMilliseconds, suppressed, exception);
         }
         else
         {
-            Log.IdPollStillFailing(logger, source.Name, attempts, error, delay.TotalMilliseconds, suppressed, throttle.Window.TotalSeconds);
+            LogMessages.IdPollStillFailing(logger, source.Name, attempts, error, delay.TotalMilliseconds, suppressed, throttle.Window.TotalSeconds);
         }
     }
 

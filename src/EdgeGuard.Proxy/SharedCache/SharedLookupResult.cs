@@ -1,6 +1,6 @@
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Reads;
 
 namespace EdgeGuard.Proxy.SharedCache;
 
@@ -14,7 +14,7 @@ namespace EdgeGuard.Proxy.SharedCache;
 public sealed record SharedLookupResult(
     CacheEntry? Entry,
     string Key,
-    FetchedAnswer? Fetched,
+    UpstreamAnswer? Fetched,
     bool Revalidated,
     UpstreamFailedException? Failure,
     BudgetRefusal? Refused);

@@ -24,7 +24,7 @@ public enum WriteKind
 public interface IWriteCoordinator
 {
     /// <summary>Makes <paramref name="id"/> pending before the write is forwarded.</summary>
-    /// <exception cref="WriteRefusedException">It cannot be made safe now (too many writes in flight, the
+    /// <exception cref="Filtering.WriteRefusedException">It cannot be made safe now (too many writes in flight, the
     /// cluster unreachable): the write must be refused before anything is forwarded.</exception>
     ValueTask<IPendingWrite> BeginAsync(string id, WriteKind kind, CancellationToken cancellationToken);
 }
@@ -46,10 +46,4 @@ public interface IPendingWrite : IAsyncDisposable
     /// <summary>Nobody knows whether the catalog took the write (the answer never came back): the id stays
     /// pending while the catalog is asked, then it is committed or aborted by what the catalog says.</summary>
     void Unresolved();
-}
-
-/// <summary>A write that cannot be made safe for reads now, so it is refused before it is forwarded (503).</summary>
-public sealed class WriteRefusedException(string reason, TimeSpan retryAfter) : Exception(reason)
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
 }

@@ -23,12 +23,12 @@ public sealed class WriteVerifier(
     Observability.LogThrottle logThrottle,
     ILogger<WriteVerifier> logger)
 {
-    /// <summary>Verifies in the background and ends <paramref name="write"/> by what the catalog says.</summary>
+    /// <summary>Verifies in the background whether <paramref name="id"/> exists, and ends its write by what the catalog says: <paramref name="commit"/> when it does, <paramref name="abort"/> when not.</summary>
     public void VerifyInBackground(string id, Func<CancellationToken, ValueTask> commit, Func<ValueTask> abort)
     {
         if (logThrottle.ShouldLog("write-outcome-unknown", out var suppressed))
         {
-            WriteLog.WriteOutcomeUnknown(logger, id, suppressed);
+            WriteLogMessages.WriteOutcomeUnknown(logger, id, suppressed);
         }
 
         _ = Task.Run(() => VerifyAsync(id, commit, abort, lifetime.ApplicationStopping));
@@ -65,11 +65,11 @@ public sealed class WriteVerifier(
                 await abort().ConfigureAwait(false);
             }
 
-            WriteLog.WriteOutcomeLearned(logger, id, exists == true);
+            WriteLogMessages.WriteOutcomeLearned(logger, id, exists == true);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            WriteLog.WriteOutcomeNeverLearned(logger, id);
+            WriteLogMessages.WriteOutcomeNeverLearned(logger, id);
         }
 
         async ValueTask<bool?> ProductExistsAsync(CancellationToken cancellationToken)

@@ -1,7 +1,5 @@
 using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
-using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 

@@ -135,7 +135,7 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
                 };
                 if (column is null)
                 {
-                    Log.SqlCopyNotUsed(logger, $"its id column is of type {type.DisplayName}, which a binary COPY is not used for");
+                    LogMessages.SqlCopyNotUsed(logger, $"its id column is of type {type.DisplayName}, which a binary COPY is not used for");
                 }
 
                 return column;
@@ -152,7 +152,7 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
         }
         catch (PostgresException e)
         {
-            Log.SqlCopyNotUsed(logger, $"the server refused COPY ... TO STDOUT (FORMAT binary) ({e.SqlState}: {e.MessageText})");
+            LogMessages.SqlCopyNotUsed(logger, $"the server refused COPY ... TO STDOUT (FORMAT binary) ({e.SqlState}: {e.MessageText})");
             return null;
         }
     }

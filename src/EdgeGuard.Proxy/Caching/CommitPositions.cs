@@ -1,0 +1,69 @@
+namespace EdgeGuard.Proxy.Caching;
+
+/// <summary>
+/// Tells a cached answer fetched before a write from one fetched after it. Every committed write gets a
+/// position in the write log (a local counter standalone, the Redis stream's entry id in a cluster); every
+/// fetch records <see cref="Applied"/> when it starts, and a cached answer is only served while
+/// <see cref="IsCurrent"/>: fetched at or after the last commit of its id. A read that fetched "404" just
+/// before a product was created can then never serve or leave that 404 anywhere it could be read after the
+/// create's 2xx, whatever order the store and the commit happen in.
+/// <para>
+/// Positions are kept per stripe of ids in a fixed array: bounded memory, and ids sharing a stripe only
+/// cost an occasional extra fetch. Positions are longs (a stream id packed as milliseconds and sequence).
+/// </para>
+/// </summary>
+public sealed class CommitPositions
+{
+    private const int StripeCount = 4096;
+    private readonly long[] _stripes = new long[StripeCount];
+    private long _applied;
+
+    /// <summary>The position of the last write applied here; a fetch records it when it starts.</summary>
+    public long Applied => Volatile.Read(ref _applied);
+
+    /// <summary>True when an answer for <paramref name="id"/> fetched at <paramref name="fetchedAt"/> is not older than the id's last committed write.</summary>
+    public bool IsCurrent(string id, long fetchedAt) => fetchedAt >= Volatile.Read(ref _stripes[Stripe(id)]);
+
+    /// <summary>Records a write of <paramref name="id"/> committed at <paramref name="position"/>.</summary>
+    public void Committed(string id, long position)
+    {
+        RaiseTo(ref _stripes[Stripe(id)], position);
+        RaiseTo(ref _applied, position);
+    }
+
+    /// <summary>The cluster's log was applied up to <paramref name="position"/>: fetches from now on record it.</summary>
+    public void AdvanceTo(long position) => RaiseTo(ref _applied, position);
+
+    /// <summary>The next local position (standalone: there is no shared log to number commits).</summary>
+    public long Next() => Interlocked.Increment(ref _applied);
+
+    /// <summary>Marks everything fetched before <paramref name="position"/> as possibly older than a write this
+    /// instance never saw (it joined a cluster whose log no longer reaches back that far).</summary>
+    public void DistrustBefore(long position)
+    {
+        for (var i = 0; i < _stripes.Length; i++)
+        {
+            RaiseTo(ref _stripes[i], position);
+        }
+
+        RaiseTo(ref _applied, position);
+    }
+
+    private static void RaiseTo(ref long target, long value)
+    {
+        var current = Volatile.Read(ref target);
+        while (current < value)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    // Per-process randomized hashing is fine: the stripes never leave the process.
+    private static int Stripe(string id) => id.GetHashCode() & (StripeCount - 1);
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Observability;
+using Microsoft.Net.Http.Headers;
+
+namespace EdgeGuard.Proxy.Reads;
+
+/// <summary>
+/// Fetches a product from the catalog on behalf of everyone waiting for it (<see cref="OriginExchange"/>). The request
+/// carries no cookies, credentials, conditionals or Accept-Encoding of any client: what it gets back may be shared with
+/// all of them. A 5xx, like no answer at all, is thrown as <see cref="UpstreamFailedException"/> (never cached).
+/// </summary>
+public sealed class UpstreamFetcher(OriginExchange exchange, CommitPositions commits, ForwarderFailureReporter failures, EdgeGuardMetrics metrics)
+{
+    private static readonly HashSet<string> NotReplayed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // Hop-by-hop (RFC 9110 7.6.1), then what the gateway sets itself.
+        HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.ProxyAuthenticate, HeaderNames.ProxyAuthorization,
+        HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding, HeaderNames.Upgrade, "Proxy-Connection",
+        HeaderNames.ContentLength, HeaderNames.Date, HeaderNames.Age,
+    };
+
+    private static readonly Func<string, bool> Replayed = name =>
+        !NotReplayed.Contains(name) && !name.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly Action<HttpRequest, FetchRequest> Describe = static (outgoing, request) =>
+    {
+        outgoing.Scheme = request.Scheme;
+        outgoing.Host = request.Host;
+        outgoing.Path = request.Path;
+        if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(request.Accept))
+        {
+            outgoing.Headers.Accept = request.Accept;
+        }
+
+        if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(request.AcceptLanguage))
+        {
+            outgoing.Headers.AcceptLanguage = request.AcceptLanguage;
+        }
+    };
+
+    public async Task<UpstreamAnswer> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
+    {
+        // The fetch answers every caller waiting for the id, not the request that started it: it is no child of that
+        // request's trace (and the HTTP client starts no activity of its own for it).
+        Activity.Current = null;
+        metrics.UpstreamRequests.Add(1);
+        var answer = await exchange.SendAsync(request.Target, request, Describe, Replayed, "catalog", commits.Applied, cancellationToken).ConfigureAwait(false);
+        if (!answer.TooLarge && answer.StatusCode >= 500)
+        {
+            failures.ReportAnswer(answer.StatusCode, request.Target.ClusterId);
+            throw new UpstreamFailedException(answer.StatusCode is 503 or 504 ? answer.StatusCode : StatusCodes.Status502BadGateway, $"The catalog answered {answer.StatusCode}.");
+        }
+
+        return answer;
+    }
+}
