@@ -1,37 +1,70 @@
 #!/usr/bin/env bash
-# Issue 23's scale curve, one command: the filter library at 1M, 10M, 50M and 100M ids (both layouts: memory, build
+# Issue 23's scale curve, one command: the filter library at each of SIZES ids (both layouts: memory, build
 # sequential and parallel, hot and random lookups, false positives measured, snapshot write and read; ScaleRun.cs),
-# then the gateway end to end at 50M ids (bench/ScaleE2E: a catalog in a throwaway PostgreSQL read into a filter as
-# before and as now; gateway processes in a cluster on Redis: start, RSS steady and over a reload, a second one
+# then the gateway end to end at E2E_IDS ids (bench/ScaleE2E: a catalog in a throwaway PostgreSQL read into a filter
+# as before and as now; gateway processes in a cluster on Redis: start, RSS steady and over a reload, a second one
 # ready from the cluster's snapshot). The tables go into bench/RESULTS.md between the scale-run markers; the raw
-# output stays in bench/scale/results/<time>/. The PostgreSQL data is created in the temporary directory and dropped.
+# output stays in bench/scale/results/<time>/. The PostgreSQL data is created under $TMPDIR (default /tmp) and dropped.
 #
-#   bench/scale/run.sh                                            # the full run (~30 min, ~7 GB in $TMPDIR at 50M)
-#   SIZES="1000000 10000000" E2E_IDS=1000000 bench/scale/run.sh   # a quick check of the same path
+# The full curve (the defaults: the library at 1M, 10M, 50M and 100M ids, end to end at 50M), on a quiet machine:
 #
+#   bench/scale/run.sh
+#   SIZES="1000000 10000000 50000000 100000000" E2E_IDS=50000000 bench/scale/run.sh   # the same, spelled out
+#   TMPDIR=/mnt/big bench/scale/run.sh                                                # the catalog on another disk
+#
+# A quick check of the same path:
+#
+#   SIZES="1000000 10000000" E2E_IDS=1000000 bench/scale/run.sh
+#
+# Disk: the catalog takes about 160 bytes an id under $TMPDIR (its table and indexes about 122, and building the
+# primary key can spill its sort next to them): 8 GB at 50M. The script checks the free space before it builds
+# anything, prints what it needs, and stops (exit 2) when it is short.
 # Needs what the tests need (PostgreSQL's server binaries, redis-server; ./test.sh installs them). Every figure is a
 # time or a memory size on this host: run it when nothing else does (the 1-minute load average is printed per size
-# and per step).
+# and per step). The full run takes tens of minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 sizes=${SIZES:-"1000000 10000000 50000000 100000000"}
 e2e_ids=${E2E_IDS:-50000000}
-out="bench/scale/results/$(date -u +%Y-%m-%dT%H%MZ)"
-mkdir -p "$out"
-
-tmp=${TMPDIR:-/tmp}
-need_kb=$(( e2e_ids * 160 / 1024 ))
-free_kb=$(df -Pk "$tmp" | awk 'NR == 2 { print $4 }')
-if [ "$free_kb" -lt "$need_kb" ]; then
-  echo "run.sh: $tmp has $((free_kb / 1024)) MB free; the catalog of $e2e_ids ids needs about $((need_kb / 1024)) MB (set TMPDIR)" >&2
+for n in $sizes; do
+  if ! [[ $n =~ ^[1-9][0-9]*$ ]]; then
+    echo "run.sh: SIZES must be ids counts (positive integers separated by spaces), not \"$n\"" >&2
+    exit 2
+  fi
+done
+if [ -z "${sizes// /}" ]; then
+  echo "run.sh: SIZES is empty; give at least one ids count" >&2
   exit 2
 fi
+if ! [[ $e2e_ids =~ ^[1-9][0-9]*$ ]]; then
+  echo "run.sh: E2E_IDS must be an ids count (a positive integer), not \"$e2e_ids\"" >&2
+  exit 2
+fi
+
+# The catalog's PostgreSQL lives under the temporary directory (Path.GetTempPath: $TMPDIR, else /tmp).
+tmp=${TMPDIR:-/tmp}
+if [ ! -d "$tmp" ]; then
+  echo "run.sh: TMPDIR ($tmp) is not a directory" >&2
+  exit 2
+fi
+bytes_per_id=160
+need_mb=$(( e2e_ids * bytes_per_id / 1000000 ))
+free_mb=$(( $(df -Pk "$tmp" | awk 'NR == 2 { print $4 }') * 1024 / 1000000 ))
+echo "run.sh: the catalog of $e2e_ids ids needs about $need_mb MB in $tmp ($bytes_per_id bytes an id); $free_mb MB are free"
+if [ "$free_mb" -lt "$need_mb" ]; then
+  echo "run.sh: not enough free space in $tmp for the catalog: set TMPDIR to a directory with $need_mb MB free, or lower E2E_IDS" >&2
+  exit 2
+fi
+
+out="bench/scale/results/$(date -u +%Y-%m-%dT%H%MZ)"
+mkdir -p "$out"
 
 echo "run.sh: building (Release)"
 dotnet build EdgeGuard.sln -c Release -nologo -v quiet
 
-commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench tests || echo "+changes")
+# bench/RESULTS.md is what this script writes: a change there alone is not a change to what is measured.
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench tests ':!bench/RESULTS.md' || echo "+changes")
 {
   echo "- **Run:** \`bench/scale/run.sh\` (SIZES=\"$sizes\", E2E_IDS=$e2e_ids), $(date -u +"%Y-%m-%d %H:%M") UTC, commit \`$commit\`;" \
        "1-minute load average at the start $(cut -d' ' -f1 /proc/loadavg)."
