@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace EdgeGuard.Filter.Tests;
 
@@ -119,6 +120,76 @@ public sealed class ProductsFileTests
     [InlineData("\u00e9t\u00e9")]
     [InlineData("")]
     public void The_id_rule_rejects(string id) => Assert.False(ProductIdRule.Default.IsValid(id));
+
+    /// <summary>
+    /// The default rule is checked without its regex. Its answers are compared with the pattern's own regex (a match
+    /// spanning the whole input) for every UTF-16 code unit as the first, a middle and the last character, for ids
+    /// generated valid at every length from 1 to 66, and for each of those with one character replaced by one the
+    /// pattern does not allow.
+    /// </summary>
+    [Fact]
+    public void The_default_rule_answers_as_its_regex_does()
+    {
+        var regex = new Regex(ProductIdRule.DefaultPattern, RegexOptions.CultureInvariant);
+        var rule = ProductIdRule.Default;
+        var accepted = 0;
+        var rejected = 0;
+
+        void Check(string id)
+        {
+            var match = regex.Match(id);
+            var expected = match.Success && match.Index == 0 && match.Length == id.Length;
+            Assert.True(expected == rule.IsValid(id), $"\"{id}\" (length {id.Length}): the regex says {expected}");
+            if (expected)
+            {
+                accepted++;
+            }
+            else
+            {
+                rejected++;
+            }
+        }
+
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            var ch = (char)c;
+            Check(ch.ToString());
+            Check(ch + "a");
+            Check("a" + ch + "b");
+            Check("a" + ch);
+            Check(new string('a', 62) + ch);
+            Check(new string('a', 63) + ch);
+        }
+
+        const string Head = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        const string Tail = Head + "._-";
+        string[] outside = ["/", " ", "\n", "\r", "\t", "\0", "+", ":", "~", "\u007f", "\u00e9", "\u0130", "\u0131", "\u017f",
+            "\u212a", "\uff21", "\uff10", "\u0660", "\ud83d", "\ude00", "\ud83d\ude00"];
+        var random = new Random(23);
+        for (var length = 1; length <= 66; length++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var chars = new char[length];
+                chars[0] = Head[random.Next(Head.Length)];
+                for (var j = 1; j < length; j++)
+                {
+                    chars[j] = Tail[random.Next(Tail.Length)];
+                }
+
+                var id = new string(chars);
+                Assert.Equal(length <= 64, rule.IsValid(id));
+                Check(id);
+                Check(id + "\n");
+                var at = random.Next(length);
+                Check(id[..at] + outside[random.Next(outside.Length)] + id[(at + 1)..]);
+            }
+        }
+
+        // Both answers were given many times: the comparison covered accepted ids as well as rejected ones.
+        Assert.True(accepted > 3_000, $"{accepted} accepted");
+        Assert.True(rejected > 300_000, $"{rejected} rejected");
+    }
 
     [Fact]
     public void The_id_rule_accepts_64_characters_and_rejects_65()

@@ -43,6 +43,78 @@ public sealed class FilterBuilderTests
         Assert.True(built.Filter.Count < 1_000_000, "the bit-based count falls short: the reason the count is kept apart");
     }
 
+    /// <summary>
+    /// The builder adds through the parallel builder: the very filter (bits, count, header) that adding the same ids one
+    /// by one in the same order gives, repeats and invalid ids included.
+    /// </summary>
+    [Theory]
+    [InlineData("blocked")]
+    [InlineData("standard")]
+    public async Task The_parallel_build_gives_the_bits_of_adding_the_ids_one_by_one(string layout)
+    {
+        var catalog = Enumerable.Range(0, 300_000).Select(i => $"SKU-{i:D7}").ToArray();
+        var file = catalog.Where((_, i) => i % 3 == 0).Concat(["not valid!", "SKU-0000001"]).Concat(catalog.Take(1_000)).ToArray();
+        var builder = Builder(new BloomOptions { ExpectedItems = 300_000, Layout = layout },
+            new ListSource("products-file", file, distinct: false), new ListSource("catalog", catalog, distinct: true));
+
+        var built = await builder.BuildAsync(null, default);
+
+        var one = built.Filter.Key is { } key
+            ? new BloomFilter(300_000, 0.01, built.Filter.Layout, key)
+            : new BloomFilter(300_000, 0.01, built.Filter.Layout);
+        foreach (var id in file.Concat(catalog).Where(id => ProductIdRule.Default.IsValid(id)))
+        {
+            one.Add(id);
+        }
+
+        Assert.Equal(Snapshot(one), Snapshot(built.Filter));
+        Assert.Equal(300_000, built.Items);
+    }
+
+    /// <summary>
+    /// Past what the distinct counter may hold (made small here; 16 MB, 1.47M ids, in the gateway), the count is
+    /// estimated from the filter: its bit-based count plus the ids expected to have found their bits set already.
+    /// </summary>
+    [Theory]
+    [InlineData("blocked")]
+    [InlineData("standard")]
+    public async Task Ids_too_many_to_count_are_estimated_from_the_filter_within_a_few_hundredths_of_a_percent(string layout)
+    {
+        const int distinct = 400_000;
+        var catalog = Enumerable.Range(0, distinct).Select(i => $"SKU-{i:D7}").ToArray();
+        // Sized a little above the count: one estimated at the exact capacity would be read again half of the time.
+        var builder = Builder(new BloomOptions { ExpectedItems = distinct + distinct / 50, Layout = layout }, SmallCounter,
+            new ListSource("products-file", [.. catalog, .. catalog], distinct: false), new ListSource("catalog", catalog, distinct: true));
+
+        var built = await builder.BuildAsync(null, default);
+
+        Assert.True(built.Filter.Count < distinct - 300, $"the bit-based count ({built.Filter.Count}) misses ids whose bits were set already");
+        Assert.InRange(built.Items, distinct * 0.9997, distinct * 1.0003);
+        Assert.False(built.OutgrewConfiguredSize);
+    }
+
+    /// <summary>
+    /// A catalog far past the configured size, too many ids to count: the first filter is hopelessly overfull and its
+    /// estimate says little but that it must grow, so the builder reads again, larger each time, until the ids fit; no
+    /// false negative, and the rate promised at the count.
+    /// </summary>
+    [Fact]
+    public async Task A_catalog_far_past_its_size_and_too_large_to_count_is_read_again_until_it_fits()
+    {
+        const int distinct = 300_000;
+        var catalog = Enumerable.Range(0, distinct).Select(i => $"ID-{i}").ToArray();
+        var builder = Builder(new BloomOptions { ExpectedItems = 10_000, GrowthHeadroom = 1.25 }, SmallCounter,
+            new ListSource("products-file", catalog, distinct: false), new ListSource("catalog", catalog, distinct: true));
+
+        var built = await builder.BuildAsync(null, default);
+
+        Assert.True(built.OutgrewConfiguredSize);
+        Assert.True(built.Filter.ExpectedItems >= distinct, $"sized for {built.Filter.ExpectedItems}");
+        Assert.InRange(built.Items, distinct * 0.999, distinct * 1.001);
+        Assert.True(built.Filter.FalsePositiveRateAt(built.Items) <= 0.01);
+        Assert.All(catalog, id => Assert.True(built.Filter.MightContain(id)));
+    }
+
     [Fact]
     public async Task A_catalog_that_outgrew_the_configured_size_gets_a_filter_sized_for_it()
     {
@@ -122,11 +194,26 @@ public sealed class FilterBuilderTests
         Assert.True(built.Filter.MightContain("A-1"));
     }
 
-    private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources)
+    private static byte[] Snapshot(BloomFilter filter)
+    {
+        using var bytes = new MemoryStream();
+        filter.WriteTo(bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary>A distinct counter that gives up past 5,734 ids.</summary>
+    private const long SmallCounter = 64 * 1024;
+
+    private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources) => Builder(bloom, DistinctIdCounter.DefaultMaxBytes, sources);
+
+    private static FilterBuilder Builder(BloomOptions bloom, long distinctCounterMaxBytes, params IIdSource[] sources)
     {
         var keys = new FilterKeyProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         keys.ResolveLocal(fromSnapshot: null);
-        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), TimeProvider.System, NullLogger<FilterBuilder>.Instance);
+        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), TimeProvider.System, NullLogger<FilterBuilder>.Instance)
+        {
+            DistinctCounterMaxBytes = distinctCounterMaxBytes,
+        };
     }
 
     private sealed class ListSource(string name, IReadOnlyList<string> ids, bool distinct, int failAfter = -1) : IIdSource

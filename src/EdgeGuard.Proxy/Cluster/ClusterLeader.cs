@@ -146,12 +146,12 @@ public sealed class ClusterLeader(
             var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, CancellationToken.None).ConfigureAwait(false);
             var captured = await applier.CaptureAsync(() =>
             {
-                var bytes = new MemoryStream();
+                var bytes = new SnapshotBuffer();
                 filter.Current!.WriteTo(bytes);
                 return (Bytes: bytes, Items: filter.Items, Position: applier.Applied, Open: openWrites.All);
             }).ConfigureAwait(false);
             using var bytes = captured.Bytes;
-            var manifest = await connection.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, connection.Generation,
+            var manifest = await connection.Snapshots.WriteAsync(bytes, captured.Position, connection.Generation,
                 captured.Items, [.. captured.Open], identity.Id, provenance).ConfigureAwait(false);
             snapshots.Version = manifest.Version;
             await announcer.AppendAsync(new FilterStreamEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);

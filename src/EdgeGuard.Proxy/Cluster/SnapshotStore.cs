@@ -21,40 +21,55 @@ public sealed record LoadedSnapshot(BloomFilter Filter, SnapshotManifest Manifes
 
 /// <summary>
 /// The cluster's filter snapshots in Redis: the filter's own versioned, checksummed serial form (its key in the
-/// header) cut into chunks (a 50M-id filter is 60 MB, a Redis string is best kept well below its 512 MB limit),
+/// header) cut into chunks (a 50M-id filter is 62 MB: 60 chunks of 1 MB),
 /// and a manifest hash written last, so a reader never sees a version whose chunks are not all there. The
 /// previous version's chunks expire a minute later, for readers still reading them.
 /// </summary>
+/// <remarks>
+/// Neither direction holds the serial form twice. A filter is serialised into a <see cref="SnapshotBuffer"/>, whose
+/// arrays are the chunks themselves, sent as they are. A snapshot is read through a <see cref="SnapshotChunkStream"/>:
+/// chunks fetched one at a time (the next one while the current one is parsed), each parsed straight into the new
+/// filter's bit array and then given back: besides the filter, at most two chunks are held.
+/// </remarks>
 public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys)
 {
-    public const int ChunkBytes = 4 * 1024 * 1024;
+    /// <summary>
+    /// 1 MB per chunk. A chunk is one command on the connection the cache's commands share, whose timeout is
+    /// <c>EdgeGuard:Cache:RedisTimeout</c> (100 ms by default): small enough to pass well within it on a loaded host and
+    /// to hold the other commands up only briefly (4 MB chunks timed out while a 10M-id snapshot was written at a load
+    /// average of 28).
+    /// </summary>
+    public const int ChunkBytes = 1024 * 1024;
+
+    /// <summary>Tries per chunk: one that timed out is sent or asked again (SET and GET of a chunk are idempotent).</summary>
+    private const int ChunkAttempts = 3;
     private static readonly TimeSpan OldChunksGrace = TimeSpan.FromMinutes(1);
 
     private IDatabase Db => redis.GetDatabase();
 
     /// <param name="serialized">The filter's serial form (<see cref="BloomFilter.WriteTo"/>), taken at <paramref name="position"/>.</param>
     /// <param name="provenance">The filter's provenance, taken before its bits were.</param>
-    public async Task<SnapshotManifest> WriteAsync(ReadOnlyMemory<byte> serialized, LogPosition position, string generation, long items, IReadOnlyList<OpenWrite> openWrites, string by,
+    public async Task<SnapshotManifest> WriteAsync(SnapshotBuffer serialized, LogPosition position, string generation, long items, IReadOnlyList<OpenWrite> openWrites, string by,
         FilterProvenance? provenance)
     {
+        ArgumentNullException.ThrowIfNull(serialized);
         var version = await Db.StringIncrementAsync(keys.SnapshotVersion).ConfigureAwait(false);
-        var chunks = (serialized.Length + ChunkBytes - 1) / ChunkBytes;
-        for (var i = 0; i < chunks; i++)
+        var chunks = serialized.Chunks;
+        for (var i = 0; i < chunks.Count; i++)
         {
-            var offset = i * ChunkBytes;
-            var length = Math.Min(ChunkBytes, serialized.Length - offset);
-            await Db.StringSetAsync(keys.SnapshotChunk(version, i), serialized.Slice(offset, length)).ConfigureAwait(false);
+            var (key, chunk) = (keys.SnapshotChunk(version, i), chunks[i]);
+            await WithRetriesAsync(() => Db.StringSetAsync(key, chunk)).ConfigureAwait(false);
         }
 
         var previous = await ReadManifestAsync().ConfigureAwait(false);
-        var manifest = new SnapshotManifest(version, position, generation, items, chunks, serialized.Length, openWrites, by, provenance);
+        var manifest = new SnapshotManifest(version, position, generation, items, chunks.Count, serialized.Length, openWrites, by, provenance);
         await Db.HashSetAsync(keys.Snapshot,
         [
             new("version", version),
             new("position", position.StreamId),
             new("generation", generation),
             new("items", items),
-            new("chunks", chunks),
+            new("chunks", chunks.Count),
             new("bytes", serialized.Length),
             new("open", JsonSerializer.Serialize(openWrites, ClusterJsonContext.Default.IReadOnlyListOpenWrite)),
             new("by", by),
@@ -103,19 +118,43 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
             return null;
         }
 
-        using var bytes = new MemoryStream((int)Math.Min(manifest.Bytes, int.MaxValue));
-        for (var i = 0; i < manifest.Chunks; i++)
+        // The filter's reader pulls bytes synchronously: it runs on a thread of its own, which waits while a chunk is
+        // fetched, rather than on one of the thread pool's few.
+        return await Task.Factory.StartNew(() => Read(manifest, key), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ConfigureAwait(false);
+    }
+
+    private LoadedSnapshot? Read(SnapshotManifest manifest, BloomFilterKey key)
+    {
+        using var chunks = OpenChunks(manifest);
+        try
         {
-            var chunk = await Db.StringGetAsync(keys.SnapshotChunk(manifest.Version, i)).ConfigureAwait(false);
-            if (chunk.IsNull)
-            {
-                return null; // replaced by a newer version while reading: the caller takes that one next time
-            }
-
-            bytes.Write((byte[])chunk!);
+            var filter = BloomFilter.ReadFrom(chunks, key);
+            chunks.ReadToEnd(); // every chunk the manifest names, and nothing after the filter
+            return new LoadedSnapshot(filter, manifest);
         }
+        catch (SnapshotChunkStream.ChunkMissingException)
+        {
+            return null; // replaced by a newer version while reading: the caller takes that one next time
+        }
+    }
 
-        bytes.Position = 0;
-        return new LoadedSnapshot(BloomFilter.ReadFrom(bytes, key), manifest);
+    /// <summary>The bytes of the snapshot <paramref name="manifest"/> names, fetched chunk by chunk as they are read.</summary>
+    internal SnapshotChunkStream OpenChunks(SnapshotManifest manifest) =>
+        new(async index => (byte[]?)await WithRetriesAsync(() => Db.StringGetAsync(keys.SnapshotChunk(manifest.Version, index))).ConfigureAwait(false),
+            manifest.Chunks, manifest.Bytes);
+
+    private static async Task<T> WithRetriesAsync<T>(Func<Task<T>> command)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command().ConfigureAwait(false);
+            }
+            catch (RedisTimeoutException) when (attempt < ChunkAttempts)
+            {
+            }
+        }
     }
 }

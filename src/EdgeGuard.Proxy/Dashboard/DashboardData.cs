@@ -46,7 +46,9 @@ public sealed record DashboardHistory(
     IReadOnlyDictionary<string, IReadOnlyList<double?>> Rates,
     IReadOnlyList<double?> FalsePositiveShare);
 
-public sealed record FilterState(bool Ready, bool Trusted, double Items, double FillRatio, double EstimatedFalsePositiveRate, double TargetFalsePositiveRate);
+/// <param name="MemoryBytes">Bytes of the filter's bit array in use (as <c>memory_bytes</c> in <c>/bloom/stats</c>).</param>
+public sealed record FilterState(bool Ready, bool Trusted, double Items, double FillRatio, double EstimatedFalsePositiveRate, double TargetFalsePositiveRate,
+    double MemoryBytes);
 
 public sealed record CacheState(bool Distributed, bool CircuitOpen, string? Degradation);
 

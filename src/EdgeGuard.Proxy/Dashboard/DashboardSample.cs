@@ -42,6 +42,8 @@ public sealed class DashboardSample
 
     public double FillRatio { get; private set; }
 
+    public double MemoryBytes { get; private set; }
+
     public double EstimatedFalsePositiveRate { get; private set; }
 
     public double TargetFalsePositiveRate { get; private set; }
@@ -78,6 +80,7 @@ public sealed class DashboardSample
                 case "edgeguard_filter_ready": sample.Ready = s.Value; break;
                 case "edgeguard_filter_items": sample.Items = s.Value; break;
                 case "edgeguard_filter_fill_ratio": sample.FillRatio = s.Value; break;
+                case "edgeguard_filter_memory_bytes": sample.MemoryBytes = s.Value; break;
                 case "edgeguard_filter_estimated_false_positive_rate": sample.EstimatedFalsePositiveRate = s.Value; break;
                 case "edgeguard_filter_target_false_positive_rate": sample.TargetFalsePositiveRate = s.Value; break;
                 case "edgeguard_cache_circuit_open": sample.CircuitOpen = s.Value; break;

@@ -111,7 +111,8 @@ public sealed class DashboardSampler(
             FalsePositiveWindowSeconds,
             Now(latest, recent, fpShare, falsePositives, missing, target),
             History(),
-            new FilterState(filter.IsReady, filter.IsTrusted, latest?.Items ?? filter.Items, latest?.FillRatio ?? 0, latest?.EstimatedFalsePositiveRate ?? 0, target),
+            new FilterState(filter.IsReady, filter.IsTrusted, latest?.Items ?? filter.Items, latest?.FillRatio ?? 0, latest?.EstimatedFalsePositiveRate ?? 0, target,
+                latest?.MemoryBytes ?? filter.Current?.MemoryBytes ?? 0),
             new CacheState(cache.IsDistributed, cache.CircuitOpen, cache.Degradation),
             new ClusterState(cluster.IsClustered, latest?.Instances ?? view.Instances, latest?.SyncLagSeconds ?? view.SyncLag.TotalSeconds));
     }

@@ -18,14 +18,24 @@ public sealed record BuiltFilter(BloomFilter Filter, long Items, TimeSpan Durati
 
 /// <summary>
 /// Builds a new filter from the configured <see cref="IIdSource"/>s, off to the side: the filter in use is
-/// not touched (see <see cref="ProductFilter.BeginRebuildAsync"/> for the swap). Ids the id rule refuses are
-/// skipped and counted; distinct ids are counted exactly. When the sources hold more ids than the filter is
-/// sized for, it is sized again for the real count with headroom and the sources are read once more, so the
-/// false-positive rate stays the one promised.
+/// not touched (see <see cref="ProductFilter.BeginRebuildAsync"/> for the swap). Ids go into it through a
+/// <see cref="ParallelBloomFilterBuilder"/> (the sources are read on one thread while the workers apply the previous
+/// batch on every core; the same bits as adding them one by one, in memory bounded by its two batches). Ids the id
+/// rule refuses are skipped and counted. Distinct ids are counted: as read, for a single source of distinct ids;
+/// otherwise exactly while they fit <see cref="DistinctIdCounter"/>'s bounded table, and past that estimated from the
+/// filter (<see cref="DistinctIdEstimate"/>). When the sources hold more ids than the filter is sized for, it is sized
+/// again for that count with headroom and the sources are read once more (and again, up to four reads, should the
+/// estimate from a filter far past its capacity have fallen short), so the false-positive rate stays the one promised.
 /// </summary>
 public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, FilterKeyProvider keys, IOptions<EdgeGuardOptions> options, TimeProvider time, ILogger<FilterBuilder> logger)
 {
+    /// <summary>Reads of the sources one build may take: the first, and resizes.</summary>
+    private const int MaxReads = 4;
+
     private BloomOptions Bloom => options.Value.Bloom;
+
+    /// <summary>The most <see cref="DistinctIdCounter"/>'s table may take before the count is estimated instead (tests make it small).</summary>
+    internal long DistinctCounterMaxBytes { get; init; } = DistinctIdCounter.DefaultMaxBytes;
 
     /// <summary>True when some source lists products created through the catalog's API (the catalog, its database).</summary>
     public bool SourcesListApiCreatedProducts => Bloom.HasApiListingSource;
@@ -39,15 +49,16 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
         var provenance = await ProvenanceAsync(cancellationToken).ConfigureAwait(false);
         var capacity = Capacity(knownItems ?? 0);
         var (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
-        if (items > capacity)
+        for (var pass = 1; items > capacity && pass < MaxReads; pass++)
         {
             var larger = WithHeadroom(items);
             LogMessages.FilterResized(logger, items, capacity, larger);
             capacity = larger;
+            filter = null; // unreachable before the next one is allocated: a rebuild holds two filters at most
             (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
         }
 
-        return new BuiltFilter(filter, items, Stopwatch.GetElapsedTime(started), capacity > Bloom.ExpectedItems, provenance);
+        return new BuiltFilter(filter!, items, Stopwatch.GetElapsedTime(started), capacity > Bloom.ExpectedItems, provenance);
     }
 
     /// <summary>The sources' identity, the time and their positions now: what a filter read from them from now on covers.</summary>
@@ -95,35 +106,48 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
 
     private long WithHeadroom(long items) => (long)Math.Ceiling(items * Bloom.GrowthHeadroom);
 
-    private async Task<(BloomFilter Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ids per batch of the parallel builder: a 64th of the capacity, from 4,096 to 65,536 (3.4 MB per batch of the
+    /// blocked layout, two batches). A rebuild holds the filter in use, the new one and the batches at once; batches of
+    /// the builder's default size (262,144) hold about 20 MB more (bench/RESULTS.md, "Fifty million ids, end to end").
+    /// </summary>
+    internal static int BatchSize(long capacity) => (int)Math.Clamp(capacity / 64, 4_096, MaxBatchSize);
+
+    private const int MaxBatchSize = 65_536;
+
+    private async Task<(BloomFilter? Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
     {
         var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate, BloomLayoutSetting.Of(Bloom), keys.Current);
         // One source of distinct ids (a primary key) is counted as read; anything else is de-duplicated.
-        var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter();
-        long items = 0;
-        foreach (var source in sources.All)
+        var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter(DistinctCounterMaxBytes);
+        long accepted = 0;
+        using (var adding = new ParallelBloomFilterBuilder(filter, batchSize: BatchSize(capacity)))
         {
-            var started = Stopwatch.GetTimestamp();
-            long read = 0, skipped = 0;
-            await foreach (var id in source.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var source in sources.All)
             {
-                read++;
-                if (!idRule.IsValid(id))
+                var started = Stopwatch.GetTimestamp();
+                long read = 0, skipped = 0;
+                await foreach (var id in source.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    skipped++;
-                    continue;
+                    read++;
+                    if (!idRule.IsValid(id))
+                    {
+                        skipped++;
+                        continue;
+                    }
+
+                    await adding.AddAsync(id, cancellationToken).ConfigureAwait(false);
+                    distinct?.Add(id);
+                    accepted++;
                 }
 
-                filter.Add(id);
-                if (distinct is null || distinct.Add(id))
-                {
-                    items++;
-                }
+                LogMessages.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
-            LogMessages.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await adding.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var items = distinct is null ? accepted : distinct.ExactCount ?? DistinctIdEstimate.Of(filter);
         return (filter, items);
     }
 }

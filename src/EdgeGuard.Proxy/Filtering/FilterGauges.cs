@@ -18,6 +18,8 @@ public sealed class FilterGauges(ProductFilter filter, IOptions<EdgeGuardOptions
             "Distinct ids the filter holds by construction (built from plus added since).");
         meter.CreateObservableGauge("edgeguard.filter.fill_ratio", () => filter.Current is { } current ? current.FillRatio : 0, null,
             "Share of the filter's bits that are set.");
+        meter.CreateObservableGauge("edgeguard.filter.memory", () => filter.Current?.MemoryBytes ?? 0, "By",
+            "Bytes of the filter's bit array in use (m / 8); a rebuild holds a second one while it runs.");
         meter.CreateObservableGauge("edgeguard.filter.estimated_false_positive_rate",
             () => filter.Current is { } current ? current.FalsePositiveRateAt(filter.Items) : 0, null,
             "The filter's predicted false-positive rate at its current items, by its layout's formula (standard: (1 - e^(-k*n/m))^k).");

@@ -184,11 +184,14 @@ public sealed class ProductFilter
         /// <param name="built">The filter built from the sources.</param>
         /// <param name="carryOverCurrent">Also keep every id of the filter in use (when the sources cannot list
         /// ids created through the gateway).</param>
+        /// <remarks>A large filter put in use has what its making left behind (the replaced filter, a build's batches
+        /// and strings, a snapshot's chunks) given back at once (<see cref="MemoryRelease"/>).</remarks>
         public void Commit(BuiltFilter built, bool carryOverCurrent)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _ended) != 0, this);
             owner.Swap(built, carryOverCurrent);
             Dispose();
+            MemoryRelease.Collect(built.Filter.MemoryBytes);
         }
 
         /// <summary>Ends the rebuild; without <see cref="Commit"/> the filter in use stays as it was.</summary>

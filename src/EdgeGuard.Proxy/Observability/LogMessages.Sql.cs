@@ -23,4 +23,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(146, LogLevel.Warning, "The {Provider} id source cannot be reached at start-up ({Error}); the filter's first load retries it with backoff (nothing is rejected until it loads)")]
     public static partial void SqlUnreachableAtStart(ILogger logger, string provider, string error);
+
+    [LoggerMessage(147, LogLevel.Information, "The PostgreSQL id source reads EdgeGuard:Bloom:Sql:Query with a data reader: {Reason}")]
+    public static partial void SqlCopyNotUsed(ILogger logger, string reason);
 }

@@ -104,6 +104,10 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Equal(300, second.Bloom); // every missing id was rejected at the edge
         Assert.Equal("yes", await page.InnerTextAsync("#filter-ready"));
         Assert.Equal(Ids.Length, await ValueAsync(page, "#filter-items"));
+        // The filter's bytes, as /bloom/stats reports them: a million-id blocked filter is 1,245,824 bytes, "1.19 MiB".
+        var stats = System.Text.Json.JsonDocument.Parse(await _client.GetStringAsync("/bloom/stats")).RootElement;
+        Assert.Equal(stats.GetProperty("memory_bytes").GetInt64(), await ValueAsync(page, "#filter-memory"));
+        Assert.Equal("1.19 MiB", await page.InnerTextAsync("#filter-memory"));
         Assert.Contains("ms", await page.InnerTextAsync("#latency-rows"), StringComparison.Ordinal);
         Assert.Contains("bloom", await page.InnerTextAsync("#latency-rows"), StringComparison.Ordinal);
 

@@ -24,6 +24,7 @@ public sealed class DashboardDataTests
         Assert.Equal("leaking", data.RootElement.GetProperty("verdict").GetString());
         Assert.Contains("not loaded", data.RootElement.GetProperty("verdict_reason").GetString(), StringComparison.Ordinal);
         Assert.False(data.RootElement.GetProperty("filter").GetProperty("ready").GetBoolean());
+        Assert.Equal(0, data.RootElement.GetProperty("filter").GetProperty("memory_bytes").GetDouble()); // no filter holds memory yet
         using var readiness = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
     }

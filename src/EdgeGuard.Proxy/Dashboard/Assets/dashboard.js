@@ -31,6 +31,14 @@
     return p.toFixed(1) + " %";
   }
   const count = (v) => (v === null || v === undefined ? "–" : v >= 100 ? number.format(v) : decimal.format(v));
+  // Binary units, as a process's memory is usually read: 1,245,824 bytes is "1.19 MiB".
+  function bytes(value) {
+    if (value === null || value === undefined) return "–";
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let v = value, unit = 0;
+    while (v >= 1024 && unit < units.length - 1) { v /= 1024; unit++; }
+    return (unit === 0 ? number.format(v) : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : number.format(v)) + " " + units[unit];
+  }
   function ms(seconds) {
     if (seconds === null || seconds === undefined) return "–";
     const v = seconds * 1000;
@@ -188,6 +196,7 @@
     $("filter-ready").className = f.ready && f.trusted ? "good" : "bad";
     show("filter-items", number.format(f.items), f.items);
     show("filter-fill", pct(f.fill_ratio), f.fill_ratio);
+    show("filter-memory", bytes(f.memory_bytes), f.memory_bytes);
     show("filter-fp", pct(f.estimated_false_positive_rate), f.estimated_false_positive_rate);
 
     const c = data.cache;

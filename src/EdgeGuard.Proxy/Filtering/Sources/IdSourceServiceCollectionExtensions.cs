@@ -27,7 +27,9 @@ public static class IdSourceServiceCollectionExtensions
                 ? ActivatorUtilities.CreateInstance<CatalogIdsSource>(provider)
                 : NoSource.Instance);
         services.AddSingleton(provider => new ConfiguredSqlSource(
-            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.Sql is { IsConfigured: true } sql ? SqlIdSource.Create(sql) : null));
+            provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Bloom.Sql is { IsConfigured: true } sql
+                ? SqlIdSource.Create(sql, provider.GetRequiredService<ILoggerFactory>().CreateLogger<SqlIdSource>())
+                : null));
         services.AddSingleton<IIdSource>(provider => provider.GetRequiredService<ConfiguredSqlSource>().Source ?? (IIdSource)NoSource.Instance);
         services.AddSingleton<SqlQueryCheck>();
         return services;

@@ -9,12 +9,20 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
 {
     public abstract SqlProvider Provider { get; }
 
-    public static SqlIdDatabase Create(SqlProvider provider, string connectionString) => provider switch
+    public static SqlIdDatabase Create(SqlProvider provider, string connectionString, ILogger logger) => provider switch
     {
-        SqlProvider.Postgres => new PostgresIdDatabase(connectionString),
+        SqlProvider.Postgres => new PostgresIdDatabase(connectionString, logger),
         SqlProvider.Sqlite => new SqliteIdDatabase(connectionString),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };
+
+    /// <summary>
+    /// The first column of every row of <paramref name="query"/> (<c>Query</c>), streamed, never held whole: text as it
+    /// is, numbers in invariant form, NULL as "". Through a data reader unless the provider has a faster way
+    /// (PostgreSQL: a binary COPY; SQLite: its statement API).
+    /// </summary>
+    public virtual IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) =>
+        DataReaderIds.ReadAsync(this, query, cancellationToken);
 
     /// <summary>An open connection; the caller disposes it (back to the pool).</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
@@ -50,13 +58,21 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
     {
     }
 
-    private sealed class PostgresIdDatabase(string connectionString) : SqlIdDatabase
+    private sealed class PostgresIdDatabase : SqlIdDatabase
     {
-        private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+        private readonly NpgsqlDataSource _dataSource;
+        private readonly PostgresCopyIds _copy;
 
-        public override string Identity { get; } = new NpgsqlConnectionStringBuilder(connectionString) is var b
-            ? $"postgres://{b.Username}@{b.Host}:{b.Port}/{b.Database}"
-            : "";
+        public PostgresIdDatabase(string connectionString, ILogger logger)
+        {
+            _dataSource = NpgsqlDataSource.Create(connectionString);
+            _copy = new PostgresCopyIds(_dataSource, this, logger);
+            Identity = new NpgsqlConnectionStringBuilder(connectionString) is var b ? $"postgres://{b.Username}@{b.Host}:{b.Port}/{b.Database}" : "";
+        }
+
+        public override string Identity { get; }
+
+        public override IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) => _copy.ReadAsync(query, cancellationToken);
 
         public override (Type? Type, string? DataTypeName) ColumnType(DbDataReader reader, int ordinal) =>
             (reader.GetFieldType(ordinal), ((NpgsqlDataReader)reader).GetPostgresType(ordinal).Name);
@@ -120,6 +136,9 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
         }
 
         public override SqlProvider Provider => SqlProvider.Sqlite;
+
+        public override IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) =>
+            SqliteStatementIds.ReadAsync(this, query, cancellationToken);
 
         public override string Identity { get; }
 

@@ -1,7 +1,5 @@
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using EdgeGuard.Proxy.Configuration;
@@ -9,9 +7,10 @@ using EdgeGuard.Proxy.Configuration;
 namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 
 /// <summary>
-/// Product ids read from the catalog's own database (a read replica) over ADO.NET: <c>EdgeGuard:Bloom:Sql:Query</c>
-/// streamed row by row with a data reader at start-up and at each rebuild, never held in a list. With an
-/// <c>IncrementalQuery</c> the source is an <see cref="IncrementalSqlIdSource"/> and also learns new rows.
+/// Product ids read from the catalog's own database (a read replica): <c>EdgeGuard:Bloom:Sql:Query</c> streamed row by
+/// row at start-up and at each rebuild, never held in a list, by the provider's fastest way (PostgreSQL: a binary COPY;
+/// SQLite: its statement API; see <see cref="SqlIdDatabase.ReadIdsAsync"/>). With an <c>IncrementalQuery</c> the source
+/// is an <see cref="IncrementalSqlIdSource"/> and also learns new rows (through ADO.NET's data reader).
 /// </summary>
 public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
 {
@@ -25,14 +24,16 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
     }
 
     /// <summary>A source for validated <paramref name="options"/>: incremental when they have an <c>IncrementalQuery</c>.</summary>
-    public static SqlIdSource Create(SqlSourceOptions options)
+    /// <param name="options">The validated settings.</param>
+    /// <param name="logger">Where the full read says how it read (a COPY the server refused); none when null.</param>
+    public static SqlIdSource Create(SqlSourceOptions options, ILogger? logger = null)
     {
         if (!SqlSourceSettings.TryParseProvider(options.Provider, out var provider))
         {
             throw new ConfigurationErrorException($"{SqlSourceOptions.SectionPath}:Provider '{options.Provider}' is not supported: use postgres or sqlite.");
         }
 
-        var database = SqlIdDatabase.Create(provider, options.ConnectionString ?? "");
+        var database = SqlIdDatabase.Create(provider, options.ConnectionString ?? "", logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         return string.IsNullOrWhiteSpace(options.IncrementalQuery)
             ? new SqlIdSource(options, database)
             : new IncrementalSqlIdSource(options, database);
@@ -55,46 +56,8 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
 
     private protected SqlIdDatabase Database { get; }
 
-    public async IAsyncEnumerable<string> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = _query;
-                var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
-                var completed = false;
-                try
-                {
-                    if (reader.FieldCount < 1)
-                    {
-                        throw new SqlSourceException($"{SqlSourceOptions.SectionPath}:Query returned no column; it must return one column of ids.");
-                    }
-
-                    var read = IdReader(reader);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        yield return read(reader);
-                    }
-
-                    completed = true;
-                }
-                finally
-                {
-                    if (!completed)
-                    {
-                        // Stopped half-way (cancelled, or the reader failed): a provider would otherwise read the
-                        // rest of a large result to the end before the connection could be closed.
-                        TryCancel(command);
-                    }
-
-                    await DisposeQuietlyAsync(reader, completed).ConfigureAwait(false);
-                }
-            }
-        }
-    }
+    /// <summary>Every id <c>Query</c> returns, streamed by the provider's fastest way (see <see cref="SqlIdDatabase.ReadIdsAsync"/>).</summary>
+    public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => Database.ReadIdsAsync(_query, cancellationToken);
 
     /// <summary>
     /// Runs each configured query once against the database, inside a read-only transaction that is rolled back
@@ -208,13 +171,13 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
     private protected static string Limited(string query, int limit) =>
         $"SELECT * FROM (\n{query}\n) AS edgeguard_ids LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>The id in column <paramref name="reader"/>'s first column: text as it is, anything else (a numeric key) in invariant form, NULL as "" (invalid, skipped and counted).</summary>
-    private protected static Func<DbDataReader, string> IdReader(DbDataReader reader) =>
+    /// <summary>The id in <paramref name="reader"/>'s first column: text as it is, anything else (a numeric key) in invariant form, NULL as "" (invalid, skipped and counted).</summary>
+    internal static Func<DbDataReader, string> IdReader(DbDataReader reader) =>
         reader.GetFieldType(0) == typeof(string)
             ? r => r.IsDBNull(0) ? "" : r.GetString(0)
             : r => r.IsDBNull(0) ? "" : Convert.ToString(r.GetValue(0), CultureInfo.InvariantCulture) ?? "";
 
-    private protected static void TryCancel(DbCommand command)
+    internal static void TryCancel(DbCommand command)
     {
         try
         {
@@ -226,7 +189,7 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
         }
     }
 
-    private protected static async ValueTask DisposeQuietlyAsync(DbDataReader reader, bool completed)
+    internal static async ValueTask DisposeQuietlyAsync(DbDataReader reader, bool completed)
     {
         if (completed)
         {
