@@ -8,15 +8,7 @@ namespace EdgeGuard.Proxy.Tests;
 /// <summary>Entries live for their TTL and no longer, on the real clock (the cache's own), with one-second TTLs.</summary>
 public sealed class CacheExpiryTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "GHOST-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:00",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-    };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "GHOST-1"]).WithOneSecondTtls();
 
     protected override void StubUpstream()
     {

@@ -27,17 +27,6 @@ public sealed class ConfigurationTests
     [InlineData("EDGEGUARD_FILTER_KEY", "00000000000000000000000000000000", "EDGEGUARD_FILTER_KEY")]
     [InlineData("EdgeGuard__Cluster__Name", "a{b}", "EdgeGuard:Cluster:Name")]
     [InlineData("EdgeGuard__CatalogFailureDetection__DefaultFailureRateLimit", "1.5", "EdgeGuard:CatalogFailureDetection:DefaultFailureRateLimit")]
-    public async Task Bad_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["PRODUCTS_FILE"] = Path.Combine(Repository.Root, "data", "products.txt"),
-            [key] = value,
-        };
-
-        var outcome = await GatewayProcess.RunUntilExitAsync(environment, TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, named);
-    }
+    public Task Bad_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named) =>
+        Gateways.Build().WithIds(["SKU-1"]).WithSetting(key, value).AssertRefusedAsync(named);
 }

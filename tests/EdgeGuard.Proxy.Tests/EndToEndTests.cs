@@ -12,7 +12,7 @@ public sealed class EndToEndTests : IAsyncLifetime
     private const int ProductCount = 100_000;
     private readonly List<string> _ids = Enumerable.Range(0, ProductCount).Select(i => $"E2E-{i:D6}-{(char)('A' + i % 26)}").ToList();
     private CatalogServer _catalog = null!;
-    private GatewayFactory _gateway = null!;
+    private InProcessGateway _gateway = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
@@ -20,11 +20,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         _catalog = await CatalogServer.StartAsync(_ids);
 
         // The filter is built from the catalog's own id stream: the source of truth.
-        _gateway = new GatewayFactory(_catalog.Url, [], new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:LoadFromCatalog"] = "true",
-            ["PRODUCTS_FILE"] = "",
-        });
+        _gateway = Gateways.Build().WithUpstream(_catalog.Url).LoadingFromCatalog().InProcess();
         _client = await _gateway.CreateReadyClientAsync();
     }
 

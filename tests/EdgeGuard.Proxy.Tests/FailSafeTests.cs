@@ -17,18 +17,11 @@ public sealed class FailSafeTests : GatewayTestBase
 {
     private volatile int _mode; // 0 healthy, 1 answers 500, 2 hangs for 3 s
 
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "SKU-2", "SKU-NEVER", "GHOST-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:00",
-        ["EdgeGuard:Cache:SoftTimeout"] = "00:00:00.300",
-        ["EdgeGuard:Cache:HardTimeout"] = "00:00:05",
-        ["EdgeGuard:Cache:FailSafeThrottle"] = "00:00:00.500",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-    };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "SKU-2", "SKU-NEVER", "GHOST-1"])
+        .WithOneSecondTtls()
+        .WithSetting("EdgeGuard:Cache:SoftTimeout", "00:00:00.300")
+        .WithSetting("EdgeGuard:Cache:HardTimeout", "00:00:05")
+        .WithSetting("EdgeGuard:Cache:FailSafeThrottle", "00:00:00.500");
 
     protected override void StubUpstream()
     {
@@ -124,13 +117,9 @@ public sealed class FailSafeTests : GatewayTestBase
 /// <summary>A hot id is refreshed before it expires: its readers never wait for the catalog.</summary>
 public sealed class EagerRefreshTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["HOT-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:04",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "0.5",
-    };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["HOT-1"])
+        .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:04")
+        .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "0.5");
 
     protected override void StubUpstream() =>
         Upstream.Given(Request.Create().WithPath("/products/HOT-1").UsingGet())

@@ -14,6 +14,8 @@ public sealed class FilterLoadingTests : IAsyncDisposable
 {
     private readonly WireMockServer _upstream = Upstream.StartCatalog();
 
+    private GatewayBuilder Gateway => Gateways.Build().WithUpstream(_upstream.Url!);
+
     public ValueTask DisposeAsync()
     {
         _upstream.Stop();
@@ -25,12 +27,7 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     {
         _upstream.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(1).RespondWith(Response.Create().WithStatusCode(503));
         _upstream.Given(Request.Create().WithPath("/products/EARLY-1").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{}"));
-        await using var gateway = new GatewayFactory(_upstream.Url!, [], new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:LoadFromCatalog"] = "true",
-            ["PRODUCTS_FILE"] = "",
-            ["EdgeGuard:Bloom:MaxRetryDelay"] = "00:00:00.050",
-        });
+        await using var gateway = Gateway.LoadingFromCatalog().WithSetting("EdgeGuard:Bloom:MaxRetryDelay", "00:00:00.050").InProcess();
         using var client = gateway.CreateClient();
 
         using var notReady = await client.GetAsync("/health/ready");
@@ -44,7 +41,7 @@ public sealed class FilterLoadingTests : IAsyncDisposable
 
         _upstream.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(0)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody("EARLY-1\nLATE-1\nnot valid!\n"));
-        await GatewayFactory.WaitUntilReadyAsync(client);
+        await client.WaitUntilReadyAsync();
         using var unknown = await client.GetAsync("/products/NEVER-SEEN-3");
 
         Assert.Equal("bloom", unknown.Source());
@@ -57,9 +54,9 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     [Fact]
     public async Task Reload_requires_the_admin_key()
     {
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
+        await using var gateway = Gateway.WithIds(["SKU-1"]).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
-        await using var keyless = new GatewayFactory(_upstream.Url!, ["SKU-1"], new Dictionary<string, string?> { ["EDGEGUARD_ADMIN_KEY"] = "" });
+        await using var keyless = Gateway.WithIds(["SKU-1"]).WithSetting("EDGEGUARD_ADMIN_KEY", "").InProcess();
         using var keylessClient = await keyless.CreateReadyClientAsync();
 
         using var without = await client.PostAsync("/bloom/reload", null);
@@ -76,13 +73,13 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     public async Task Reload_picks_up_new_ids_and_keeps_those_created_through_the_gateway()
     {
         _upstream.Given(Request.Create().WithPath("/products").UsingPost()).RespondWith(Response.Create().WithStatusCode(201));
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
+        await using var gateway = Gateway.WithIds(["SKU-1"]).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using var created = await client.PostAsync("/products", new StringContent("""{"id":"VIA-API-1","name":"n","price":1}""", Encoding.UTF8, "application/json"));
         using var beforeReload = await client.GetAsync("/products/FROM-FILE-2");
         await File.AppendAllLinesAsync(gateway.ProductsFile, ["FROM-FILE-2"]);
 
-        using var reload = await client.SendAsync(ReloadRequest(GatewayFactory.AdminKey));
+        using var reload = await client.SendAsync(ReloadRequest(Gateways.AdminKey));
         using var fromFile = await client.GetAsync("/products/FROM-FILE-2");
         using var viaApi = await client.GetAsync("/products/VIA-API-1");
         using var original = await client.GetAsync("/products/SKU-1");
@@ -99,14 +96,11 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     public async Task Failed_reload_keeps_the_filter_in_use()
     {
         _upstream.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200).WithBody("CAT-1\n"));
-        await using var gateway = new GatewayFactory(_upstream.Url!, [], new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:LoadFromCatalog"] = "true",
-        });
+        await using var gateway = Gateway.WithIds([]).LoadingFromCatalog().InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         _upstream.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(0).RespondWith(Response.Create().WithStatusCode(500));
 
-        using var reload = await client.SendAsync(ReloadRequest(GatewayFactory.AdminKey));
+        using var reload = await client.SendAsync(ReloadRequest(Gateways.AdminKey));
         using var known = await client.GetAsync("/products/CAT-1");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, reload.StatusCode);
@@ -117,7 +111,7 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     [Fact]
     public async Task Stats_report_the_size_in_use_and_the_rates_of_the_default_blocked_layout()
     {
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["A-1", "A-2", "A-3"]);
+        await using var gateway = Gateway.WithIds(["A-1", "A-2", "A-3"]).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
 
         var stats = JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;
@@ -140,10 +134,7 @@ public sealed class FilterLoadingTests : IAsyncDisposable
     [Fact]
     public async Task Stats_report_the_size_in_use_and_the_rates_of_the_standard_layout()
     {
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["A-1", "A-2", "A-3"], new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:Layout"] = "standard",
-        });
+        await using var gateway = Gateway.WithIds(["A-1", "A-2", "A-3"]).WithSetting("EdgeGuard:Bloom:Layout", "standard").InProcess();
         using var client = await gateway.CreateReadyClientAsync();
 
         var stats = JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;

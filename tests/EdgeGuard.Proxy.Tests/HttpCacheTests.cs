@@ -17,8 +17,8 @@ public sealed class HttpCacheTests : GatewayTestBase
 {
     private const string LastModified = "Tue, 24 Nov 2026 10:00:00 GMT";
 
-    protected override IEnumerable<string> KnownIds =>
-        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-WEAK"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(
+        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-WEAK"]);
 
     protected override void StubUpstream()
     {

@@ -11,9 +11,7 @@ public sealed class LargeAnswerTests : GatewayTestBase
     private static readonly string LargeBody = "{\"id\":\"SKU-BIG\",\"blob\":\"" + new string('x', 200_000) + "\"}";
     private static readonly string MediumBody = "{\"id\":\"SKU-MID\",\"blob\":\"" + new string('y', 150_000) + "\"}";
 
-    protected override IEnumerable<string> KnownIds => ["SKU-BIG", "SKU-MID"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["EdgeGuard:Cache:MaxBodyBytes"] = "180000" };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-BIG", "SKU-MID"]).WithSetting("EdgeGuard:Cache:MaxBodyBytes", "180000");
 
     protected override void StubUpstream()
     {

@@ -9,9 +9,9 @@ namespace EdgeGuard.Proxy.Tests;
 /// <summary>The read flow against a WireMock catalog, counting what reached it from its request log.</summary>
 public sealed class ProductFlowTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "GHOST-1", "SKU-HEAD"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["EdgeGuard:Cache:NegativeTtl"] = "00:01:00", ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:10" };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "GHOST-1", "SKU-HEAD"])
+        .WithSetting("EdgeGuard:Cache:NegativeTtl", "00:01:00")
+        .WithSetting("EdgeGuard:Cache:NegativeTtlJitter", "00:00:10");
 
     protected override void StubUpstream()
     {

@@ -23,7 +23,7 @@ public sealed class ReadAfterCreateTests : GatewayTestBase
     private int _reads;
 
     // In the filter but not (yet) in the catalog: reads of it reach the cache and the catalog.
-    protected override IEnumerable<string> KnownIds => [Id];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds([Id]);
 
     protected override void StubUpstream()
     {
@@ -110,23 +110,11 @@ public sealed class ReadAfterCreateStressTests
         var raceIds = Enumerable.Range(0, Rounds).Select(i => $"RACE-{i:D5}").ToList();
         await using var catalog = await CatalogServer.StartAsync(catalogIds);
         await using var redisServer = redis ? await RedisServer.StartAsync() : null;
-        // Redis gets the half second the other Redis beds give it: on two busy cores a 100 ms command timeout
-        // refuses writes (503, nothing forwarded), which is the product being safe, not the race under test.
-        var settings = new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Writes:SettleTime"] = "00:00:01",
-            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-        };
-        if (redisServer is not null)
-        {
-            settings["REDIS_URL"] = redisServer.Url;
-        }
-
-        await using var gateway = new GatewayFactory(catalog.Url, [.. catalogIds, .. raceIds], settings);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
+        var gatewayLike = Gateways.Build().WithUpstream(catalog.Url).WithIds([.. catalogIds, .. raceIds]).WithSetting("EdgeGuard:Writes:SettleTime", "00:00:01");
+        // With Redis, the tests' generous Redis timeout: on two busy cores a 100 ms command timeout refuses writes (503,
+        // nothing forwarded), which is the product being safe, not the race under test.
+        await using var gateway = await (redisServer is null ? gatewayLike : gatewayLike.WithRedis(redisServer)).OnKestrelAsync();
         using var client = gateway.CreateClient();
-        await GatewayFactory.WaitUntilReadyAsync(client);
 
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var refused = new System.Collections.Concurrent.ConcurrentQueue<string>();

@@ -11,7 +11,7 @@ public sealed class SingleFlightTests : GatewayTestBase
 {
     private readonly Latch _fetch = new();
 
-    protected override IEnumerable<string> KnownIds => ["HOT-1", "GHOST-2"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["HOT-1", "GHOST-2"]);
 
     protected override void StubUpstream()
     {

@@ -9,7 +9,7 @@ namespace EdgeGuard.Proxy.Tests;
 /// <summary>Writes keep the filter and the cache honest: no product is hidden right after it is created.</summary>
 public sealed class WriteTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["GHOST-3", "SKU-5", "RACE-1"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["GHOST-3", "SKU-5", "RACE-1"]);
 
     protected override void StubUpstream()
     {

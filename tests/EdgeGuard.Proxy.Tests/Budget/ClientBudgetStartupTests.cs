@@ -12,18 +12,6 @@ public sealed class ClientBudgetStartupTests
     [InlineData("EdgeGuard__ClientBudget__ExemptNetworks__0", "10.0.0.0", "EdgeGuard:ClientBudget:ExemptNetworks:0")]
     [InlineData("EdgeGuard__ClientBudget__KnownNetworks__0", "10.0.0.1/8", "EdgeGuard:ClientBudget:KnownNetworks:0")]
     [InlineData("EdgeGuard__ClientBudget__KnownProxies__0", "proxy.internal", "EdgeGuard:ClientBudget:KnownProxies:0")]
-    public async Task Bad_budget_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["PRODUCTS_FILE"] = Path.Combine(Repository.Root, "data", "products.txt"),
-            ["EdgeGuard__ClientBudget__UpstreamPerSecond"] = "100",
-            [key] = value,
-        };
-
-        var outcome = await GatewayProcess.RunUntilExitAsync(environment, TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, named);
-    }
+    public Task Bad_budget_setting_stops_the_process_with_exit_code_2_naming_it(string key, string value, string named) =>
+        Gateways.Build().WithIds(["SKU-1"]).WithSetting("EdgeGuard:ClientBudget:UpstreamPerSecond", "100").WithSetting(key, value).AssertRefusedAsync(named);
 }

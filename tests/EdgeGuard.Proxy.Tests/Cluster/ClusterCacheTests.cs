@@ -17,7 +17,6 @@ public sealed class ClusterCacheTests : IAsyncLifetime
 {
     private readonly WireMockServer _catalog = Upstream.StartCatalog();
     private ClusterTestBed _bed = null!;
-    private HttpClient[] _clients = [];
 
     public async Task InitializeAsync()
     {
@@ -39,16 +38,10 @@ public sealed class ClusterCacheTests : IAsyncLifetime
             // holds a read): by design, but not what these tests are about, so Redis gets time a busy machine needs.
             ["EdgeGuard__Cache__RedisTimeout"] = "00:00:02",
         }, upstreamUrl: _catalog.Url);
-        _clients = [.. _bed.Instances.Select(instance => instance.CreateClient())];
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients)
-        {
-            client.Dispose();
-        }
-
         await _bed.DisposeAsync();
         _catalog.Stop();
     }
@@ -56,7 +49,7 @@ public sealed class ClusterCacheTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_misses_for_one_id_on_three_instances_make_one_catalog_request()
     {
-        var reads = _clients.SelectMany(client => Enumerable.Range(0, 30).Select(_ => client.GetAsync("/products/COLD-1"))).ToList();
+        var reads = _bed.Clients.SelectMany(client => Enumerable.Range(0, 30).Select(_ => client.GetAsync("/products/COLD-1"))).ToList();
         var answers = await Task.WhenAll(reads);
 
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
@@ -72,7 +65,7 @@ public sealed class ClusterCacheTests : IAsyncLifetime
     {
         var duration = TimeSpan.FromSeconds(7);
         var until = DateTime.UtcNow + duration;
-        var readers = _clients.Select(client => Task.Run(async () =>
+        var readers = _bed.Clients.Select(client => Task.Run(async () =>
         {
             var served = 0;
             while (DateTime.UtcNow < until)

@@ -20,14 +20,14 @@ public sealed class ClusterOutageTests
     public async Task Killed_redis_refuses_writes_before_forwarding_keeps_reads_working_and_an_empty_restart_is_survived()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-1"))
+        var clients = new Clients(bed);
+        using (var created = await clients[0].CreateProductAsync("BEFORE-1"))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         bed.Redis.Kill();
-        using (var refused = await ClusterTestBed.CreateAsync(clients[1], "DURING-1"))
+        using (var refused = await clients[1].CreateProductAsync("DURING-1"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.NotNull(refused.Headers.RetryAfter);
@@ -44,7 +44,7 @@ public sealed class ClusterOutageTests
         await bed.Redis.StartAsync(CancellationToken.None); // empty: a new generation
         await Eventually.TrueAsync(async () =>
         {
-            using var created = await ClusterTestBed.CreateAsync(clients[2], "AFTER-1");
+            using var created = await clients[2].CreateProductAsync("AFTER-1");
             return created.StatusCode == HttpStatusCode.Created;
         }, TimeSpan.FromSeconds(30), "writes never worked again after Redis came back empty");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-1", "AFTER-1", .. CatalogIds.Take(20)]);
@@ -55,8 +55,8 @@ public sealed class ClusterOutageTests
     public async Task Frozen_redis_refuses_writes_and_never_fails_a_read_or_rejects_a_product()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-2"))
+        var clients = new Clients(bed);
+        using (var created = await clients[0].CreateProductAsync("BEFORE-2"))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -64,7 +64,7 @@ public sealed class ClusterOutageTests
         bed.Redis.Freeze();
         try
         {
-            using var refused = await ClusterTestBed.CreateAsync(clients[1], "DURING-2");
+            using var refused = await clients[1].CreateProductAsync("DURING-2");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             await clients.ReadForAsync(TimeSpan.FromSeconds(3), ["BEFORE-2", .. CatalogIds.Take(20)]);
         }
@@ -75,7 +75,7 @@ public sealed class ClusterOutageTests
 
         await Eventually.TrueAsync(async () =>
         {
-            using var created = await ClusterTestBed.CreateAsync(clients[2], "AFTER-2");
+            using var created = await clients[2].CreateProductAsync("AFTER-2");
             return created.StatusCode == HttpStatusCode.Created;
         }, TimeSpan.FromSeconds(20), "writes never worked again after Redis thawed");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-2", "AFTER-2"]);
@@ -86,7 +86,7 @@ public sealed class ClusterOutageTests
     public async Task Killed_instance_holds_writes_at_most_until_its_membership_expires_and_its_lease_moves()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
+        var clients = new Clients(bed);
         await Eventually.TrueAsync(async () => await bed.LeaderAsync() is not null, TimeSpan.FromSeconds(10), "no instance took the leader's lease");
         var leader = (await bed.LeaderAsync())!;
         var leaderIndex = int.Parse(leader["gw-".Length..]);
@@ -97,7 +97,7 @@ public sealed class ClusterOutageTests
         var started = DateTime.UtcNow;
         while (true)
         {
-            using var created = await ClusterTestBed.CreateAsync(writer, $"AFTER-KILL-{refusals}");
+            using var created = await writer.CreateProductAsync($"AFTER-KILL-{refusals}");
             if (created.StatusCode == HttpStatusCode.Created)
             {
                 break;
@@ -109,7 +109,7 @@ public sealed class ClusterOutageTests
             Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "writes were held far past the membership TTL");
         }
 
-        Assert.True(DateTime.UtcNow - started < ClusterTestBed.MembershipTtl + TimeSpan.FromSeconds(4));
+        Assert.True(DateTime.UtcNow - started < Gateways.MembershipTtl + TimeSpan.FromSeconds(4));
         await Eventually.TrueAsync(async () => await bed.LeaderAsync() is { } next && next != leader, TimeSpan.FromSeconds(15),
             "the leader's lease never moved to a live instance");
     }
@@ -118,8 +118,8 @@ public sealed class ClusterOutageTests
     public async Task Instance_restarted_while_the_catalog_is_down_rejects_missing_ids_from_its_first_ready_moment()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds, catalogLink: true);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "CREATED-3"))
+        var clients = new Clients(bed);
+        using (var created = await clients[0].CreateProductAsync("CREATED-3"))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -133,7 +133,7 @@ public sealed class ClusterOutageTests
         await bed.CatalogLink!.ResetAsync();
         var restarted = bed.StartInstance("gw-restarted");
         await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-        using var client = restarted.CreateClient();
+        var client = restarted.Client;
 
         using var missing = await client.GetAsync("/products/NEVER-EXISTED-1");
         Assert.Equal("bloom", missing.Source());
@@ -151,7 +151,7 @@ public sealed class ClusterOutageTests
         {
             ["EdgeGuard__Cluster__LogMaxLength"] = "1000",
         });
-        using var clients = new Clients(bed);
+        var clients = new Clients(bed);
         var frozen = bed.Instances[2];
 
         frozen.Freeze();
@@ -162,7 +162,7 @@ public sealed class ClusterOutageTests
             // Enough writes (a begin and a commit each) that the log trims past where the frozen instance stopped.
             for (var i = 0; created.Count < 800; i++)
             {
-                using var response = await ClusterTestBed.CreateAsync(clients[i % 2], $"WHILE-AWAY-{i:D4}");
+                using var response = await clients[i % 2].CreateProductAsync($"WHILE-AWAY-{i:D4}");
                 if (response.StatusCode == HttpStatusCode.Created)
                 {
                     created.Add($"WHILE-AWAY-{i:D4}");
@@ -204,9 +204,9 @@ public sealed class ClusterOutageTests
     }
 
     /// <summary>A client per instance, and the checks every outage test makes through all of them.</summary>
-    private sealed class Clients(ClusterTestBed bed) : IDisposable
+    private sealed class Clients(ClusterTestBed bed)
     {
-        private readonly HttpClient[] _clients = [.. bed.Instances.Select(instance => instance.CreateClient())];
+        private readonly HttpClient[] _clients = bed.Clients;
 
         public HttpClient this[int index] => _clients[index];
 
@@ -265,14 +265,6 @@ public sealed class ClusterOutageTests
                     Assert.Fail($"{client.BaseAddress} never rejected again; stats: {await client.GetStringAsync("/bloom/stats")}; " +
                                 $"ready: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}; log:{Environment.NewLine}{bed.Instances[i].StandardOutput}");
                 }
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var client in _clients)
-            {
-                client.Dispose();
             }
         }
     }

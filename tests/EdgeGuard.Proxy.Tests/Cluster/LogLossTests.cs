@@ -20,8 +20,8 @@ public sealed class LogLossTests
     public async Task Creates_acknowledged_before_redis_lost_their_log_entries_are_never_a_404()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        var clients = bed.Instances.Select(instance => instance.CreateClient()).ToList();
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-1"))
+        var clients = bed.Clients;
+        using (var created = await clients[0].CreateProductAsync("BEFORE-1"))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -33,7 +33,7 @@ public sealed class LogLossTests
         var lost = Enumerable.Range(1, 5).Select(i => $"LOST-{i}").ToList();
         foreach (var (id, i) in lost.Select((id, i) => (id, i)))
         {
-            using var created = await ClusterTestBed.CreateAsync(clients[i % clients.Count], id);
+            using var created = await clients[i % clients.Length].CreateProductAsync(id);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
@@ -41,7 +41,7 @@ public sealed class LogLossTests
         {
             foreach (var id in lost)
             {
-                Assert.NotEqual("bloom", (await ReadAsync(client, id)).Source);
+                Assert.NotEqual("bloom", (await client.ReadAsync(id)).Source);
             }
         }
 
@@ -52,18 +52,18 @@ public sealed class LogLossTests
 
         // Every instance keeps answering them while it notices and reloads, and rejects with its filter again after.
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var trustedAgain = new bool[clients.Count];
+        var trustedAgain = new bool[clients.Length];
         while (!trustedAgain.All(trusted => trusted) && DateTime.UtcNow < until)
         {
-            for (var i = 0; i < clients.Count; i++)
+            for (var i = 0; i < clients.Length; i++)
             {
                 foreach (var id in lost)
                 {
-                    var (status, source) = await ReadAsync(clients[i], id);
+                    var (status, source) = await clients[i].ReadAsync(id);
                     Assert.True(source != "bloom" && status != HttpStatusCode.NotFound, $"instance {i} answered {id} {(int)status} from {source}");
                 }
 
-                trustedAgain[i] |= (await ReadAsync(clients[i], $"MISSING-{Guid.NewGuid():N}")).Source == "bloom";
+                trustedAgain[i] |= (await clients[i].ReadAsync($"MISSING-{Guid.NewGuid():N}")).Source == "bloom";
             }
         }
 
@@ -72,24 +72,14 @@ public sealed class LogLossTests
         // An instance that joins now: whatever snapshot Redis holds, the writes acknowledged before the loss are served.
         var joiner = bed.StartInstance("gw-after-loss");
         await joiner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        using var joinerClient = joiner.CreateClient();
+        var joinerClient = joiner.Client;
         foreach (var id in lost.Append("BEFORE-1"))
         {
-            var (status, source) = await ReadAsync(joinerClient, id);
+            var (status, source) = await joinerClient.ReadAsync(id);
             Assert.True(status == HttpStatusCode.OK && source != "bloom", $"the joiner answered {id} {(int)status} from {source}");
         }
 
-        Assert.Equal("bloom", (await ReadAsync(joinerClient, "NEVER-1")).Source);
+        Assert.Equal("bloom", (await joinerClient.ReadAsync("NEVER-1")).Source);
         Assert.Contains(await bed.Admin.GetDatabase().StreamRangeAsync("{edgeguard}:log"), entry => entry.Values.Any(field => field.Value == "lost"));
-        foreach (var client in clients)
-        {
-            client.Dispose();
-        }
-    }
-
-    private static async Task<(HttpStatusCode Status, string Source)> ReadAsync(HttpClient client, string id)
-    {
-        using var response = await client.GetAsync($"/products/{id}");
-        return (response.StatusCode, response.Source());
     }
 }

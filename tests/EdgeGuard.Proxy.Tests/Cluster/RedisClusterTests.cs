@@ -24,39 +24,29 @@ public sealed class RedisClusterTests
         }
 
         await using var bed = await ClusterTestBed.StartOnAsync(redis.Url, admin, ["HAVE-1", "HAVE-2"]);
-        var clients = bed.Instances.Select(instance => instance.CreateClient()).ToArray();
-        try
+        var clients = bed.Clients;
+        for (var writer = 0; writer < clients.Length; writer++)
         {
-            for (var writer = 0; writer < clients.Length; writer++)
+            var id = $"CREATED-{writer}";
+            using var created = await clients[writer].CreateProductAsync(id);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            for (var reader = 0; reader < clients.Length; reader++)
             {
-                var id = $"CREATED-{writer}";
-                using var created = await ClusterTestBed.CreateAsync(clients[writer], id);
-                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-                for (var reader = 0; reader < clients.Length; reader++)
-                {
-                    using var read = await clients[reader].GetAsync($"/products/{id}");
-                    Assert.True(read.StatusCode == HttpStatusCode.OK, $"{id} created through gw-{writer}: gw-{reader} answered {(int)read.StatusCode} ({read.Source()})");
-                }
-            }
-
-            for (var i = 0; i < clients.Length; i++)
-            {
-                using var missing = await clients[i].GetAsync($"/products/MISSING-{i}");
-                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-                Assert.Equal("bloom", missing.Source());
-                using var existing = await clients[i].GetAsync("/products/HAVE-2");
-                Assert.Equal(HttpStatusCode.OK, existing.StatusCode);
-            }
-
-            Assert.All(bed.Instances, instance => Assert.DoesNotContain("CROSSSLOT", instance.Output, StringComparison.Ordinal));
-            Assert.All(bed.Instances, instance => Assert.DoesNotContain("MOVED", instance.Output, StringComparison.Ordinal));
-        }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                client.Dispose();
+                using var read = await clients[reader].GetAsync($"/products/{id}");
+                Assert.True(read.StatusCode == HttpStatusCode.OK, $"{id} created through gw-{writer}: gw-{reader} answered {(int)read.StatusCode} ({read.Source()})");
             }
         }
+
+        for (var i = 0; i < clients.Length; i++)
+        {
+            using var missing = await clients[i].GetAsync($"/products/MISSING-{i}");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("bloom", missing.Source());
+            using var existing = await clients[i].GetAsync("/products/HAVE-2");
+            Assert.Equal(HttpStatusCode.OK, existing.StatusCode);
+        }
+
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("CROSSSLOT", instance.Output, StringComparison.Ordinal));
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("MOVED", instance.Output, StringComparison.Ordinal));
     }
 }

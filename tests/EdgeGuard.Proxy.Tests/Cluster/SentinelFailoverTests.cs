@@ -20,8 +20,8 @@ public sealed class SentinelFailoverTests
     {
         await using var sentinels = await SentinelTopology.StartAsync();
         await using var bed = await ClusterTestBed.StartOnAsync(sentinels.Url, Admin(sentinels), ["HAVE-1", "HAVE-2"]);
-        var clients = bed.Instances.Select(instance => instance.CreateClient()).ToArray();
-        using var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-1");
+        var clients = bed.Clients;
+        using var created = await clients[0].CreateProductAsync("BEFORE-1");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         await AssertServedEverywhereAsync(clients, "BEFORE-1");
         await sentinels.WaitForReplicaInSyncAsync();
@@ -34,7 +34,7 @@ public sealed class SentinelFailoverTests
             var id = $"AFTER-{i}";
             var status = await Eventually.ValueAsync(async () =>
             {
-                using var response = await ClusterTestBed.CreateAsync(clients[i], id);
+                using var response = await clients[i].CreateProductAsync(id);
                 return response.StatusCode;
             }, status => status == HttpStatusCode.Created, Recovery);
             Assert.True(status == HttpStatusCode.Created, $"gw-{i} never took a create again after the failover (last: {(int)status}):{Environment.NewLine}{bed.Instances[i].Output}");
@@ -56,11 +56,6 @@ public sealed class SentinelFailoverTests
             }, source => source == "bloom", Recovery);
             Assert.True(source == "bloom", $"gw-{i} did not reject a missing id with its filter after the failover (last: {source})");
         }
-
-        foreach (var client in clients)
-        {
-            client.Dispose();
-        }
     }
 
     [Fact]
@@ -75,7 +70,7 @@ public sealed class SentinelFailoverTests
 
         var connectTimeout = TimeSpan.FromSeconds(1);
         var gateway = bed.StartInstance("gw-early", new Dictionary<string, string?> { ["EdgeGuard__Cache__RedisConnectTimeout"] = connectTimeout.ToString() });
-        using var client = gateway.CreateClient();
+        var client = gateway.Client;
         await Eventually.TrueAsync(async () =>
         {
             try
@@ -103,7 +98,7 @@ public sealed class SentinelFailoverTests
         }
 
         await gateway.WaitUntilReadyAsync(Recovery);
-        using var created = await ClusterTestBed.CreateAsync(client, "LATE-1");
+        using var created = await client.CreateProductAsync("LATE-1");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 

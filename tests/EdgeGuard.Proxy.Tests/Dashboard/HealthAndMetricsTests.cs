@@ -10,13 +10,15 @@ namespace EdgeGuard.Proxy.Tests.Dashboard;
 public sealed class HealthAndMetricsTests : IAsyncLifetime
 {
     private readonly WireMockServer _upstream = Upstream.StartCatalog();
-    private GatewayFactory _one = null!;
-    private GatewayFactory _two = null!;
+    private InProcessGateway _one = null!;
+    private InProcessGateway _two = null!;
+
+    private GatewayBuilder Gateway => Gateways.Build().WithUpstream(_upstream.Url!).WithIds(["SKU-1"]);
 
     public Task InitializeAsync()
     {
-        _one = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
-        _two = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
+        _one = Gateway.InProcess();
+        _two = Gateway.InProcess();
         return Task.CompletedTask;
     }
 
@@ -74,12 +76,11 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
         using var collector = WireMockServer.Start();
         collector.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/metrics").UsingPost())
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200));
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"], new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
-        });
+        await using var gateway = Gateway
+            .WithSetting("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Url)
+            .WithSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithSetting("OTEL_METRIC_EXPORT_INTERVAL", "200")
+            .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using (await client.GetAsync("/products/MISSING-1")) { }
 

@@ -11,7 +11,7 @@ namespace EdgeGuard.Proxy.Tests.Infrastructure;
 /// </summary>
 public sealed class InterceptedLocker(IFusionCacheDistributedLocker inner, Func<TimeSpan, Task>? beforeAcquire, Action<TimeSpan>? acquired) : IFusionCacheDistributedLocker
 {
-    /// <summary>Wraps the gateway's lock in <paramref name="services"/> (GatewayFactory's services hook).</summary>
+    /// <summary>Wraps the gateway's lock in <paramref name="services"/> (for <see cref="GatewayBuilder.WithServices"/>).</summary>
     public static void Install(IServiceCollection services, Func<TimeSpan, Task>? beforeAcquire = null, Action<TimeSpan>? acquired = null)
     {
         var real = services.Single(service => service.ServiceType == typeof(IFusionCacheDistributedLocker));

@@ -39,18 +39,16 @@ public sealed class DistributedLockWaitTests
             }
 
             TaskCompletionSource<long>? waitedFor = null;
-            await using var gateway = new GatewayFactory(catalog.Url!, ids, new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-                ["EdgeGuard:Cache:DistributedLockTimeout"] = "00:00:05",
-            }, services: services => InterceptedLocker.Install(services, acquired: wait =>
-            {
-                if (wait > TimeSpan.Zero)
+            await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(ids).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:DistributedLockTimeout", "00:00:05")
+                .WithServices(services => InterceptedLocker.Install(services, acquired: wait =>
                 {
-                    waitedFor?.TrySetResult(Stopwatch.GetTimestamp()); // a miss that may wait for the lock has it
-                }
-            }));
+                    if (wait > TimeSpan.Zero)
+                    {
+                        waitedFor?.TrySetResult(Stopwatch.GetTimestamp()); // a miss that may wait for the lock has it
+                    }
+                }))
+                .InProcess();
             using var client = await gateway.CreateReadyClientAsync();
             // The gateway's own lock, held here as another instance holds it while it fetches.
             var locker = gateway.Services.GetRequiredService<IFusionCacheDistributedLocker>();

@@ -47,7 +47,7 @@ public sealed class RedisCacheFlowTests : IAsyncLifetime
         Assert.InRange(ttl.Value, TimeSpan.FromMinutes(55), TimeSpan.FromHours(1));
 
         // A second instance (an empty memory) is served from Redis, without asking the catalog.
-        await using var other = new GatewayFactory(_bed.Upstream.Url!, [Existing, FalsePositive, Created], _bed.Settings);
+        await using var other = _bed.Builder.InProcess();
         using var otherClient = await other.CreateReadyClientAsync();
         using var fromRedis = await otherClient.GetAsync($"/products/{Existing}");
         Assert.Equal("cache", fromRedis.Source());

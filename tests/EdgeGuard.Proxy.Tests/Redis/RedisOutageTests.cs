@@ -70,7 +70,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.InRange(_bed.UpstreamReads(FalsePositive), 1, rounds);
         Assert.Equal(0, _bed.UpstreamReads(Unknown));
         Assert.NotNull(await _bed.DegradationAsync());
-        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+        await _bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
 
         await _bed.Redis.StartAsync(CancellationToken.None);
 
@@ -99,7 +99,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             Assert.Equal("negative-cache", negative.Source);
         }
 
-        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+        await _bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -112,12 +112,12 @@ public sealed class RedisOutageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.Status);
             return await _bed.DegradationAsync() is not null;
         }, TimeSpan.FromSeconds(5), "the outage was never noticed");
-        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+        await _bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
 
         await _bed.Redis.StartAsync(CancellationToken.None);
 
         // Only readiness probes from here on: they must close the circuit themselves.
-        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(15));
+        await _bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(15));
     }
 
     [Fact]

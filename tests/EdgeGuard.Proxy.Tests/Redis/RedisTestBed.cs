@@ -19,7 +19,7 @@ public sealed class RedisCollection
 }
 
 /// <summary>
-/// One test's world: a real redis-server, a WireMock catalog, the real gateway pointed at both (REDIS_URL),
+/// One test's world: a real redis-server, a WireMock catalog, the real gateway (in-process) pointed at both,
 /// and a connection of the test's own to look inside Redis.
 /// </summary>
 public sealed class RedisTestBed : IAsyncDisposable
@@ -43,10 +43,10 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     public WireMockServer Upstream { get; }
 
-    public GatewayFactory Gateway { get; private set; } = null!;
+    public InProcessGateway Gateway { get; private set; } = null!;
 
-    /// <summary>The gateway's settings (Redis URL, TTLs, timeouts), for another instance on the same Redis.</summary>
-    public Dictionary<string, string?> Settings { get; private set; } = null!;
+    /// <summary>The gateway as the bed stands it up (Redis, TTLs, timeouts): <c>Builder.InProcess()</c> is another instance on the same Redis.</summary>
+    public GatewayBuilder Builder { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -68,17 +68,11 @@ public sealed class RedisTestBed : IAsyncDisposable
         {
             bed.Upstream.Given(Request.Create().WithPath("/products").UsingPost())
                 .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("{}"));
-            bed.Settings = new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:PositiveTtl"] = PositiveTtl.ToString(),
-                ["EdgeGuard:Cache:NegativeTtl"] = NegativeTtl.ToString(),
-                ["EdgeGuard:Cache:NegativeTtlJitter"] = NegativeTtlJitter.ToString(),
-                ["EdgeGuard:Cache:RedisBreakDuration"] = "00:00:01",
-                // Generous for a loaded 2-core machine (default 100 ms), still far below a request's budget.
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-            };
-            bed.Gateway = new GatewayFactory(bed.Upstream.Url!, knownIds, bed.Settings);
+            bed.Builder = Gateways.Build().WithUpstream(bed.Upstream.Url!).WithIds(knownIds).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:PositiveTtl", PositiveTtl.ToString())
+                .WithSetting("EdgeGuard:Cache:NegativeTtl", NegativeTtl.ToString())
+                .WithSetting("EdgeGuard:Cache:NegativeTtlJitter", NegativeTtlJitter.ToString());
+            bed.Gateway = bed.Builder.InProcess();
             bed.Client = await bed.Gateway.CreateReadyClientAsync();
             bed.Admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
             {
@@ -130,21 +124,6 @@ public sealed class RedisTestBed : IAsyncDisposable
         var response = await Client.PostAsJsonAsync("/products", new { id, name = "Product " + id, price = 12.5 });
         var body = await response.Content.ReadAsStringAsync();
         return new TimedResponse(response, body, stopwatch.Elapsed);
-    }
-
-    public async Task<(HttpStatusCode Status, string Body)> ReadinessAsync()
-    {
-        using var response = await Client.GetAsync("/health/ready");
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>Polls readiness until its body says <paramref name="status"/> (Healthy, Degraded).</summary>
-    public async Task WaitForReadinessAsync(string status, TimeSpan timeout)
-    {
-        var last = await Eventually.ValueAsync(ReadinessAsync, r => r.Body.Contains(status, StringComparison.Ordinal), timeout);
-        Assert.True(last.Body.Contains(status, StringComparison.Ordinal),
-            $"/health/ready did not report {status} within {timeout.TotalSeconds} s; last: {(int)last.Status} {last.Body} (store: {await DegradationAsync() ?? "healthy"}).");
-        Assert.Equal(HttpStatusCode.OK, last.Status);
     }
 
     /// <summary>

@@ -34,15 +34,15 @@ public sealed class SnapshotRestartTests
         await Eventually.TrueAsync(() => Task.FromResult(catalogB.IdListReads > 0), TimeSpan.FromSeconds(30), "the rebuild from catalog B never began");
         using var client = second.CreateClient();
 
-        var stats = await RestartBed.StatsAsync(client);
+        var stats = await client.StatsAsync();
         Assert.Equal("ignored-other-sources", stats.GetProperty("snapshot").GetString());
         Assert.False(stats.GetProperty("ready").GetBoolean());
         foreach (var id in Ids("BBB", 5_000).Where((_, i) => i % 97 == 0))
         {
-            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(id));
         }
 
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "AAA-00000005")); // forwarded, B says 404
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Upstream), await client.ReadAsync("AAA-00000005")); // forwarded, B says 404
         using (var readiness = await client.GetAsync("/health/ready"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
@@ -50,8 +50,8 @@ public sealed class SnapshotRestartTests
 
         catalogB.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "AAA-00000005"));
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "BBB-00000007"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("AAA-00000005"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync("BBB-00000007"));
         Assert.Contains("ignored-other-sources", second.Output, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -79,10 +79,10 @@ public sealed class SnapshotRestartTests
         await Eventually.TrueAsync(() => Task.FromResult(catalog.IdListReads > reads), TimeSpan.FromSeconds(30), "the rebuild never began");
         using var client = second.CreateClient();
 
-        Assert.Equal("restored-waiting", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
+        Assert.Equal("restored-waiting", (await client.StatsAsync()).GetProperty("snapshot").GetString());
         foreach (var id in created)
         {
-            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(id));
         }
 
         using (var asked = new HttpRequestMessage(HttpMethod.Get, "/health/ready") { Headers = { { "Accept", "application/json" } } })
@@ -94,9 +94,9 @@ public sealed class SnapshotRestartTests
 
         catalog.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
-        Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
-        Assert.Equal(HttpStatusCode.OK, (await RestartBed.ReadAsync(client, "NEW-00000199")).Status);
+        Assert.Equal("restored", (await client.StatsAsync()).GetProperty("snapshot").GetString());
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1"));
+        Assert.Equal(HttpStatusCode.OK, (await client.ReadAsync("NEW-00000199")).Status);
     }
 
     [Fact]
@@ -113,9 +113,9 @@ public sealed class SnapshotRestartTests
         await second.WaitUntilReadyAsync(Ready);
         using var client = second.CreateClient();
 
-        Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "YNG-00000042"));
+        Assert.Equal("restored", (await client.StatsAsync()).GetProperty("snapshot").GetString());
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync("YNG-00000042"));
         catalog.OpenIdList();
     }
 
@@ -133,6 +133,6 @@ public sealed class SnapshotRestartTests
         GatewayProcess.AssertRefused((exitCode, second.StandardOutput, second.StandardError), "EdgeGuard:Bloom:SnapshotPath");
         Assert.Contains("EdgeGuard__Bloom__SnapshotPath", second.StandardError);
         using var client = first.CreateClient();
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1")); // the first goes on
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1")); // the first goes on
     }
 }

@@ -25,7 +25,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     ];
 
     private readonly WireMockServer _origin = Upstream.StartCatalog();
-    private BudgetGateway? _gateway;
+    private InProcessGateway? _gateway;
 
     public RequestDirectivePolicyTests()
     {
@@ -42,7 +42,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     [InlineData("/products/SKU-1")]
     public async Task Client_directives_asking_for_a_fresher_answer_are_answered_from_the_cache(string path)
     {
-        var client = (await GatewayAsync(budget: false)).Client("127.0.0.11");
+        var client = (await GatewayAsync(budget: false)).ClientFrom("127.0.0.11");
         using (await client.GetAsync(path)) { }
 
         foreach (var headers in Forcing)
@@ -65,7 +65,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     public async Task Budget_holds_a_client_whose_requests_reach_the_origin_and_it_still_gets_stored_answers()
     {
         var gateway = await GatewayAsync(budget: true);
-        var sweeper = gateway.Client("127.0.0.12");
+        var sweeper = gateway.ClientFrom("127.0.0.12");
         using (var first = await sweeper.GetAsync("/catalog/hot"))
         {
             Assert.Equal("upstream", first.Source()); // its one request's worth of budget
@@ -89,7 +89,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     public async Task Product_route_budget_applies_whatever_the_client_directives()
     {
         var gateway = await GatewayAsync(budget: true);
-        var client = gateway.Client("127.0.0.13");
+        var client = gateway.ClientFrom("127.0.0.13");
         using (await client.GetAsync("/catalog/hot")) { } // spends the client's one request
 
         var forcing = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-1");
@@ -103,7 +103,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     [Fact]
     public async Task Only_if_cached_never_reaches_the_origin()
     {
-        var client = (await GatewayAsync(budget: false)).Client("127.0.0.14");
+        var client = (await GatewayAsync(budget: false)).ClientFrom("127.0.0.14");
         var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/hot");
         request.Headers.TryAddWithoutValidation("Cache-Control", "only-if-cached");
 
@@ -113,12 +113,10 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
         Assert.Equal(0, _origin.CallsTo("/catalog/hot"));
     }
 
-    private async Task<BudgetGateway> GatewayAsync(bool budget)
+    private async Task<InProcessGateway> GatewayAsync(bool budget)
     {
-        var settings = SharedRouteGateway.Settings(budget
-            ? new Dictionary<string, string?> { ["EdgeGuard:ClientBudget:UpstreamPerSecond"] = "0.01", ["EdgeGuard:ClientBudget:Burst"] = "1" }
-            : null);
-        _gateway = await BudgetGateway.StartAsync(_origin.Url!, ["SKU-1"], settings);
+        var gateway = Gateways.Build().WithUpstream(_origin.Url!).WithIds(["SKU-1"]).WithSharedCatchAllRoute();
+        _gateway = await (budget ? gateway.WithBudget(perSecond: 0.01, burst: 1) : gateway).OnKestrelAsync();
         return _gateway;
     }
 

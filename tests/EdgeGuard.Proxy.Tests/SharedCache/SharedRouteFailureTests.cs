@@ -18,13 +18,9 @@ public sealed class SharedRouteFailureTests : GatewayTestBase
 {
     private volatile bool _failing;
 
-    protected override IEnumerable<string> KnownIds => [];
-
-    protected override IDictionary<string, string?> Settings => SharedRouteGateway.Settings(new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-        ["EdgeGuard:Cache:FailSafeThrottle"] = "00:00:00.100",
-    });
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithSharedCatchAllRoute()
+        .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "")
+        .WithSetting("EdgeGuard:Cache:FailSafeThrottle", "00:00:00.100");
 
     protected override void StubUpstream()
     {

@@ -20,8 +20,8 @@ public sealed class SharedRouteRedisTests : IAsyncLifetime
 {
     private readonly WireMockServer _origin = Upstream.StartCatalog();
     private RedisServer _redis = null!;
-    private GatewayFactory _first = null!;
-    private GatewayFactory _second = null!;
+    private InProcessGateway _first = null!;
+    private InProcessGateway _second = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,13 +29,9 @@ public sealed class SharedRouteRedisTests : IAsyncLifetime
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("list"));
         _origin.Given(Request.Create().WithPath("/catalog/list").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
         _redis = await RedisServer.StartAsync();
-        var settings = SharedRouteGateway.Settings(new Dictionary<string, string?>
-        {
-            ["REDIS_URL"] = _redis.Url,
-            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-        });
-        _first = new GatewayFactory(_origin.Url!, [], settings);
-        _second = new GatewayFactory(_origin.Url!, [], settings);
+        var gateway = Gateways.Build().WithUpstream(_origin.Url!).WithSharedCatchAllRoute().WithRedis(_redis);
+        _first = gateway.InProcess();
+        _second = gateway.InProcess();
     }
 
     [Fact]

@@ -20,9 +20,7 @@ public sealed class SharedRouteTests : GatewayTestBase
     private readonly Latch _fetch = new();
     private volatile int _revalidations;
 
-    protected override IEnumerable<string> KnownIds => [];
-
-    protected override IDictionary<string, string?> Settings => SharedRouteGateway.Settings();
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithSharedCatchAllRoute();
 
     protected override void StubUpstream()
     {

@@ -77,10 +77,9 @@ public sealed class IncrementalStartTests(SqliteCatalogFixture catalogs) : IClas
     {
         var path = catalogs.CreateCatalog();
 
-        var outcome = await GatewayProcess.RunUntilExitAsync(SqlGatewayEnvironment.SqlOnly("sqlite", ConnectionString(path), SqlSources.Query,
-            "SELECT sku, CAST(sku AS BLOB) AS k FROM products WHERE CAST(sku AS BLOB) > @cursor ORDER BY k"), TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:IncrementalQuery");
+        await Gateways.Build()
+            .WithSql("sqlite", ConnectionString(path), SqlSources.Query, "SELECT sku, CAST(sku AS BLOB) AS k FROM products WHERE CAST(sku AS BLOB) > @cursor ORDER BY k")
+            .AssertRefusedAsync("EdgeGuard:Bloom:Sql:IncrementalQuery");
     }
 
     [Fact]
@@ -114,8 +113,7 @@ public sealed class IncrementalStartPostgresTests(PostgresFixture postgres)
     public async Task Obvious_query_learns_a_row_inserted_after_start_within_the_poll_interval()
     {
         var database = await postgres.CreateCatalogAsync();
-        await using var bed = await SqlGatewayBed.StartAsync(
-            SqlGatewayBed.Settings("postgres", postgres.ReaderConnectionString(database), IncrementalStartTests.ObviousQuery));
+        await using var bed = await SqlGatewayBed.StartAsync("postgres", postgres.ReaderConnectionString(database), IncrementalStartTests.ObviousQuery);
         await bed.WaitForFirstPollAsync();
         Assert.Equal(AnswerSource.Bloom, (await bed.GetAsync("NEW-1")).Source);
 

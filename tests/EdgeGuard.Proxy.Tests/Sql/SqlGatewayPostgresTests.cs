@@ -14,8 +14,7 @@ namespace EdgeGuard.Proxy.Tests.Sql;
 public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
 {
     private async Task<SqlGatewayBed> StartGatewayAsync(string database, bool waitUntilReady = true) =>
-        await SqlGatewayBed.StartAsync(
-            SqlGatewayBed.Settings("postgres", postgres.ReaderConnectionString(database), SqlSources.PostgresIncrementalQuery), waitUntilReady);
+        await SqlGatewayBed.StartAsync("postgres", postgres.ReaderConnectionString(database), SqlSources.PostgresIncrementalQuery, waitUntilReady);
 
     [Fact]
     public async Task Every_id_in_the_database_is_let_through_and_a_missing_one_is_rejected()
@@ -69,11 +68,11 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         var database = await postgres.CreateCatalogAsync();
         await using var bed = await StartGatewayAsync(database);
         await bed.WaitForFirstPollAsync();
-        await bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+        await bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
         try
         {
             await postgres.Server.StopAsync();
-            await bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(10));
+            await bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(10));
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(41)));
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
 
@@ -81,7 +80,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
             await postgres.InsertAsync(database, ["DOWN-1", "DOWN-2", "DOWN-3"], overSocket: true);
             Assert.True(bed.SqlPolls.ConsecutiveFailures > 0);
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
-            Assert.Equal((HttpStatusCode.OK, "Degraded"), await bed.ReadinessAsync());
+            Assert.Equal((HttpStatusCode.OK, "Degraded"), await bed.Client.ReadinessAsync());
             await postgres.Server.StopAsync();
             await postgres.Server.StartAsync();
             Assert.Equal(3L, await postgres.Server.ScalarAsync<long>("SELECT count(*) FROM products WHERE sku LIKE 'DOWN-%'", database));
@@ -91,7 +90,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
                 await bed.TimeUntilServedAsync(id, TimeSpan.FromSeconds(15));
             }
 
-            await bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+            await bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
             Assert.Equal(0, bed.SqlPolls.ConsecutiveFailures);
             Assert.Equal(PostgresFixture.SeededRows + 3, await bed.CurrentItemsAsync());
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-4"));
@@ -115,12 +114,12 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         {
             await using var bed = await StartGatewayAsync(database, waitUntilReady: false);
 
-            var (status, _) = await bed.ReadinessAsync();
+            var (status, _) = await bed.Client.ReadinessAsync();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync("NEW-UNKNOWN")); // not loaded: forwarded
 
             await postgres.Server.StartAsync();
-            await GatewayFactory.WaitUntilReadyAsync(bed.Client);
+            await bed.Client.WaitUntilReadyAsync();
 
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("NEW-STILL-UNKNOWN"));
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(7)));

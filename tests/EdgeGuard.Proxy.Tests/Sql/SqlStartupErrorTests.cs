@@ -8,15 +8,11 @@ namespace EdgeGuard.Proxy.Tests.Sql;
 [Collection(PostgresCollection.Name)]
 public sealed class SqlStartupErrorTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Unknown_provider_is_refused()
     {
-        var outcome = await GatewayProcess.RunUntilExitAsync(
-            SqlGatewayEnvironment.SqlOnly("oracle", "Host=127.0.0.1", SqlSources.Query), Timeout);
+        var outcome = await Gateways.Build().WithSql("oracle", "Host=127.0.0.1", SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:Provider");
 
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:Provider");
         Assert.Contains("'oracle'", outcome.StandardError);
     }
 
@@ -27,9 +23,8 @@ public sealed class SqlStartupErrorTests(PostgresFixture postgres)
     [InlineData("Username=edgeguard;Password=hunter2")]
     public async Task Connection_string_that_is_not_one_is_refused_without_repeating_it(string connectionString)
     {
-        var outcome = await GatewayProcess.RunUntilExitAsync(SqlGatewayEnvironment.SqlOnly("postgres", connectionString, SqlSources.Query), Timeout);
+        var outcome = await Gateways.Build().WithSql("postgres", connectionString, SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:ConnectionString");
 
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:ConnectionString");
         Assert.Contains("EDGEGUARD_IDS_DB", outcome.StandardError);
         Assert.DoesNotContain("hunter2", outcome.StandardError + outcome.StandardOutput);
     }
@@ -43,21 +38,12 @@ public sealed class SqlStartupErrorTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateCatalogAsync();
 
-        var outcome = await GatewayProcess.RunUntilExitAsync(
-            SqlGatewayEnvironment.SqlOnly("postgres", postgres.ReaderConnectionString(database), query, incrementalQuery), Timeout);
-
-        GatewayProcess.AssertRefused(outcome, setting);
+        await Gateways.Build().WithSql("postgres", postgres.ReaderConnectionString(database), query, incrementalQuery).AssertRefusedAsync(setting);
     }
 
     [Fact]
     public async Task Sql_settings_without_a_provider_are_refused()
     {
-        var environment = SqlGatewayEnvironment.SqlOnly("", "Host=127.0.0.1", SqlSources.Query);
-        environment.Remove("EdgeGuard__Bloom__Sql__Provider");
-        environment["PRODUCTS_FILE"] = "data/products.txt";
-
-        var outcome = await GatewayProcess.RunUntilExitAsync(environment, Timeout);
-
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:Provider");
+        await Gateways.Build().WithIds(["SKU-1"]).WithSql(provider: null, "Host=127.0.0.1", SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:Provider");
     }
 }

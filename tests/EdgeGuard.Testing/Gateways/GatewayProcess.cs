@@ -8,23 +8,29 @@ namespace EdgeGuard.Testing.Gateways;
 /// directory of the test's, where its relative paths such as the default snapshot location then lie), in a process of
 /// its own, configured through environment variables. For what only a real process shows
 /// (its exit code and console output at start-up, a kill, a SIGSTOP, several instances on one Redis).
+/// <see cref="GatewayBuilder.AsProcess"/> starts one.
 /// </summary>
 public sealed class GatewayProcess : ExternalProcess
 {
     private readonly IReadOnlyDictionary<string, string?> _environment;
+    private readonly GatewayFiles _files;
     private readonly HttpClient _probe;
-
     private readonly string _workingDirectory;
+    private HttpClient? _client;
 
-    private GatewayProcess(IDictionary<string, string?> environment, int port, string? workingDirectory)
+    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory)
     {
         Port = port;
+        _files = files;
         _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
         _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
     }
 
     public int Port { get; }
+
+    /// <summary>The gateway's products file (<c>PRODUCTS_FILE</c> unless its ids come from elsewhere).</summary>
+    public string ProductsFile => _files.ProductsFile;
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
@@ -40,23 +46,21 @@ public sealed class GatewayProcess : ExternalProcess
         }
     }
 
-    /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/> (null values unset a variable); does not wait for it.</summary>
+    /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/>; does not wait for it. It owns <paramref name="files"/>.</summary>
     /// <param name="workingDirectory">Where it runs (default: the repository root).</param>
-    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null, string? workingDirectory = null)
+    internal static GatewayProcess Start(IDictionary<string, string?> environment, GatewayFiles files, string? workingDirectory)
     {
-        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free(), workingDirectory);
-        gateway.Launch();
-        return gateway;
-    }
-
-    /// <summary>Runs the gateway until it exits by itself (it should refuse to start); its exit code and output.</summary>
-    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunUntilExitAsync(IDictionary<string, string?> environment, TimeSpan timeout)
-    {
-        var withDefaults = new Dictionary<string, string?>(environment);
-        withDefaults.TryAdd("UPSTREAM_URL", "http://127.0.0.1:9");
-        await using var gateway = Start(withDefaults);
-        var exitCode = await gateway.WaitForExitAsync(timeout);
-        return (exitCode, gateway.StandardOutput, gateway.StandardError);
+        var gateway = new GatewayProcess(environment, files, LoopbackPorts.Free(), workingDirectory);
+        try
+        {
+            gateway.Launch();
+            return gateway;
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A refusal as an operator should see it: exit code 2, the setting named on stderr, no stack trace anywhere.</summary>
@@ -70,6 +74,9 @@ public sealed class GatewayProcess : ExternalProcess
         Assert.False(outcome.StandardError.Contains("   at ", StringComparison.Ordinal) || outcome.StandardOutput.Contains("   at ", StringComparison.Ordinal),
             $"a stack trace was printed: {shown}");
     }
+
+    /// <summary>A client of the gateway's own, disposed with it.</summary>
+    public HttpClient Client => _client ??= CreateClient();
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -105,6 +112,8 @@ public sealed class GatewayProcess : ExternalProcess
     protected override ValueTask CleanUpAsync()
     {
         _probe.Dispose();
+        _client?.Dispose();
+        _files.Dispose();
         return ValueTask.CompletedTask;
     }
 }
