@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Entries live for their TTL and no longer, on the real clock (the cache's own), with one-second TTLs.</summary>
@@ -12,11 +7,8 @@ public sealed class CacheExpiryTests : GatewayTestBase
 
     protected override void StubUpstream()
     {
-        Upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}"""));
-        // GHOST-1 is in the filter but not in the catalog: a false positive, made on purpose.
-        Upstream.Given(Request.Create().WithPath("/products/GHOST-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"status":404}"""));
+        Upstream.StubProduct("SKU-1");
+        Upstream.StubMissing("GHOST-1"); // in the filter but not in the catalog: a false positive, made on purpose
     }
 
     [Fact]

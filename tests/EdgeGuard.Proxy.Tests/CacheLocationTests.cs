@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using StackExchange.Redis;
 

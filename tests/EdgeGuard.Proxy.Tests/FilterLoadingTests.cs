@@ -1,11 +1,4 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests;
 

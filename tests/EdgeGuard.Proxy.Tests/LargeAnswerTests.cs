@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Through the gateway: an answer too large to cache reaches the client whole and is not cached.</summary>
@@ -15,10 +10,8 @@ public sealed class LargeAnswerTests : GatewayTestBase
 
     protected override void StubUpstream()
     {
-        Upstream.Given(Request.Create().WithPath("/products/SKU-BIG").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(LargeBody));
-        Upstream.Given(Request.Create().WithPath("/products/SKU-MID").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(MediumBody));
+        Upstream.StubProduct("SKU-BIG", LargeBody);
+        Upstream.StubProduct("SKU-MID", MediumBody);
     }
 
     [Fact]

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>The read flow against a WireMock catalog, counting what reached it from its request log.</summary>
@@ -15,11 +9,8 @@ public sealed class ProductFlowTests : GatewayTestBase
 
     protected override void StubUpstream()
     {
-        Upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1","name":"Lamp","price":9.5}"""));
-        // GHOST-1 is in the filter but not in the catalog: a false positive, made on purpose.
-        Upstream.Given(Request.Create().WithPath("/products/GHOST-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"status":404}"""));
+        Upstream.StubProduct("SKU-1", """{"id":"SKU-1","name":"Lamp","price":9.5}""");
+        Upstream.StubMissing("GHOST-1"); // in the filter but not in the catalog: a false positive, made on purpose
     }
 
     [Fact]

@@ -1,12 +1,6 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 
@@ -96,7 +90,7 @@ public sealed class ReadAfterCreateTests : GatewayTestBase
 /// HTTP. Every read sent after a 201 must be a 200.
 /// </summary>
 [Integration]
-[Collection(Redis.RedisCollection.Name)]
+[Collection(RedisCollection.Name)]
 public sealed class ReadAfterCreateStressTests
 {
     private const int Rounds = 2_000;

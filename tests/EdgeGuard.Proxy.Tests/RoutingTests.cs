@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Other routes are forwarded untouched; a client's own X-EdgeGuard-* headers never reach the catalog.</summary>

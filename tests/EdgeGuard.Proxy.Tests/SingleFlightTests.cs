@@ -1,8 +1,4 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Bad input gets 400 at the edge, with no filter, cache or upstream work.</summary>

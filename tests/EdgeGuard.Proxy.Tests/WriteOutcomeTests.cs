@@ -1,12 +1,5 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests.Budget;
 

@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock;
 using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Budget;
 
@@ -296,10 +290,6 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     private GatewayBuilder Gateway(IEnumerable<string> ids, double perSecond, int burst) =>
         Gateways.Build().WithUpstream(_catalog.Url!).WithIds(ids).WithBudget(perSecond, burst);
 
-    private static Task<HttpResponseMessage> SendForAsync(HttpClient client, string id, string forwardedFor)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/products/{id}");
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendForAsync(HttpClient client, string id, string forwardedFor) =>
+        client.GetAsync($"/products/{id}", ("X-Forwarded-For", forwardedFor));
 }

@@ -1,9 +1,5 @@
-using System.Net;
 using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests.Budget;
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.CatalogHealth;
 

@@ -1,9 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
-
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
@@ -23,10 +17,8 @@ public sealed class BusyMachineStampedeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _catalog.Given(Request.Create().WithPath("/products/ids").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody(Id + "\n"));
-        _catalog.Given(Request.Create().WithPath("/products/" + Id).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""{"id":"{{Id}}"}"""));
+        _catalog.StubIdList([Id]);
+        _catalog.StubProduct(Id);
         _bed = await ClusterTestBed.StartAsync([], settings: new Dictionary<string, string?>
         {
             ["EdgeGuard__Cache__PositiveTtl"] = "00:00:02",

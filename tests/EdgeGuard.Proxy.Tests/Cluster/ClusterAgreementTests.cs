@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 

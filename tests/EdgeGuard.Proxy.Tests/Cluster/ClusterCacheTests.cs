@@ -1,9 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
-
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
@@ -20,14 +14,11 @@ public sealed class ClusterCacheTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _catalog.Given(Request.Create().WithPath("/products/ids").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody("COLD-1\nHOT-1\n"));
+        _catalog.StubIdList(["COLD-1", "HOT-1"]);
         // A slow catalog, so the misses of three instances overlap (its own speed, not the test's timing).
         foreach (var id in new[] { "COLD-1", "HOT-1" })
         {
-            _catalog.Given(Request.Create().WithPath($"/products/{id}").UsingGet())
-                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
-                    .WithBody($$"""{"id":"{{id}}"}""").WithDelay(TimeSpan.FromMilliseconds(300)));
+            _catalog.StubProduct(id, delay: TimeSpan.FromMilliseconds(300));
         }
 
         _bed = await ClusterTestBed.StartAsync([], settings: new Dictionary<string, string?>

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
-/// The cluster through what breaks it: Redis killed, frozen, restarted empty; an instance killed, restarted
-/// with the catalog down, or cut off longer than the log reaches back. Each test has a cluster of its own.
+/// The cluster through what breaks it: Redis killed, frozen, restarted empty or from an older copy; an instance
+/// killed, restarted with the catalog down, or cut off longer than the log reaches back. Each test has a cluster of its own.
 /// Throughout: no 5xx for a read, no existing product ever answered 404 by a filter, and a write that cannot
 /// be told to the cluster refused before it is forwarded.
 /// </summary>
@@ -21,10 +19,7 @@ public sealed class ClusterOutageTests
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
         var clients = new Clients(bed);
-        using (var created = await clients[0].CreateProductAsync("BEFORE-1"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        await clients[0].AssertCreatedAsync("BEFORE-1");
 
         bed.Redis.Kill();
         using (var refused = await clients[1].CreateProductAsync("DURING-1"))
@@ -42,11 +37,7 @@ public sealed class ClusterOutageTests
         await clients.ReadForAsync(TimeSpan.FromSeconds(3), ["BEFORE-1", .. CatalogIds.Take(20)]);
 
         await bed.Redis.StartAsync(CancellationToken.None); // empty: a new generation
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await clients[2].CreateProductAsync("AFTER-1");
-            return created.StatusCode == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(30), "writes never worked again after Redis came back empty");
+        await clients[2].CreateProductOnceAcceptedAsync("AFTER-1", TimeSpan.FromSeconds(30), "writes never worked again after Redis came back empty");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-1", "AFTER-1", .. CatalogIds.Take(20)]);
         await clients.WaitUntilEachRejectsAsync();
     }
@@ -56,10 +47,7 @@ public sealed class ClusterOutageTests
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
         var clients = new Clients(bed);
-        using (var created = await clients[0].CreateProductAsync("BEFORE-2"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        await clients[0].AssertCreatedAsync("BEFORE-2");
 
         bed.Redis.Freeze();
         try
@@ -73,11 +61,7 @@ public sealed class ClusterOutageTests
             bed.Redis.Thaw();
         }
 
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await clients[2].CreateProductAsync("AFTER-2");
-            return created.StatusCode == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(20), "writes never worked again after Redis thawed");
+        await clients[2].CreateProductOnceAcceptedAsync("AFTER-2", TimeSpan.FromSeconds(20), "writes never worked again after Redis thawed");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-2", "AFTER-2"]);
         await clients.WaitUntilEachRejectsAsync();
     }
@@ -119,10 +103,7 @@ public sealed class ClusterOutageTests
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds, catalogLink: true);
         var clients = new Clients(bed);
-        using (var created = await clients[0].CreateProductAsync("CREATED-3"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        await clients[0].AssertCreatedAsync("CREATED-3");
 
         await Eventually.TrueAsync(async () => await bed.Admin.GetDatabase().KeyExistsAsync("{edgeguard}:snapshot"), TimeSpan.FromSeconds(10),
             "the leader never wrote a snapshot");
@@ -201,6 +182,76 @@ public sealed class ClusterOutageTests
             using var read = await clients[2].GetAsync($"/products/{id}");
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         }
+    }
+
+    /// <summary>
+    /// Redis comes back without the log's last entries (what a failover to a replica that had not received them does):
+    /// here a real redis-server killed and started again from a copy of its data taken before five creates. Each create
+    /// was acknowledged (201) and its entries are gone from the log; the catalog has the products. Every instance keeps
+    /// answering them (never a 404 from its filter), notices that the log went back and reloads from the sources; an
+    /// instance that joins afterwards does not trust the snapshot of that time either.
+    /// </summary>
+    [Fact]
+    public async Task Creates_acknowledged_before_redis_lost_their_log_entries_are_never_a_404()
+    {
+        await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
+        var clients = bed.Clients;
+        await clients[0].AssertCreatedAsync("BEFORE-1");
+
+        await Eventually.TrueAsync(async () => await bed.Admin.GetDatabase().KeyExistsAsync("{edgeguard}:snapshot"), TimeSpan.FromSeconds(10),
+            "the leader never wrote a snapshot");
+        await bed.Redis.SendAsync("SAVE"); // the copy Redis will come back from
+
+        var lost = Enumerable.Range(1, 5).Select(i => $"LOST-{i}").ToList();
+        foreach (var (id, i) in lost.Select((id, i) => (id, i)))
+        {
+            await clients[i % clients.Length].AssertCreatedAsync(id);
+        }
+
+        foreach (var client in clients)
+        {
+            foreach (var id in lost)
+            {
+                Assert.NotEqual("bloom", (await client.ReadAsync(id)).Source);
+            }
+        }
+
+        bed.Redis.Kill();
+        await bed.Redis.StartAsync(CancellationToken.None); // loads the copy
+        var log = await bed.Admin.GetDatabase().StreamRangeAsync("{edgeguard}:log");
+        Assert.DoesNotContain(log, entry => entry.Values.Any(field => field.Value == "LOST-5")); // the entries are gone
+
+        // Every instance keeps answering them while it notices and reloads, and rejects with its filter again after.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var trustedAgain = new bool[clients.Length];
+        while (!trustedAgain.All(trusted => trusted) && DateTime.UtcNow < until)
+        {
+            for (var i = 0; i < clients.Length; i++)
+            {
+                foreach (var id in lost)
+                {
+                    var (status, source) = await clients[i].ReadAsync(id);
+                    Assert.True(source != "bloom" && status != HttpStatusCode.NotFound, $"instance {i} answered {id} {(int)status} from {source}");
+                }
+
+                trustedAgain[i] |= (await clients[i].ReadAsync($"MISSING-{Guid.NewGuid():N}")).Source == "bloom";
+            }
+        }
+
+        Assert.All(trustedAgain, Assert.True);
+
+        // An instance that joins now: whatever snapshot Redis holds, the writes acknowledged before the loss are served.
+        var joiner = bed.StartInstance("gw-after-loss");
+        await joiner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        var joinerClient = joiner.Client;
+        foreach (var id in lost.Append("BEFORE-1"))
+        {
+            var (status, source) = await joinerClient.ReadAsync(id);
+            Assert.True(status == HttpStatusCode.OK && source != "bloom", $"the joiner answered {id} {(int)status} from {source}");
+        }
+
+        Assert.Equal("bloom", (await joinerClient.ReadAsync("NEVER-1")).Source);
+        Assert.Contains(await bed.Admin.GetDatabase().StreamRangeAsync("{edgeguard}:log"), entry => entry.Values.Any(field => field.Value == "lost"));
     }
 
     /// <summary>A client per instance, and the checks every outage test makes through all of them.</summary>

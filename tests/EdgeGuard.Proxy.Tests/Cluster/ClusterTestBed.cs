@@ -1,15 +1,7 @@
-using System.Net;
 using EdgeGuard.Testing.Faults;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
-
-/// <summary>Cluster tests run one class at a time: each starts a Redis, a catalog and three gateway processes.</summary>
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection
-{
-    public const string Name = "Cluster";
-}
 
 /// <summary>
 /// A cluster as operators run one: a real redis-server (or Redis behind Sentinels, or a Redis Cluster, which the

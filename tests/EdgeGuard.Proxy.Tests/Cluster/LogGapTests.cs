@@ -1,9 +1,5 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
@@ -41,8 +37,7 @@ public sealed class LogGapTests
         var upstream = Upstream.StartCatalog();
         try
         {
-            upstream.Given(Request.Create().WithPath($"/products/{CreatedWhileAway}").UsingGet())
-                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
+            upstream.StubProduct(CreatedWhileAway);
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
             await using var gateway = Gateways.Build().WithUpstream(upstream.Url!).WithIds(["SKU-1", "SKU-2"]).WithRedis(redis).WithInstanceId(Instance)
                 // Trust lapses two seconds after the last heartbeat, and heartbeats only come when the test moves the clock.

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using EdgeGuard.Proxy.Tests.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Deploy;
 

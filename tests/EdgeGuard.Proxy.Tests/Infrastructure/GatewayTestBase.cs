@@ -1,5 +1,3 @@
-using WireMock.Server;
-
 namespace EdgeGuard.Proxy.Tests.Infrastructure;
 
 /// <summary>

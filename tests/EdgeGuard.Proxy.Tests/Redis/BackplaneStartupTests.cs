@@ -1,6 +1,4 @@
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Redis;

@@ -1,12 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 
@@ -34,8 +28,7 @@ public sealed class DistributedLockWaitTests
             var ids = Enumerable.Range(1, Ids).Select(i => $"LOCKED-{i}").ToList();
             foreach (var id in ids)
             {
-                catalog.Given(Request.Create().WithPath("/products/" + id).UsingGet())
-                    .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""{"id":"{{id}}"}"""));
+                catalog.StubProduct(id);
             }
 
             TaskCompletionSource<long>? waitedFor = null;

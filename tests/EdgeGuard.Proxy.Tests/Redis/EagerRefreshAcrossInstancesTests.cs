@@ -1,14 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 

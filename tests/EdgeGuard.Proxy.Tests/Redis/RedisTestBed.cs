@@ -1,22 +1,8 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
-
-/// <summary>Redis tests run one class at a time: each starts its own servers, but they share two cores.</summary>
-[CollectionDefinition(Name)]
-public sealed class RedisCollection
-{
-    public const string Name = "Redis";
-}
 
 /// <summary>
 /// One test's world: a real redis-server, a WireMock catalog, the real gateway (in-process) pointed at both,
@@ -30,8 +16,6 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     /// <summary>The name the test's own Redis connections carry, so a test can cut off everyone else.</summary>
     private const string AdminClientName = "edgeguard-tests-admin";
-
-    private readonly Dictionary<string, Guid> _productStubs = new(StringComparer.Ordinal);
 
     private RedisTestBed(RedisServer redis, WireMockServer upstream)
     {
@@ -100,13 +84,11 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     public static string Body(string id) => $$"""{"id":"{{id}}","name":"Product {{id}}","price":12.5}""";
 
-    /// <summary>The catalog knows <paramref name="id"/> (replaces an earlier stub for it).</summary>
-    public void StubProduct(string id) => Stub(id, Response.Create()
-        .WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Body(id)));
+    /// <summary>The catalog knows <paramref name="id"/> (answering <see cref="Body"/>; replaces an earlier stub for it).</summary>
+    public void StubProduct(string id) => Upstream.StubProduct(id, Body(id));
 
     /// <summary>The catalog does not know <paramref name="id"/> (replaces an earlier stub for it).</summary>
-    public void StubMissing(string id) => Stub(id, Response.Create()
-        .WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"title":"Not Found","status":404}"""));
+    public void StubMissing(string id) => Upstream.StubMissing(id);
 
     public int UpstreamReads(string id) => Upstream.CallsTo("/products/" + id);
 
@@ -196,17 +178,43 @@ public sealed class RedisTestBed : IAsyncDisposable
         Upstream.Dispose();
         await Redis.DisposeAsync();
     }
+}
 
-    private void Stub(string id, IResponseBuilder response)
+/// <summary>
+/// Tests on a <see cref="RedisTestBed"/> of their own, started before each test with the catalog knowing
+/// <see cref="Products"/> and not <see cref="Missing"/> (all of them in the gateway's filter).
+/// </summary>
+public abstract class RedisBedTests : IAsyncLifetime
+{
+    protected const string Existing = "SKU-1";
+    protected const string Later = "SKU-2";
+    protected const string FalsePositive = "SKU-GHOST";
+    protected const string Created = "SKU-NEW";
+    protected const string Unknown = "NOPE-404";
+
+    protected RedisTestBed Bed { get; private set; } = null!;
+
+    /// <summary>Ids the catalog knows.</summary>
+    protected virtual IEnumerable<string> Products => [Existing, Later];
+
+    /// <summary>Ids in the filter the catalog does not know (false positives, products not created yet).</summary>
+    protected virtual IEnumerable<string> Missing => [FalsePositive, Created];
+
+    public async Task InitializeAsync()
     {
-        // The same mapping guid replaces the stub: the catalog's answer for this id changes.
-        if (!_productStubs.TryGetValue(id, out var guid))
+        Bed = await RedisTestBed.StartAsync([.. Products, .. Missing]);
+        foreach (var id in Products)
         {
-            _productStubs[id] = guid = Guid.NewGuid();
+            Bed.StubProduct(id);
         }
 
-        Upstream.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(guid).RespondWith(response);
+        foreach (var id in Missing)
+        {
+            Bed.StubMissing(id);
+        }
     }
+
+    public async Task DisposeAsync() => await Bed.DisposeAsync();
 }
 
 /// <summary>An entry read back from Redis: format version, kind (1 answer, 2 negative, 3 pass-through), status.</summary>

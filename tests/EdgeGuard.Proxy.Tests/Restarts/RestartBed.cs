@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace EdgeGuard.Proxy.Tests.Restarts;
 
 /// <summary>

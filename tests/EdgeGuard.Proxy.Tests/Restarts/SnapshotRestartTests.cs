@@ -1,6 +1,4 @@
-using System.Net;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.Restarts;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
 /// <summary>

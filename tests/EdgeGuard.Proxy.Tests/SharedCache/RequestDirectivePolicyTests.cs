@@ -1,9 +1,4 @@
-using System.Net;
 using EdgeGuard.Proxy.Tests.Budget;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
@@ -33,8 +28,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("hot"));
         _origin.Given(Request.Create().WithPath("/catalog/sweep").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("swept"));
-        _origin.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}"""));
+        _origin.StubProduct("SKU-1");
     }
 
     [Theory]
@@ -47,13 +41,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
 
         foreach (var headers in Forcing)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            foreach (var (name, value) in headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            using var response = await client.SendAsync(request);
+            using var response = await client.GetAsync(path, headers);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("cache", response.Source());
         }
@@ -72,9 +60,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
         }
 
         using var held = await sweeper.GetAsync("/catalog/sweep?page=2"); // a miss: it would reach the origin
-        var forcing = new HttpRequestMessage(HttpMethod.Get, "/catalog/hot");
-        forcing.Headers.TryAddWithoutValidation("Cache-Control", "no-cache");
-        using var stored = await sweeper.SendAsync(forcing);
+        using var stored = await sweeper.GetAsync("/catalog/hot", ("Cache-Control", "no-cache"));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
         Assert.Equal("budget", held.Source());
@@ -92,9 +78,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
         var client = gateway.ClientFrom("127.0.0.13");
         using (await client.GetAsync("/catalog/hot")) { } // spends the client's one request
 
-        var forcing = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-1");
-        forcing.Headers.TryAddWithoutValidation("Cache-Control", "no-cache");
-        using var held = await client.SendAsync(forcing);
+        using var held = await client.GetAsync("/products/SKU-1", ("Cache-Control", "no-cache"));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
         Assert.Equal(0, _origin.CallsTo("/products/SKU-1"));
@@ -104,10 +88,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     public async Task Only_if_cached_never_reaches_the_origin()
     {
         var client = (await GatewayAsync(budget: false)).ClientFrom("127.0.0.14");
-        var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/hot");
-        request.Headers.TryAddWithoutValidation("Cache-Control", "only-if-cached");
-
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetAsync("/catalog/hot", ("Cache-Control", "only-if-cached"));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(0, _origin.CallsTo("/catalog/hot"));

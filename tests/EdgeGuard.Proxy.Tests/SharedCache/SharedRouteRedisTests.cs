@@ -1,11 +1,5 @@
-using System.Net;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;

@@ -1,14 +1,7 @@
-using System.Diagnostics;
-using System.Net;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 

@@ -2,7 +2,6 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using EdgeGuard.Proxy.Filtering;
 

@@ -1,8 +1,6 @@
-using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeGuard.Proxy.Tests.Sql;

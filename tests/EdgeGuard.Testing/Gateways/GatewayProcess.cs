@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace EdgeGuard.Testing.Gateways;
 
 /// <summary>
@@ -10,29 +7,18 @@ namespace EdgeGuard.Testing.Gateways;
 /// (its exit code and console output at start-up, a kill, a SIGSTOP, several instances on one Redis).
 /// <see cref="GatewayBuilder.AsProcess"/> starts one.
 /// </summary>
-public sealed class GatewayProcess : ExternalProcess
+public sealed class GatewayProcess : HttpServerProcess
 {
     private readonly IReadOnlyDictionary<string, string?> _environment;
-    private readonly GatewayFiles _files;
-    private readonly HttpClient _probe;
     private readonly string _workingDirectory;
     private HttpClient? _client;
 
-    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory)
+    /// <param name="files">The gateway's own directory (<see cref="ServerProcess.Directory"/>), deleted with it.</param>
+    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory) : base(port, files.Directory)
     {
-        Port = port;
-        _files = files;
         _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
-        _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
     }
-
-    public int Port { get; }
-
-    /// <summary>The gateway's products file (<c>PRODUCTS_FILE</c> unless its ids come from elsewhere).</summary>
-    public string ProductsFile => _files.ProductsFile;
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
     public override string Name => $"the gateway on port {Port}";
 
@@ -89,31 +75,18 @@ public sealed class GatewayProcess : ExternalProcess
                 or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
         Environment = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
+            ["ASPNETCORE_URLS"] = Url,
             ["DOTNET_NOLOGO"] = "1",
             ["Logging__Console__FormatterName"] = "simple",
         }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
     };
 
-    /// <summary>Ready when <c>/health/ready</c> answers 200.</summary>
-    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _probe.GetAsync("/health/ready", cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    /// <summary>Ready when the filter has loaded.</summary>
+    protected override string HealthPath => "/health/ready";
 
     protected override ValueTask CleanUpAsync()
     {
-        _probe.Dispose();
         _client?.Dispose();
-        _files.Dispose();
-        return ValueTask.CompletedTask;
+        return base.CleanUpAsync();
     }
 }

@@ -13,6 +13,18 @@ public static class GatewayRequests
 
     public static string? MediaType(this HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
 
+    /// <summary>GET <paramref name="path"/> with request headers of the test's (conditions, ranges, cache directives, forwarding).</summary>
+    public static Task<HttpResponseMessage> GetAsync(this HttpClient client, string path, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return client.SendAsync(request);
+    }
+
     /// <summary>Reads product <paramref name="id"/>: its status and what answered it.</summary>
     public static async Task<(HttpStatusCode Status, string Source)> ReadAsync(this HttpClient client, string id)
     {
@@ -23,6 +35,21 @@ public static class GatewayRequests
     /// <summary>Creates product <paramref name="id"/> through the gateway (<c>POST /products</c>).</summary>
     public static Task<HttpResponseMessage> CreateProductAsync(this HttpClient client, string id) =>
         client.PostAsJsonAsync("/products", new { id, name = "Product " + id, price = 12.5 });
+
+    /// <summary>Creates product <paramref name="id"/> and checks that the gateway answered 201.</summary>
+    public static async Task AssertCreatedAsync(this HttpClient client, string id)
+    {
+        using var created = await client.CreateProductAsync(id);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"creating {id} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Creates product <paramref name="id"/> until the gateway takes the write (201): one refused while a dependency is down goes through once it is back.</summary>
+    public static Task CreateProductOnceAcceptedAsync(this HttpClient client, string id, TimeSpan within, string failure) =>
+        Eventually.TrueAsync(async () =>
+        {
+            using var created = await client.CreateProductAsync(id);
+            return created.StatusCode == HttpStatusCode.Created;
+        }, within, failure);
 
     /// <summary>The filter's <c>/bloom/stats</c>.</summary>
     public static async Task<JsonElement> StatsAsync(this HttpClient client) =>

@@ -1,17 +1,17 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
-/// Gateways on <c>redis-sentinel://</c>: three gateway processes on a primary with a replica and three real
-/// Sentinels. They find the primary through the Sentinels, and when it is killed they follow the failover by
-/// themselves: reads and writes work again on the promoted replica.
+/// Gateways on Redis as it is run for availability or size. On <c>redis-sentinel://</c>: three gateway processes on a
+/// primary with a replica and three real Sentinels; they find the primary through the Sentinels, and when it is killed
+/// they follow the failover by themselves: reads and writes work again on the promoted replica. On a Redis Cluster:
+/// <c>REDIS_URL</c> names one node of a three-primary cluster (StackExchange.Redis finds the others); the cluster's
+/// keys share one hash tag, so its scripts and streams live on one node, and every command the gateways use works.
 /// </summary>
 [Integration]
 [Collection(ClusterCollection.Name)]
-public sealed class SentinelFailoverTests
+public sealed class RedisTopologyTests
 {
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
 
@@ -21,8 +21,7 @@ public sealed class SentinelFailoverTests
         await using var sentinels = await SentinelTopology.StartAsync();
         await using var bed = await ClusterTestBed.StartOnAsync(sentinels.Url, Admin(sentinels), ["HAVE-1", "HAVE-2"]);
         var clients = bed.Clients;
-        using var created = await clients[0].CreateProductAsync("BEFORE-1");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await clients[0].AssertCreatedAsync("BEFORE-1");
         await AssertServedEverywhereAsync(clients, "BEFORE-1");
         await sentinels.WaitForReplicaInSyncAsync();
 
@@ -98,8 +97,38 @@ public sealed class SentinelFailoverTests
         }
 
         await gateway.WaitUntilReadyAsync(Recovery);
-        using var created = await client.CreateProductAsync("LATE-1");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await client.AssertCreatedAsync("LATE-1");
+    }
+
+    [Fact]
+    public async Task Gateways_on_a_redis_cluster_agree_on_creates_and_reject_missing_ids()
+    {
+        await using var redis = await RedisClusterTopology.StartAsync();
+        var admin = new ConfigurationOptions();
+        foreach (var node in redis.Nodes)
+        {
+            admin.EndPoints.Add(IPAddress.Loopback, node.Port);
+        }
+
+        await using var bed = await ClusterTestBed.StartOnAsync(redis.Url, admin, ["HAVE-1", "HAVE-2"]);
+        var clients = bed.Clients;
+        for (var writer = 0; writer < clients.Length; writer++)
+        {
+            await clients[writer].AssertCreatedAsync($"CREATED-{writer}");
+            await AssertServedEverywhereAsync(clients, $"CREATED-{writer}");
+        }
+
+        for (var i = 0; i < clients.Length; i++)
+        {
+            using var missing = await clients[i].GetAsync($"/products/MISSING-{i}");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("bloom", missing.Source());
+            using var existing = await clients[i].GetAsync("/products/HAVE-2");
+            Assert.Equal(HttpStatusCode.OK, existing.StatusCode);
+        }
+
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("CROSSSLOT", instance.Output, StringComparison.Ordinal));
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("MOVED", instance.Output, StringComparison.Ordinal));
     }
 
     private static ConfigurationOptions Admin(SentinelTopology sentinels)
