@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Configuration;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests;

@@ -1,5 +1,3 @@
-using WireMock.Matchers;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>

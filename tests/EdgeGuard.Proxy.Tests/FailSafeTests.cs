@@ -1,5 +1,3 @@
-using WireMock;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>
@@ -62,11 +60,7 @@ public sealed class FailSafeTests : GatewayTestBase
         Assert.Equal(1, (await ScrapedMetrics.ReadAsync(Client)).Value("edgeguard_stale_served_total"));
 
         _mode = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            using var recovered = await Client.GetAsync("/products/SKU-1");
-            return recovered.Source() is "upstream" or "cache";
-        }, TimeSpan.FromSeconds(5), "the fresh answer never came back once the catalog recovered");
+        await ServedFreshAgainAsync("SKU-1", TimeSpan.FromSeconds(5), "the fresh answer never came back once the catalog recovered");
     }
 
     [Fact]
@@ -84,11 +78,7 @@ public sealed class FailSafeTests : GatewayTestBase
         Assert.True(waited < TimeSpan.FromSeconds(1.5), $"waited {waited.TotalMilliseconds:F0} ms for a hanging catalog (soft timeout 300 ms)");
         _mode = 0;
         // The fetch that was cut short completes in the background and refreshes the entry.
-        await Eventually.TrueAsync(async () =>
-        {
-            using var next = await Client.GetAsync("/products/SKU-2");
-            return next.Source() is "cache" or "upstream";
-        }, TimeSpan.FromSeconds(8), "the background fetch never refreshed the entry");
+        await ServedFreshAgainAsync("SKU-2", TimeSpan.FromSeconds(8), "the background fetch never refreshed the entry");
     }
 
     [Fact]
@@ -107,6 +97,10 @@ public sealed class FailSafeTests : GatewayTestBase
         // A stale 404 could hide a product created meanwhile: the catalog's failure is answered instead.
         Assert.Equal(HttpStatusCode.BadGateway, failing.StatusCode);
     }
+
+    /// <summary>Waits until <paramref name="id"/> is answered fresh again (from the catalog or a refreshed entry), no longer stale.</summary>
+    private Task ServedFreshAgainAsync(string id, TimeSpan within, string failure) =>
+        Eventually.TrueAsync(async () => (await Client.ReadAsync(id)).Source is "upstream" or "cache", within, failure);
 }
 
 /// <summary>A hot id is refreshed before it expires: its readers never wait for the catalog.</summary>

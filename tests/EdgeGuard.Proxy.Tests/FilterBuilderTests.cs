@@ -1,10 +1,4 @@
 using System.Runtime.CompilerServices;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Filtering.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Tests;
 

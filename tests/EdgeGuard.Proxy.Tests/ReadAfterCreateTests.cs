@@ -1,6 +1,4 @@
 using System.Net.Http.Json;
-using EdgeGuard.Proxy.Caching;
-using WireMock;
 
 namespace EdgeGuard.Proxy.Tests;
 

@@ -1,5 +1,3 @@
-using WireMock;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Concurrent misses for one id share one upstream request.</summary>

@@ -1,6 +1,3 @@
-using EdgeGuard.Proxy.Filtering;
-using WireMock;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>

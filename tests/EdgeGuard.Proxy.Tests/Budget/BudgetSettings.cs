@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>The per-client upstream budget on a test gateway (it needs real connections: <c>OnKestrelAsync</c>).</summary>

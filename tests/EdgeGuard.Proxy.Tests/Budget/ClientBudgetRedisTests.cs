@@ -1,5 +1,3 @@
-using WireMock.Matchers;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>The budget with Redis as L2: a refused fill leaves nothing behind in the cluster.</summary>

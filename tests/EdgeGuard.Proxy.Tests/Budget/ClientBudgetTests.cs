@@ -1,6 +1,3 @@
-using WireMock;
-using WireMock.Matchers;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using EdgeGuard.Filter;
-using WireMock.Matchers;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>

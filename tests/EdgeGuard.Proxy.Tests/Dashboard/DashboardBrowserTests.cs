@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Playwright;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;
@@ -30,12 +28,11 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // A real port, so a real browser can reach the gateway.
         _gateway = await Gateways.Build().WithUpstream(_catalog.Url).WithIds(Ids).OnKestrelAsync();
         _url = _gateway.Address;
-        _client = new HttpClient { BaseAddress = _url };
+        _client = _gateway.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
         await _gateway.DisposeAsync();
         await _catalog.DisposeAsync();
     }

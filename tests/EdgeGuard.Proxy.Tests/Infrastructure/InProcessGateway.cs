@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 
@@ -64,11 +61,7 @@ public sealed class InProcessGateway : WebApplicationFactory<Program>
 
     internal async Task StartOnKestrelAsync()
     {
-        UseKestrel(0);
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        // A client bound to an IPv4 loopback address must connect to one.
-        Address = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
+        Address = new Uri(this.StartOnLoopback());
         using var client = new HttpClient { BaseAddress = Address };
         await client.WaitUntilReadyAsync();
     }

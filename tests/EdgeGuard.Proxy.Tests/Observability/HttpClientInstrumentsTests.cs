@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using EdgeGuard.Proxy.Observability;
 
 namespace EdgeGuard.Proxy.Tests.Observability;
 

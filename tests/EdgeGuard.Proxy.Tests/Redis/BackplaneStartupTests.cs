@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Caching;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Redis;

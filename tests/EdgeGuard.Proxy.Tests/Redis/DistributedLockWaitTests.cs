@@ -1,5 +1,3 @@
-using System.Globalization;
-using EdgeGuard.Proxy.Caching;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;

@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Caching;
 using Microsoft.Extensions.Caching.Distributed;
 using StackExchange.Redis;
 

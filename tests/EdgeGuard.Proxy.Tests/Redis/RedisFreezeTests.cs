@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>

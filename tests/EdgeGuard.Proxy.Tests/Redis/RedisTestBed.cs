@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using EdgeGuard.Proxy.Caching;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Redis;

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Observability;
-
 namespace EdgeGuard.Proxy.Tests.Restarts;
 
 /// <summary>

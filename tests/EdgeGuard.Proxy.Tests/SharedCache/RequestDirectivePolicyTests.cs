@@ -8,7 +8,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// answered from the cache like any other, so no client can make the origin work on every request; and the per-client
 /// budget holds a client whose requests do reach the origin, on either route. <c>only-if-cached</c> is honoured.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class RequestDirectivePolicyTests : IAsyncLifetime
 {
     private static readonly (string Name, string Value)[][] Forcing =

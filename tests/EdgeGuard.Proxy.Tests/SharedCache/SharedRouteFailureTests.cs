@@ -1,4 +1,3 @@
-using WireMock;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -9,7 +8,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// <c>stale-if-error</c> window (or the cache tier's fail-safe when it says nothing), never when it says
 /// <c>must-revalidate</c> (the origin's own error is relayed then). A URL never stored fails with the origin's error.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteFailureTests : GatewayTestBase
 {
     private volatile bool _failing;

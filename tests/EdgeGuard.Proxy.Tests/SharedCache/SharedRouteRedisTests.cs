@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Caching;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
@@ -9,7 +8,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// instance invalidates the URL on the other.
 /// </summary>
 [Collection(RedisCollection.Name)]
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteRedisTests : IAsyncLifetime
 {
     private readonly WireMockServer _origin = Upstream.StartCatalog();

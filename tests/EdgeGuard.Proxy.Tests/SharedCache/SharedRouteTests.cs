@@ -1,4 +1,3 @@
-using WireMock;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -10,7 +9,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// revalidation with the stored validators and the stored headers updated from the 304, and invalidation by an
 /// unsafe method of the same URL. What reached the origin is counted from WireMock's log.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteTests : GatewayTestBase
 {
     private readonly Latch _fetch = new();

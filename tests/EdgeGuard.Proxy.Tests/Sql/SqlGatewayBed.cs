@@ -1,8 +1,3 @@
-using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Filtering.Sources;
-using EdgeGuard.Proxy.Observability;
-using WireMock.Matchers;
-
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>
@@ -14,18 +9,11 @@ public sealed class SqlGatewayBed : IAsyncDisposable
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    private SqlGatewayBed(WireMockServer upstream, InProcessGateway gateway, HttpClient client)
-    {
-        Upstream = upstream;
-        Gateway = gateway;
-        Client = client;
-    }
+    public required WireMockServer Upstream { get; init; }
 
-    public WireMockServer Upstream { get; }
+    public required InProcessGateway Gateway { get; init; }
 
-    public InProcessGateway Gateway { get; }
-
-    public HttpClient Client { get; }
+    public required HttpClient Client { get; init; }
 
     public ProductFilter Filter => Gateway.Services.GetRequiredService<ProductFilter>();
 
@@ -43,7 +31,7 @@ public sealed class SqlGatewayBed : IAsyncDisposable
             .WithSetting("EdgeGuard:Bloom:MaxRetryDelay", "00:00:01")
             .InProcess();
         var client = waitUntilReady ? await gateway.CreateReadyClientAsync() : gateway.CreateClient();
-        return new SqlGatewayBed(upstream, gateway, client);
+        return new SqlGatewayBed { Upstream = upstream, Gateway = gateway, Client = client };
     }
 
     public Task<(HttpStatusCode Status, string Source)> GetAsync(string id) => Client.ReadAsync(id);

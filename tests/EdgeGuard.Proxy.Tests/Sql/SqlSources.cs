@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 
 namespace EdgeGuard.Proxy.Tests.Sql;

@@ -1,6 +1,4 @@
-using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using EdgeGuard.Proxy.Observability;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
