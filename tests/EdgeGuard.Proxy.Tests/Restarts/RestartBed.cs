@@ -24,6 +24,14 @@ public sealed class RestartBed : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>Runs a gateway (as <see cref="Start"/> does) until it is ready, then stops it as an operator does: it saves its snapshot on the way out.</summary>
+    public async Task RunAndStopAsync(string catalogUrl, IDictionary<string, string?>? settings = null)
+    {
+        var gateway = Start(catalogUrl, settings);
+        await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await gateway.StopAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Waits until <paramref name="gateway"/> answers HTTP at all (liveness), ready or not.</summary>
     public static Task WaitUntilServingAsync(GatewayProcess gateway) =>
         Eventually.TrueAsync(async () =>

@@ -18,9 +18,7 @@ public sealed class SnapshotRestartTests
     {
         await using var bed = new RestartBed();
         await using var catalogA = await ScriptedCatalog.StartAsync(Ids("AAA", 2_000));
-        var first = bed.Start(catalogA.Url);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalogA.Url);
         Assert.True(File.Exists(bed.SnapshotFile), "the first gateway left no snapshot in the default location");
 
         await using var catalogB = await ScriptedCatalog.StartAsync(Ids("BBB", 5_000));
@@ -57,9 +55,7 @@ public sealed class SnapshotRestartTests
         var settings = new Dictionary<string, string?> { ["EdgeGuard__Bloom__ReloadInterval"] = "00:00:01" };
         await using var bed = new RestartBed();
         await using var catalog = await ScriptedCatalog.StartAsync(Ids("OLD", 2_000));
-        var first = bed.Start(catalog.Url, settings);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalog.Url, settings);
 
         // Down for longer than ReloadInterval (the snapshot's sources were read before its file was written), while
         // products are created on the catalog itself.
@@ -100,9 +96,7 @@ public sealed class SnapshotRestartTests
     {
         await using var bed = new RestartBed();
         await using var catalog = await ScriptedCatalog.StartAsync(Ids("YNG", 2_000));
-        var first = bed.Start(catalog.Url);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalog.Url);
 
         catalog.HoldIdList();
         var second = bed.Start(catalog.Url);
