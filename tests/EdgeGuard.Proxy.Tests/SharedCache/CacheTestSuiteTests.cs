@@ -32,8 +32,12 @@ public sealed class CacheTestSuiteTests
             }, TimeSpan.FromMinutes(5));
             Assert.True(exitCode == 0, $"run.sh strict exited with {exitCode}:{Environment.NewLine}{log}");
 
-            var (scoreExit, json) = await CommandLine.RunAsync(new ProcessCommand("python3",
-                [Path.Combine(Bench, "score.py"), "--subset", "strict", "--json", Path.Combine(output, "edgeguard-strict.json")]) { WorkingDirectory = Bench });
+            var score = new ProcessCommand("python3",
+                [Path.Combine(Bench, "score.py"), "--subset", "strict", "--json", Path.Combine(output, "edgeguard-strict.json")])
+            {
+                WorkingDirectory = Bench,
+            };
+            var (scoreExit, json) = await CommandLine.RunAsync(score);
             Assert.True(scoreExit == 0, json);
             var passed = JsonDocument.Parse(json).RootElement.EnumerateObject().Single().Value.GetProperty("strict").GetProperty("pass").GetInt32();
 
