@@ -4,8 +4,8 @@
 # tests, postgresql for the SQL id source tests, chromium for the dashboard's browser test, prometheus for
 # promtool on deploy/'s alert rules, nodejs and python3 for the HTTP caching test suite's strict subset in
 # bench/cachetests),
-# builds, runs every test project, and ends with one line "N passed, N failed" summed over all projects' TRX
-# results.
+# builds, checks the code against .editorconfig, runs every test project, and ends with one line "N passed,
+# N failed" summed over all projects' TRX results.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -52,6 +52,15 @@ results="$PWD/TestResults"
 export EDGEGUARD_TEST_RESULTS="$results"
 rm -rf "$results"
 dotnet build EdgeGuard.sln -c Release -nologo -v quiet || { echo "0 passed, 0 failed"; exit 1; }
+# The code's layout and the .editorconfig's style rules (naming, braces, namespaces, using order). Whitespace and
+# style only: the analyzers' diagnostics already fail the build above (warnings as errors).
+formatted=0
+dotnet format whitespace EdgeGuard.sln --verify-no-changes --no-restore -v quiet || formatted=1
+dotnet format style EdgeGuard.sln --verify-no-changes --no-restore -v quiet || formatted=1
+if [ "$formatted" -ne 0 ]; then
+  echo "test.sh: the code does not follow .editorconfig (listed above); run 'dotnet format EdgeGuard.sln' to fix it" >&2
+  echo "0 passed, 0 failed"; exit 1
+fi
 # One project at a time, each with its own TRX file: sequential runs keep the timing-sensitive tests
 # (timeouts, outages) away from each other on a small machine.
 status=0

@@ -1,8 +1,8 @@
+using EdgeGuard.Filter;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using EdgeGuard.Filter;
 
 namespace CatalogBackend.Tests;
 

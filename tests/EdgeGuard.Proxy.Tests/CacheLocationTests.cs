@@ -1,5 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Configuration;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests;

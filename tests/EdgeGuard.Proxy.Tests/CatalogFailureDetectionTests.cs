@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>
@@ -18,20 +11,16 @@ public sealed class CatalogFailureDetectionTests : GatewayTestBase
     // Long enough for the first fetch of a cold gateway on a busy machine, short enough to keep the test quick.
     private static readonly TimeSpan CatalogTimeout = TimeSpan.FromSeconds(2);
 
-    protected override IEnumerable<string> KnownIds =>
-        ["CACHED-1", "COLD-1", "COLD-2", .. Enumerable.Range(0, 10).Select(i => $"HANG-{i}")];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = CatalogTimeout.ToString(),
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway
+        .WithIds(["CACHED-1", "COLD-1", "COLD-2", .. Enumerable.Range(0, 10).Select(i => $"HANG-{i}")])
+        .WithSetting("ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout", CatalogTimeout.ToString())
         // Out of service for long enough that the two reads after the timeouts both meet it so, however slow the machine.
-        ["ReverseProxy:Clusters:catalog:HealthCheck:Passive:ReactivationPeriod"] = "00:00:04",
-        ["EdgeGuard:CatalogFailureDetection:DetectionWindowSize"] = "00:00:04",
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
+        .WithSetting("ReverseProxy:Clusters:catalog:HealthCheck:Passive:ReactivationPeriod", "00:00:04")
+        .WithSetting("EdgeGuard:CatalogFailureDetection:DetectionWindowSize", "00:00:04")
+        .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:01")
         // Longer than anything below: a stale answer served at once cannot be the soft timeout's doing.
-        ["EdgeGuard:Cache:SoftTimeout"] = "00:00:05",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-    };
+        .WithSetting("EdgeGuard:Cache:SoftTimeout", "00:00:05")
+        .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "");
 
     protected override void StubUpstream() =>
         Upstream.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>
@@ -17,18 +10,11 @@ public sealed class FailSafeTests : GatewayTestBase
 {
     private volatile int _mode; // 0 healthy, 1 answers 500, 2 hangs for 3 s
 
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "SKU-2", "SKU-NEVER", "GHOST-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtl"] = "00:00:01",
-        ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:00",
-        ["EdgeGuard:Cache:SoftTimeout"] = "00:00:00.300",
-        ["EdgeGuard:Cache:HardTimeout"] = "00:00:05",
-        ["EdgeGuard:Cache:FailSafeThrottle"] = "00:00:00.500",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-    };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "SKU-2", "SKU-NEVER", "GHOST-1"])
+        .WithOneSecondTtls()
+        .WithSetting("EdgeGuard:Cache:SoftTimeout", "00:00:00.300")
+        .WithSetting("EdgeGuard:Cache:HardTimeout", "00:00:05")
+        .WithSetting("EdgeGuard:Cache:FailSafeThrottle", "00:00:00.500");
 
     protected override void StubUpstream()
     {
@@ -74,11 +60,7 @@ public sealed class FailSafeTests : GatewayTestBase
         Assert.Equal(1, (await ScrapedMetrics.ReadAsync(Client)).Value("edgeguard_stale_served_total"));
 
         _mode = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            using var recovered = await Client.GetAsync("/products/SKU-1");
-            return recovered.Source() is "upstream" or "cache";
-        }, TimeSpan.FromSeconds(5), "the fresh answer never came back once the catalog recovered");
+        await ServedFreshAgainAsync("SKU-1", TimeSpan.FromSeconds(5), "the fresh answer never came back once the catalog recovered");
     }
 
     [Fact]
@@ -96,11 +78,7 @@ public sealed class FailSafeTests : GatewayTestBase
         Assert.True(waited < TimeSpan.FromSeconds(1.5), $"waited {waited.TotalMilliseconds:F0} ms for a hanging catalog (soft timeout 300 ms)");
         _mode = 0;
         // The fetch that was cut short completes in the background and refreshes the entry.
-        await Eventually.TrueAsync(async () =>
-        {
-            using var next = await Client.GetAsync("/products/SKU-2");
-            return next.Source() is "cache" or "upstream";
-        }, TimeSpan.FromSeconds(8), "the background fetch never refreshed the entry");
+        await ServedFreshAgainAsync("SKU-2", TimeSpan.FromSeconds(8), "the background fetch never refreshed the entry");
     }
 
     [Fact]
@@ -119,18 +97,18 @@ public sealed class FailSafeTests : GatewayTestBase
         // A stale 404 could hide a product created meanwhile: the catalog's failure is answered instead.
         Assert.Equal(HttpStatusCode.BadGateway, failing.StatusCode);
     }
+
+    /// <summary>Waits until <paramref name="id"/> is answered fresh again (from the catalog or a refreshed entry), no longer stale.</summary>
+    private Task ServedFreshAgainAsync(string id, TimeSpan within, string failure) =>
+        Eventually.TrueAsync(async () => (await Client.ReadAsync(id)).Source is "upstream" or "cache", within, failure);
 }
 
 /// <summary>A hot id is refreshed before it expires: its readers never wait for the catalog.</summary>
 public sealed class EagerRefreshTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["HOT-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:PositiveTtl"] = "00:00:04",
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "0.5",
-    };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["HOT-1"])
+        .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:04")
+        .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "0.5");
 
     protected override void StubUpstream() =>
         Upstream.Given(Request.Create().WithPath("/products/HOT-1").UsingGet())

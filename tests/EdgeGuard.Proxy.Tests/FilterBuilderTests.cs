@@ -1,15 +1,4 @@
-using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Filtering.Sources;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 
@@ -147,19 +136,15 @@ public sealed class FilterBuilderTests
         var all = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"CAT-{i}"));
         var half = string.Join('\n', Enumerable.Range(0, 50).Select(i => $"CAT-{i}"));
         catalog.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(2).RespondWith(Response.Create().WithStatusCode(200).WithBody(all));
-        await using var gateway = new GatewayFactory(catalog.Url!, [], new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:LoadFromCatalog"] = "true",
-            ["PRODUCTS_FILE"] = "",
-        });
+        await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).LoadingFromCatalog().InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         catalog.Given(Request.Create().WithPath("/products/ids").UsingGet()).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200).WithBody(half));
 
         using var refused = await client.SendAsync(Reload(force: false));
         using var keptRead = await client.GetAsync("/products/CAT-99");
-        var keptItems = await ItemsAsync(client);
+        var keptItems = (await client.StatsAsync()).GetProperty("current_items").GetInt64();
         using var forced = await client.SendAsync(Reload(force: true));
-        var forcedItems = await ItemsAsync(client);
+        var forcedItems = (await client.StatsAsync()).GetProperty("current_items").GetInt64();
 
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("MaxShrinkShare", await refused.Content.ReadAsStringAsync());
@@ -169,13 +154,10 @@ public sealed class FilterBuilderTests
         Assert.Equal(50, forcedItems);
     }
 
-    private static async Task<long> ItemsAsync(HttpClient client) =>
-        JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement.GetProperty("current_items").GetInt64();
-
     private static HttpRequestMessage Reload(bool force)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, force ? "/bloom/reload?force=true" : "/bloom/reload");
-        request.Headers.Add("X-Admin-Key", GatewayFactory.AdminKey);
+        request.Headers.Add("X-Admin-Key", Gateways.AdminKey);
         return request;
     }
 

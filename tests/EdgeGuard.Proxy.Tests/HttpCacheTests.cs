@@ -1,9 +1,4 @@
 using System.IO.Compression;
-using System.Net;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 
@@ -17,8 +12,8 @@ public sealed class HttpCacheTests : GatewayTestBase
 {
     private const string LastModified = "Tue, 24 Nov 2026 10:00:00 GMT";
 
-    protected override IEnumerable<string> KnownIds =>
-        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-VARY-TIER", "SKU-WEAK"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(
+        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-VARY-TIER", "SKU-WEAK"]);
 
     protected override void StubUpstream()
     {
@@ -79,10 +74,7 @@ public sealed class HttpCacheTests : GatewayTestBase
     public async Task Conditional_get_that_matches_the_cached_entry_is_answered_304_from_the_cache(string header, string value, HttpStatusCode expected)
     {
         using (await Client.GetAsync("/products/SKU-ETAG")) { }
-        var request = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-ETAG");
-        request.Headers.TryAddWithoutValidation(header, value);
-
-        using var response = await Client.SendAsync(request);
+        using var response = await Client.GetAsync("/products/SKU-ETAG", (header, value));
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("cache", response.Source());
@@ -98,10 +90,7 @@ public sealed class HttpCacheTests : GatewayTestBase
     public async Task Weak_etag_from_the_catalog_is_matched_weakly()
     {
         using (await Client.GetAsync("/products/SKU-WEAK")) { }
-        var request = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-WEAK");
-        request.Headers.TryAddWithoutValidation("If-None-Match", "\"w1\"");
-
-        using var response = await Client.SendAsync(request);
+        using var response = await Client.GetAsync("/products/SKU-WEAK", ("If-None-Match", "\"w1\""));
 
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
     }
@@ -134,9 +123,7 @@ public sealed class HttpCacheTests : GatewayTestBase
     [InlineData("SKU-VARY-TIER", "X-Tier", "gold")]
     public async Task Answer_that_may_depend_on_what_the_fetch_left_out_is_asked_again_with_the_clients_own_request(string id, string header, string value)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/products/{id}");
-        request.Headers.Add(header, value);
-        using var response = await Client.SendAsync(request);
+        using var response = await Client.GetAsync($"/products/{id}", (header, value));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("upstream", response.Source());
@@ -173,10 +160,7 @@ public sealed class HttpCacheTests : GatewayTestBase
     {
         var gzipClient = Gateway.CreateDefaultClient();
         var plain = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-GZIP");
-        var zipped = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-GZIP");
-        zipped.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
-
-        using var forZipClient = await gzipClient.SendAsync(zipped); // first: fills the cache
+        using var forZipClient = await gzipClient.GetAsync("/products/SKU-GZIP", ("Accept-Encoding", "gzip")); // first: fills the cache
         using var forPlainClient = await Client.SendAsync(plain);
 
         // The shared fetch asked for no encoding: the cache holds the identity body, fit for everyone.

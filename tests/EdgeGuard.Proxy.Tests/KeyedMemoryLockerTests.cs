@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Caching;
 using ZiggyCreatures.Caching.Fusion.Locking;
 
 namespace EdgeGuard.Proxy.Tests;

@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Through the gateway: an answer too large to cache reaches the client whole and is not cached.</summary>
@@ -11,16 +6,12 @@ public sealed class LargeAnswerTests : GatewayTestBase
     private static readonly string LargeBody = "{\"id\":\"SKU-BIG\",\"blob\":\"" + new string('x', 200_000) + "\"}";
     private static readonly string MediumBody = "{\"id\":\"SKU-MID\",\"blob\":\"" + new string('y', 150_000) + "\"}";
 
-    protected override IEnumerable<string> KnownIds => ["SKU-BIG", "SKU-MID"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["EdgeGuard:Cache:MaxBodyBytes"] = "180000" };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-BIG", "SKU-MID"]).WithSetting("EdgeGuard:Cache:MaxBodyBytes", "180000");
 
     protected override void StubUpstream()
     {
-        Upstream.Given(Request.Create().WithPath("/products/SKU-BIG").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(LargeBody));
-        Upstream.Given(Request.Create().WithPath("/products/SKU-MID").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(MediumBody));
+        Upstream.StubProduct("SKU-BIG", LargeBody);
+        Upstream.StubProduct("SKU-MID", MediumBody);
     }
 
     [Fact]

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,8 +17,9 @@ public sealed class LogFloodTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var ids = Enumerable.Range(0, 600).Select(i => $"SKU-{i}").ToArray();
         // Port 9 (discard) is closed on loopback: every forward fails at once.
-        await using var gateway = new GatewayFactory("http://127.0.0.1:9", ids, time: time,
-            services: services => services.AddLogging(logging => logging.AddProvider(logs)));
+        await using var gateway = Gateways.Build().WithIds(ids).WithTime(time)
+            .WithServices(services => services.AddLogging(logging => logging.AddProvider(logs)))
+            .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
 
         for (var round = 0; round < 3; round++)

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Filtering;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>The filter holder's guarantees: no false negative while loading, rebuilding, or writing concurrently.</summary>

@@ -1,25 +1,16 @@
-using System.Net;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>The read flow against a WireMock catalog, counting what reached it from its request log.</summary>
 public sealed class ProductFlowTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "GHOST-1", "SKU-HEAD"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["EdgeGuard:Cache:NegativeTtl"] = "00:01:00", ["EdgeGuard:Cache:NegativeTtlJitter"] = "00:00:10" };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "GHOST-1", "SKU-HEAD"])
+        .WithSetting("EdgeGuard:Cache:NegativeTtl", "00:01:00")
+        .WithSetting("EdgeGuard:Cache:NegativeTtlJitter", "00:00:10");
 
     protected override void StubUpstream()
     {
-        Upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1","name":"Lamp","price":9.5}"""));
-        // GHOST-1 is in the filter but not in the catalog: a false positive, made on purpose.
-        Upstream.Given(Request.Create().WithPath("/products/GHOST-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"status":404}"""));
+        Upstream.StubProduct("SKU-1", """{"id":"SKU-1","name":"Lamp","price":9.5}""");
+        Upstream.StubMissing("GHOST-1"); // in the filter but not in the catalog: a false positive, made on purpose
     }
 
     [Fact]

@@ -1,12 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 
@@ -23,7 +15,7 @@ public sealed class ReadAfterCreateTests : GatewayTestBase
     private int _reads;
 
     // In the filter but not (yet) in the catalog: reads of it reach the cache and the catalog.
-    protected override IEnumerable<string> KnownIds => [Id];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds([Id]);
 
     protected override void StubUpstream()
     {
@@ -96,7 +88,7 @@ public sealed class ReadAfterCreateTests : GatewayTestBase
 /// HTTP. Every read sent after a 201 must be a 200.
 /// </summary>
 [Integration]
-[Collection(Redis.RedisCollection.Name)]
+[Collection(RedisCollection.Name)]
 public sealed class ReadAfterCreateStressTests
 {
     private const int Rounds = 2_000;
@@ -110,23 +102,11 @@ public sealed class ReadAfterCreateStressTests
         var raceIds = Enumerable.Range(0, Rounds).Select(i => $"RACE-{i:D5}").ToList();
         await using var catalog = await CatalogServer.StartAsync(catalogIds);
         await using var redisServer = redis ? await RedisServer.StartAsync() : null;
-        // Redis gets the half second the other Redis beds give it: on two busy cores a 100 ms command timeout
-        // refuses writes (503, nothing forwarded), which is the product being safe, not the race under test.
-        var settings = new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Writes:SettleTime"] = "00:00:01",
-            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-        };
-        if (redisServer is not null)
-        {
-            settings["REDIS_URL"] = redisServer.Url;
-        }
-
-        await using var gateway = new GatewayFactory(catalog.Url, [.. catalogIds, .. raceIds], settings);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
+        var gatewayLike = Gateways.Build().WithUpstream(catalog.Url).WithIds([.. catalogIds, .. raceIds]).WithSetting("EdgeGuard:Writes:SettleTime", "00:00:01");
+        // With Redis, the tests' generous Redis timeout: on two busy cores a 100 ms command timeout refuses writes (503,
+        // nothing forwarded), which is the product being safe, not the race under test.
+        await using var gateway = await (redisServer is null ? gatewayLike : gatewayLike.WithRedis(redisServer)).OnKestrelAsync();
         using var client = gateway.CreateClient();
-        await GatewayFactory.WaitUntilReadyAsync(client);
 
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var refused = new System.Collections.Concurrent.ConcurrentQueue<string>();

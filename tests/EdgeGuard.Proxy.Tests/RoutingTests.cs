@@ -1,14 +1,9 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Other routes are forwarded untouched; a client's own X-EdgeGuard-* headers never reach the catalog.</summary>
 public sealed class RoutingTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1"]);
 
     protected override void StubUpstream()
     {
@@ -119,13 +114,9 @@ public sealed class RoutingTests : GatewayTestBase
     [Fact]
     public async Task Connect_to_a_product_path_over_real_http_is_a_4xx_never_a_5xx()
     {
-        await using var gateway = new GatewayFactory(Upstream.Url!, ["SKU-1"]);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
-        using var client = gateway.CreateClient();
-        await GatewayFactory.WaitUntilReadyAsync(client);
+        await using var gateway = await Builder.OnKestrelAsync();
 
-        var (status, _) = await RawHttp.SendAsync(client.BaseAddress!, "CONNECT /products/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", keepOpen: true);
+        var (status, _) = await RawHttp.SendAsync(gateway.Address, "CONNECT /products/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", keepOpen: true);
 
         Assert.InRange(status, 400, 499);
         Assert.Equal(0, Upstream.Calls());

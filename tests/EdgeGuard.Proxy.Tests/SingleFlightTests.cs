@@ -1,9 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Concurrent misses for one id share one upstream request.</summary>
@@ -11,7 +5,7 @@ public sealed class SingleFlightTests : GatewayTestBase
 {
     private readonly Latch _fetch = new();
 
-    protected override IEnumerable<string> KnownIds => ["HOT-1", "GHOST-2"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["HOT-1", "GHOST-2"]);
 
     protected override void StubUpstream()
     {

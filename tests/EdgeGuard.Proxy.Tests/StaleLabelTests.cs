@@ -1,6 +1,3 @@
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Tests;

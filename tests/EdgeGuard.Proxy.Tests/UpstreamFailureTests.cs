@@ -1,18 +1,12 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Upstream failures answer 502/503/504 problem+json quickly and are never cached.</summary>
 public sealed class UpstreamFailureTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["FAIL-500", "FAIL-503", "SLOW-1"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout"] = "00:00:00.300" };
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["FAIL-500", "FAIL-503", "SLOW-1"])
+        .WithSetting("ReverseProxy:Clusters:catalog:HttpRequest:ActivityTimeout", "00:00:00.300");
 
     protected override void StubUpstream()
     {
@@ -66,7 +60,7 @@ public sealed class UpstreamFailureTests : GatewayTestBase
     [Fact]
     public async Task Unreachable_upstream_answers_502_problem_and_is_not_cached()
     {
-        await using var gateway = new GatewayFactory($"http://127.0.0.1:{ClosedPort()}", ["SKU-1"]);
+        await using var gateway = Gateways.Build().WithUpstream($"http://127.0.0.1:{ClosedPort()}").WithIds(["SKU-1"]).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
 
         using var first = await client.GetAsync("/products/SKU-1");

@@ -1,15 +1,9 @@
-using System.Net;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>Bad input gets 400 at the edge, with no filter, cache or upstream work.</summary>
 public sealed class ValidationTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1"];
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1"]);
 
     protected override void StubUpstream()
     {
@@ -45,12 +39,9 @@ public sealed class ValidationTests : GatewayTestBase
     public async Task Nul_in_the_path_is_refused_with_no_upstream_call()
     {
         // The in-memory test server cannot carry a NUL byte; a real Kestrel over real HTTP can.
-        await using var gateway = new GatewayFactory(Upstream.Url!, ["SKU-1"]);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
-        using var client = gateway.CreateClient();
-        await GatewayFactory.WaitUntilReadyAsync(client);
+        await using var gateway = await Builder.OnKestrelAsync();
 
+        using var client = gateway.CreateClient();
         using var response = await client.GetAsync("/products/a%00b");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -148,16 +139,12 @@ public sealed class ValidationTests : GatewayTestBase
     [Fact]
     public async Task Body_shorter_than_its_content_length_is_400_incomplete_body()
     {
-        await using var gateway = new GatewayFactory(Upstream.Url!, ["SKU-1"]);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
-        using var client = gateway.CreateClient();
-        await GatewayFactory.WaitUntilReadyAsync(client);
+        await using var gateway = await Builder.OnKestrelAsync();
         const string body = """{"id":"SKU-9",""";
 
         // The client promised 100 bytes, sent 14 and waits: Kestrel gives up on the body after its minimum
         // data rate's grace period (5 s), and the answer must say what happened.
-        var (status, answer) = await RawHttp.SendAsync(client.BaseAddress!,
+        var (status, answer) = await RawHttp.SendAsync(gateway.Address,
             $"POST /products HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{body}", keepOpen: true);
 
         Assert.Equal(400, status);

@@ -1,13 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>
@@ -17,14 +7,10 @@ namespace EdgeGuard.Proxy.Tests;
 /// </summary>
 public sealed class WriteOutcomeTests : GatewayTestBase
 {
-    protected override IEnumerable<string> KnownIds => ["SKU-1", "SKU-2"];
-
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Writes:MaxVerifyDelay"] = "00:00:00.050",
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithIds(["SKU-1", "SKU-2"])
+        .WithSetting("EdgeGuard:Writes:MaxVerifyDelay", "00:00:00.050")
         // Far longer than this test takes to let the held write reach the catalog's commit.
-        ["EdgeGuard:Writes:SettleTime"] = "00:00:02",
-    };
+        .WithSetting("EdgeGuard:Writes:SettleTime", "00:00:02");
 
     private ProductFilter Filter => Gateway.Services.GetRequiredService<ProductFilter>();
 
@@ -145,7 +131,7 @@ public sealed class WriteOutcomeTests : GatewayTestBase
     [Fact]
     public async Task Full_pending_set_refuses_a_write_with_503_before_forwarding()
     {
-        await using var gateway = new GatewayFactory(Upstream.Url!, KnownIds, new Dictionary<string, string?> { ["EdgeGuard:Writes:MaxPending"] = "1" });
+        await using var gateway = Builder.WithSetting("EdgeGuard:Writes:MaxPending", "1").InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         var first = HoldUpstream("/products", "POST", 201);
 
@@ -164,7 +150,7 @@ public sealed class WriteOutcomeTests : GatewayTestBase
         Assert.Contains("HELD-1", forwarded[0]);
     }
 
-    private async Task<JsonElement> StatsAsync() => JsonDocument.Parse(await Client.GetStringAsync("/bloom/stats")).RootElement;
+    private Task<JsonElement> StatsAsync() => Client.StatsAsync();
 
     /// <summary>An upstream answer held back until the test releases it; <see cref="Latch.Arrived"/> once the request is in.</summary>
     private Latch HoldUpstream(string path, string method, int status)

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>The budget with Redis as L2: a refused fill leaves nothing behind in the cluster.</summary>
@@ -18,16 +11,13 @@ public sealed class ClientBudgetRedisTests
         catalog.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
         await using var redis = await RedisServer.StartAsync();
-        await using var gateway = await BudgetGateway.StartAsync(catalog.Url!, ["SKU-1", "SKU-2"], new Dictionary<string, string?>
-        {
-            ["REDIS_URL"] = redis.Url,
-            ["EdgeGuard:ClientBudget:UpstreamPerSecond"] = "0.1",
-            ["EdgeGuard:ClientBudget:Burst"] = "1",
+        await using var gateway = await Gateways.Build().WithUpstream(catalog.Url!).WithIds(["SKU-1", "SKU-2"]).WithRedis(redis)
+            .WithBudget(perSecond: 0.1, burst: 1)
             // A fill's distributed lock left held would make the next miss for the id wait this long.
-            ["EdgeGuard:Cache:DistributedLockTimeout"] = "00:00:10",
-        });
-        var held = gateway.Client("127.0.0.1");
-        var other = gateway.Client("127.0.0.2");
+            .WithSetting("EdgeGuard:Cache:DistributedLockTimeout", "00:00:10")
+            .OnKestrelAsync();
+        var held = gateway.ClientFrom("127.0.0.1");
+        var other = gateway.ClientFrom("127.0.0.2");
 
         using var spent = await held.GetAsync("/products/SKU-1");
         using var refused = await held.GetAsync("/products/SKU-2");

@@ -1,5 +1,4 @@
 using EdgeGuard.Proxy.Budget;
-using EdgeGuard.Proxy.Configuration;
 
 namespace EdgeGuard.Proxy.Tests.Budget;
 
@@ -7,23 +6,19 @@ namespace EdgeGuard.Proxy.Tests.Budget;
 public sealed class ClientBudgetSettingsTests
 {
     [Theory]
-    [InlineData("10.0.0.0/8")]
-    [InlineData("203.0.113.7/32")]
-    [InlineData("2001:db8::/32")]
-    [InlineData(" 192.168.0.0/16 ")]
-    public void Networks_in_CIDR_notation_are_accepted(string network) =>
-        Assert.True(ClientBudgetSettings.TryParseNetwork(network, out _));
-
-    [Theory]
-    [InlineData("10.0.0.0")]
-    [InlineData("10.0.0.0/33")]
-    [InlineData("10.0.0.1/8")]
-    [InlineData("10/8")]
-    [InlineData("10.0.0.0/")]
-    [InlineData("example.com/24")]
-    [InlineData("")]
-    public void Anything_else_is_not_a_network(string network) =>
-        Assert.False(ClientBudgetSettings.TryParseNetwork(network, out _));
+    [InlineData("10.0.0.0/8", true)]
+    [InlineData("203.0.113.7/32", true)]
+    [InlineData("2001:db8::/32", true)]
+    [InlineData(" 192.168.0.0/16 ", true)]
+    [InlineData("10.0.0.0", false)]
+    [InlineData("10.0.0.0/33", false)]
+    [InlineData("10.0.0.1/8", false)]
+    [InlineData("10/8", false)]
+    [InlineData("10.0.0.0/", false)]
+    [InlineData("example.com/24", false)]
+    [InlineData("", false)]
+    public void Networks_in_CIDR_notation_are_accepted_and_anything_else_is_not(string network, bool accepted) =>
+        Assert.Equal(accepted, ClientBudgetSettings.TryParseNetwork(network, out _));
 
     [Theory]
     [InlineData("10")]

@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock;
-using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>
@@ -53,9 +44,9 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     {
         const int perSecond = 5;
         const int burst = 10;
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, Budget(perSecond, burst));
-        var sweeper = gateway.Client(Sweeper);
-        var other = gateway.Client(Other);
+        await using var gateway = await Gateway(Ids, perSecond, burst).OnKestrelAsync();
+        var sweeper = gateway.ClientFrom(Sweeper);
+        var other = gateway.ClientFrom(Other);
 
         // One client walks the catalog in order, every id a cold miss, for 2.5 s.
         var served = 0;
@@ -119,16 +110,16 @@ public sealed class ClientBudgetTests : IAsyncLifetime
         Assert.Equal(served, catalogQueries);
         Assert.InRange(catalogQueries, burst, burst + (perSecond * (Math.Floor(elapsed) + 1)));
         Assert.True(held > 10 * served, $"{next} requests in {elapsed:F1} s: {served} served, {held} held");
-        Assert.Equal(held, await gateway.BudgetRejectsAsync());
+        Assert.Equal(held, await gateway.CounterAsync("edgeguard_budget_rejects_total"));
         Assert.Equal(served + servedAfter + 10, await gateway.CounterAsync("edgeguard_upstream_requests_total"));
     }
 
     [Fact]
     public async Task Bloom_rejects_cache_hits_and_waits_for_another_clients_fetch_spend_no_budget()
     {
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, [.. Ids, "SLOW-1"], Budget(perSecond: 0.1, burst: 2));
-        var held = gateway.Client(Sweeper);
-        var other = gateway.Client(Other);
+        await using var gateway = await Gateway([.. Ids, "SLOW-1"], perSecond: 0.1, burst: 2).OnKestrelAsync();
+        var held = gateway.ClientFrom(Sweeper);
+        var other = gateway.ClientFrom(Other);
 
         // The held client spends its burst on two misses, then is held.
         foreach (var id in new[] { "SKU-00001", "SKU-00002" })
@@ -184,7 +175,7 @@ public sealed class ClientBudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, followed.StatusCode);
         Assert.Equal("cache", followed.Source());
         Assert.Equal(before + 1, _catalog.Calls()); // SLOW-1, once
-        Assert.Equal(1, await gateway.BudgetRejectsAsync());
+        Assert.Equal(1, await gateway.CounterAsync("edgeguard_budget_rejects_total"));
 
         // And it is still held for a real miss of its own.
         using var stillHeld = await held.GetAsync("/products/SKU-00005");
@@ -194,8 +185,8 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     [Fact]
     public async Task Requests_forwarded_as_they_are_spend_budget_too()
     {
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, Budget(perSecond: 0.1, burst: 2));
-        var client = gateway.Client(Sweeper);
+        await using var gateway = await Gateway(Ids, perSecond: 0.1, burst: 2).OnKestrelAsync();
+        var client = gateway.ClientFrom(Sweeper);
 
         // A query string means the cache may not answer: the request is forwarded as it is, and reaches the catalog.
         using var first = await client.GetAsync("/products/SKU-00001?lang=de");
@@ -216,8 +207,8 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     {
         _catalog.Given(Request.Create().WithPath(new WildcardMatcher("/products/PRIVATE-*")).UsingGet()).AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "no-store").WithBody("{}"));
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, ["PRIVATE-1"], Budget(perSecond: 0.1, burst: 2));
-        var client = gateway.Client(Sweeper);
+        await using var gateway = await Gateway(["PRIVATE-1"], perSecond: 0.1, burst: 2).OnKestrelAsync();
+        var client = gateway.ClientFrom(Sweeper);
 
         // The first request fills (and learns the answer may not be shared) and gets that answer: one catalog request,
         // one spend. From then on the pass-through marker sends each request to the catalog: one spend each.
@@ -234,8 +225,8 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     [Fact]
     public async Task X_Forwarded_For_from_an_unknown_proxy_is_ignored()
     {
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, Budget(perSecond: 0.1, burst: 1));
-        var client = gateway.Client(Sweeper);
+        await using var gateway = await Gateway(Ids, perSecond: 0.1, burst: 1).OnKestrelAsync();
+        var client = gateway.ClientFrom(Sweeper);
 
         // A client cannot give itself new budgets by naming other addresses.
         using var first = await SendForAsync(client, "SKU-00001", "198.51.100.1");
@@ -248,11 +239,10 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     [Fact]
     public async Task X_Forwarded_For_from_a_known_proxy_gives_each_client_behind_it_its_own_budget()
     {
-        var settings = Budget(perSecond: 0.1, burst: 1);
-        settings["EdgeGuard:ClientBudget:KnownProxies:0"] = Sweeper;
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, settings);
-        var proxy = gateway.Client(Sweeper);
-        var notAProxy = gateway.Client(Other);
+        await using var gateway = await Gateway(Ids, perSecond: 0.1, burst: 1)
+            .WithSetting("EdgeGuard:ClientBudget:KnownProxies:0", Sweeper).OnKestrelAsync();
+        var proxy = gateway.ClientFrom(Sweeper);
+        var notAProxy = gateway.ClientFrom(Other);
 
         using var alice = await SendForAsync(proxy, "SKU-00001", "198.51.100.1");
         using var bob = await SendForAsync(proxy, "SKU-00002", "198.51.100.2");
@@ -274,11 +264,10 @@ public sealed class ClientBudgetTests : IAsyncLifetime
     [Fact]
     public async Task Exempt_networks_are_never_limited()
     {
-        var settings = Budget(perSecond: 0.1, burst: 1);
-        settings["EdgeGuard:ClientBudget:ExemptNetworks:0"] = "127.0.0.2/32";
-        await using var gateway = await BudgetGateway.StartAsync(_catalog.Url!, Ids, settings);
-        var bff = gateway.Client(Other);
-        var limited = gateway.Client(Sweeper);
+        await using var gateway = await Gateway(Ids, perSecond: 0.1, burst: 1)
+            .WithSetting("EdgeGuard:ClientBudget:ExemptNetworks:0", "127.0.0.2/32").OnKestrelAsync();
+        var bff = gateway.ClientFrom(Other);
+        var limited = gateway.ClientFrom(Sweeper);
 
         for (var i = 0; i < 50; i++)
         {
@@ -294,16 +283,10 @@ public sealed class ClientBudgetTests : IAsyncLifetime
         Assert.Equal(51, _catalog.Calls());
     }
 
-    private static Dictionary<string, string?> Budget(double perSecond, int burst) => new()
-    {
-        ["EdgeGuard:ClientBudget:UpstreamPerSecond"] = perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["EdgeGuard:ClientBudget:Burst"] = burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    /// <summary>A gateway in front of the catalog, its filter built from <paramref name="ids"/>, each client held to the budget.</summary>
+    private GatewayBuilder Gateway(IEnumerable<string> ids, double perSecond, int burst) =>
+        Gateways.Build().WithUpstream(_catalog.Url!).WithIds(ids).WithBudget(perSecond, burst);
 
-    private static Task<HttpResponseMessage> SendForAsync(HttpClient client, string id, string forwardedFor)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/products/{id}");
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendForAsync(HttpClient client, string id, string forwardedFor) =>
+        client.GetAsync($"/products/{id}", ("X-Forwarded-For", forwardedFor));
 }

@@ -1,19 +1,7 @@
-using System.Diagnostics;
-using System.Net;
 using EdgeGuard.Proxy.Budget;
 using Xunit.Abstractions;
 
 namespace EdgeGuard.Proxy.Tests.Budget;
-
-/// <summary>
-/// Tests that measure the process's memory (<see cref="GC.GetTotalMemory(bool)"/>) run alone, after the parallel
-/// ones: another test allocating meanwhile would be counted as theirs.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessMemoryCollection
-{
-    public const string Name = "Process memory";
-}
 
 /// <summary>The limiter type alone: who a client is, the bucket's arithmetic, and memory with a million clients.</summary>
 [Collection(ProcessMemoryCollection.Name)]

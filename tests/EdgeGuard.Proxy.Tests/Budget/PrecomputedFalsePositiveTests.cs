@@ -1,10 +1,3 @@
-using System.Net;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.Matchers;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>
@@ -44,11 +37,10 @@ public sealed class PrecomputedFalsePositiveTests(Xunit.Abstractions.ITestOutput
         using var catalog = Upstream.StartCatalog();
         catalog.Given(Request.Create().WithPath(new WildcardMatcher("/products/*")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"status":404}"""));
-        await using var gateway = new GatewayFactory(catalog.Url!, ids, new Dictionary<string, string?>
-        {
-            ["EdgeGuard:Bloom:ExpectedItems"] = IdCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["EdgeGuard:Bloom:FalsePositiveRate"] = Rate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(ids)
+            .WithSetting("EdgeGuard:Bloom:ExpectedItems", IdCount.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithSetting("EdgeGuard:Bloom:FalsePositiveRate", Rate.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
 
         var rejected = 0;

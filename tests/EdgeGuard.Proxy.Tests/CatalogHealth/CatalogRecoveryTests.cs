@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.CatalogHealth;
 
 /// <summary>
@@ -22,52 +17,39 @@ public sealed class CatalogRecoveryTests
     public async Task Reads_of_ids_never_cached_are_served_within_3_s_of_the_catalog_answering_again()
     {
         await using var catalog = await CatalogProcess.StartAsync(Ids(2_000));
-        var productsFile = Path.Combine(Directory.CreateTempSubdirectory("edgeguard-recovery-").FullName, "products.txt");
-        await File.WriteAllLinesAsync(productsFile, Ids(2_000));
-        await using var gateway = GatewayProcess.Start(new Dictionary<string, string?>
-        {
-            ["UPSTREAM_URL"] = catalog.Url,
-            ["PRODUCTS_FILE"] = productsFile,
-            ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["EdgeGuard__Bloom__SnapshotPath"] = "",
-            ["EdgeGuard__Cache__PositiveTtl"] = "00:00:01",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__EdgeGuard.Proxy.CatalogHealth"] = "Information",
-        });
+        await using var gateway = Gateways.Build().WithUpstream(catalog.Url).WithIds(Ids(2_000))
+            .WithSetting("EdgeGuard:Bloom:SnapshotPath", "")
+            .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:01")
+            .WithSetting("Logging:LogLevel:EdgeGuard.Proxy.CatalogHealth", "Information")
+            .AsProcess();
         await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var client = gateway.CreateClient();
         var next = 0;
         string Fresh() => $"REC-{next++:D6}";
 
         var cached = Fresh();
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await ReadAsync(client, cached));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(cached));
         var cachedAt = Stopwatch.StartNew();
 
         catalog.Kill();
         // Reads go on until the catalog is out of service: each of them then fails at once, without trying it.
-        await Eventually.TrueAsync(async () => (await ReadAsync(client, Fresh())).Status == HttpStatusCode.ServiceUnavailable,
+        await Eventually.TrueAsync(async () => (await client.ReadAsync(Fresh())).Status == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(30), "the gateway never took the dead catalog out of service");
         await Eventually.TrueAsync(() => Task.FromResult(cachedAt.Elapsed > TimeSpan.FromSeconds(1.2)), TimeSpan.FromSeconds(5), "time stood still");
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Stale), await ReadAsync(client, cached)); // expired: its last good answer
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Stale), await client.ReadAsync(cached)); // expired: its last good answer
 
         await catalog.StartAsync(); // returns once the catalog answers its health path
         var back = Stopwatch.StartNew();
         (HttpStatusCode Status, string Source) read;
         do
         {
-            read = await ReadAsync(client, Fresh());
+            read = await client.ReadAsync(Fresh());
         }
         while (read.Status != HttpStatusCode.OK && back.Elapsed < TimeSpan.FromSeconds(20) && await Task.Delay(50).ContinueWith(_ => true));
 
         Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), read);
         Assert.True(back.Elapsed <= Recovery, $"reads of uncached ids were served again {back.Elapsed.TotalSeconds:F1} s after the catalog answered");
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await ReadAsync(client, Fresh()));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(Fresh()));
         Assert.Contains("answers its health probe again", gateway.Output);
-    }
-
-    private static async Task<(HttpStatusCode Status, string Source)> ReadAsync(HttpClient client, string id)
-    {
-        using var response = await client.GetAsync($"/products/{id}");
-        return (response.StatusCode, response.Source());
     }
 }

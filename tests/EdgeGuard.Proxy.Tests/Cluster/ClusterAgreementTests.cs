@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
@@ -13,23 +9,9 @@ public sealed class ThreeInstanceCluster : IAsyncLifetime
 
     public ClusterTestBed Bed { get; private set; } = null!;
 
-    public HttpClient[] Clients { get; private set; } = [];
+    public async Task InitializeAsync() => Bed = await ClusterTestBed.StartAsync(CatalogIds);
 
-    public async Task InitializeAsync()
-    {
-        Bed = await ClusterTestBed.StartAsync(CatalogIds);
-        Clients = [.. Bed.Instances.Select(instance => instance.CreateClient())];
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var client in Clients)
-        {
-            client.Dispose();
-        }
-
-        await Bed.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await Bed.DisposeAsync();
 }
 
 /// <summary>
@@ -40,7 +22,7 @@ public sealed class ThreeInstanceCluster : IAsyncLifetime
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterAgreementTests(ThreeInstanceCluster cluster) : IClassFixture<ThreeInstanceCluster>
 {
-    private HttpClient[] Clients => cluster.Clients;
+    private HttpClient[] Clients => cluster.Bed.Clients;
 
     [Fact]
     public async Task Every_create_through_one_instance_is_served_by_the_others_right_after_its_201_under_load()
@@ -63,7 +45,7 @@ public sealed class ClusterAgreementTests(ThreeInstanceCluster cluster) : IClass
         {
             var id = $"AGREE-{round:D5}";
             var writer = round % 3;
-            using var created = await ClusterTestBed.CreateAsync(Clients[writer], id);
+            using var created = await Clients[writer].CreateProductAsync(id);
             if (created.StatusCode != HttpStatusCode.Created)
             {
                 failures.Enqueue($"{id}: create through gw-{writer} answered {(int)created.StatusCode}");
@@ -99,7 +81,7 @@ public sealed class ClusterAgreementTests(ThreeInstanceCluster cluster) : IClass
         }
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/bloom/ids") { Content = JsonContent.Create(new[] { id }) };
-        request.Headers.Add("X-Admin-Key", ClusterTestBed.AdminKey);
+        request.Headers.Add("X-Admin-Key", Gateways.AdminKey);
         using var announced = await Clients[0].SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, announced.StatusCode);
@@ -142,7 +124,7 @@ public sealed class ClusterAgreementTests(ThreeInstanceCluster cluster) : IClass
     {
         for (var i = 0; i < Clients.Length; i++)
         {
-            var stats = await ClusterTestBed.StatsAsync(Clients[i]);
+            var stats = await Clients[i].StatsAsync();
             Assert.Equal($"gw-{i}", stats.GetProperty("instance_id").GetString());
             Assert.Equal(3, stats.GetProperty("cluster_instances").GetInt32());
             Assert.InRange(stats.GetProperty("sync_lag_ms").GetInt64(), 0, 5_000);

@@ -1,12 +1,8 @@
-using System.Collections.Concurrent;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
-/// The cluster through what breaks it: Redis killed, frozen, restarted empty; an instance killed, restarted
-/// with the catalog down, or cut off longer than the log reaches back. Each test has a cluster of its own.
+/// The cluster through what breaks it: Redis killed, frozen, restarted empty or from an older copy; an instance
+/// killed, restarted with the catalog down, or cut off longer than the log reaches back. Each test has a cluster of its own.
 /// Throughout: no 5xx for a read, no existing product ever answered 404 by a filter, and a write that cannot
 /// be told to the cluster refused before it is forwarded.
 /// </summary>
@@ -20,14 +16,11 @@ public sealed class ClusterOutageTests
     public async Task Killed_redis_refuses_writes_before_forwarding_keeps_reads_working_and_an_empty_restart_is_survived()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-1"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        var clients = new Clients(bed);
+        await clients[0].AssertCreatedAsync("BEFORE-1");
 
         bed.Redis.Kill();
-        using (var refused = await ClusterTestBed.CreateAsync(clients[1], "DURING-1"))
+        using (var refused = await clients[1].CreateProductAsync("DURING-1"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.NotNull(refused.Headers.RetryAfter);
@@ -42,11 +35,7 @@ public sealed class ClusterOutageTests
         await clients.ReadForAsync(TimeSpan.FromSeconds(3), ["BEFORE-1", .. CatalogIds.Take(20)]);
 
         await bed.Redis.StartAsync(CancellationToken.None); // empty: a new generation
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await ClusterTestBed.CreateAsync(clients[2], "AFTER-1");
-            return created.StatusCode == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(30), "writes never worked again after Redis came back empty");
+        await clients[2].CreateProductOnceAcceptedAsync("AFTER-1", TimeSpan.FromSeconds(30), "writes never worked again after Redis came back empty");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-1", "AFTER-1", .. CatalogIds.Take(20)]);
         await clients.WaitUntilEachRejectsAsync();
     }
@@ -55,16 +44,13 @@ public sealed class ClusterOutageTests
     public async Task Frozen_redis_refuses_writes_and_never_fails_a_read_or_rejects_a_product()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-2"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        var clients = new Clients(bed);
+        await clients[0].AssertCreatedAsync("BEFORE-2");
 
         bed.Redis.Freeze();
         try
         {
-            using var refused = await ClusterTestBed.CreateAsync(clients[1], "DURING-2");
+            using var refused = await clients[1].CreateProductAsync("DURING-2");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             await clients.ReadForAsync(TimeSpan.FromSeconds(3), ["BEFORE-2", .. CatalogIds.Take(20)]);
         }
@@ -73,11 +59,7 @@ public sealed class ClusterOutageTests
             bed.Redis.Thaw();
         }
 
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await ClusterTestBed.CreateAsync(clients[2], "AFTER-2");
-            return created.StatusCode == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(20), "writes never worked again after Redis thawed");
+        await clients[2].CreateProductOnceAcceptedAsync("AFTER-2", TimeSpan.FromSeconds(20), "writes never worked again after Redis thawed");
         await clients.ReadForAsync(TimeSpan.FromSeconds(1), ["BEFORE-2", "AFTER-2"]);
         await clients.WaitUntilEachRejectsAsync();
     }
@@ -86,7 +68,7 @@ public sealed class ClusterOutageTests
     public async Task Killed_instance_holds_writes_at_most_until_its_membership_expires_and_its_lease_moves()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
-        using var clients = new Clients(bed);
+        var clients = new Clients(bed);
         await Eventually.TrueAsync(async () => await bed.LeaderAsync() is not null, TimeSpan.FromSeconds(10), "no instance took the leader's lease");
         var leader = (await bed.LeaderAsync())!;
         var leaderIndex = int.Parse(leader["gw-".Length..]);
@@ -97,7 +79,7 @@ public sealed class ClusterOutageTests
         var started = DateTime.UtcNow;
         while (true)
         {
-            using var created = await ClusterTestBed.CreateAsync(writer, $"AFTER-KILL-{refusals}");
+            using var created = await writer.CreateProductAsync($"AFTER-KILL-{refusals}");
             if (created.StatusCode == HttpStatusCode.Created)
             {
                 break;
@@ -109,7 +91,7 @@ public sealed class ClusterOutageTests
             Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "writes were held far past the membership TTL");
         }
 
-        Assert.True(DateTime.UtcNow - started < ClusterTestBed.MembershipTtl + TimeSpan.FromSeconds(4));
+        Assert.True(DateTime.UtcNow - started < Gateways.MembershipTtl + TimeSpan.FromSeconds(4));
         await Eventually.TrueAsync(async () => await bed.LeaderAsync() is { } next && next != leader, TimeSpan.FromSeconds(15),
             "the leader's lease never moved to a live instance");
     }
@@ -118,11 +100,8 @@ public sealed class ClusterOutageTests
     public async Task Instance_restarted_while_the_catalog_is_down_rejects_missing_ids_from_its_first_ready_moment()
     {
         await using var bed = await ClusterTestBed.StartAsync(CatalogIds, catalogLink: true);
-        using var clients = new Clients(bed);
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "CREATED-3"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
+        var clients = new Clients(bed);
+        await clients[0].AssertCreatedAsync("CREATED-3");
 
         await Eventually.TrueAsync(async () => await bed.Admin.GetDatabase().KeyExistsAsync("{edgeguard}:snapshot"), TimeSpan.FromSeconds(10),
             "the leader never wrote a snapshot");
@@ -133,7 +112,7 @@ public sealed class ClusterOutageTests
         await bed.CatalogLink!.ResetAsync();
         var restarted = bed.StartInstance("gw-restarted");
         await restarted.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-        using var client = restarted.CreateClient();
+        var client = restarted.Client;
 
         using var missing = await client.GetAsync("/products/NEVER-EXISTED-1");
         Assert.Equal("bloom", missing.Source());
@@ -151,7 +130,7 @@ public sealed class ClusterOutageTests
         {
             ["EdgeGuard__Cluster__LogMaxLength"] = "1000",
         });
-        using var clients = new Clients(bed);
+        var clients = new Clients(bed);
         var frozen = bed.Instances[2];
 
         frozen.Freeze();
@@ -162,7 +141,7 @@ public sealed class ClusterOutageTests
             // Enough writes (a begin and a commit each) that the log trims past where the frozen instance stopped.
             for (var i = 0; created.Count < 800; i++)
             {
-                using var response = await ClusterTestBed.CreateAsync(clients[i % 2], $"WHILE-AWAY-{i:D4}");
+                using var response = await clients[i % 2].CreateProductAsync($"WHILE-AWAY-{i:D4}");
                 if (response.StatusCode == HttpStatusCode.Created)
                 {
                     created.Add($"WHILE-AWAY-{i:D4}");
@@ -203,10 +182,80 @@ public sealed class ClusterOutageTests
         }
     }
 
-    /// <summary>A client per instance, and the checks every outage test makes through all of them.</summary>
-    private sealed class Clients(ClusterTestBed bed) : IDisposable
+    /// <summary>
+    /// Redis comes back without the log's last entries (what a failover to a replica that had not received them does):
+    /// here a real redis-server killed and started again from a copy of its data taken before five creates. Each create
+    /// was acknowledged (201) and its entries are gone from the log; the catalog has the products. Every instance keeps
+    /// answering them (never a 404 from its filter), notices that the log went back and reloads from the sources; an
+    /// instance that joins afterwards does not trust the snapshot of that time either.
+    /// </summary>
+    [Fact]
+    public async Task Creates_acknowledged_before_redis_lost_their_log_entries_are_never_a_404()
     {
-        private readonly HttpClient[] _clients = [.. bed.Instances.Select(instance => instance.CreateClient())];
+        await using var bed = await ClusterTestBed.StartAsync(CatalogIds);
+        var clients = bed.Clients;
+        await clients[0].AssertCreatedAsync("BEFORE-1");
+
+        await Eventually.TrueAsync(async () => await bed.Admin.GetDatabase().KeyExistsAsync("{edgeguard}:snapshot"), TimeSpan.FromSeconds(10),
+            "the leader never wrote a snapshot");
+        await bed.Redis.SendAsync("SAVE"); // the copy Redis will come back from
+
+        var lost = Enumerable.Range(1, 5).Select(i => $"LOST-{i}").ToList();
+        foreach (var (id, i) in lost.Select((id, i) => (id, i)))
+        {
+            await clients[i % clients.Length].AssertCreatedAsync(id);
+        }
+
+        foreach (var client in clients)
+        {
+            foreach (var id in lost)
+            {
+                Assert.NotEqual("bloom", (await client.ReadAsync(id)).Source);
+            }
+        }
+
+        bed.Redis.Kill();
+        await bed.Redis.StartAsync(CancellationToken.None); // loads the copy
+        var log = await bed.Admin.GetDatabase().StreamRangeAsync("{edgeguard}:log");
+        Assert.DoesNotContain(log, entry => entry.Values.Any(field => field.Value == "LOST-5")); // the entries are gone
+
+        // Every instance keeps answering them while it notices and reloads, and rejects with its filter again after.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var trustedAgain = new bool[clients.Length];
+        while (!trustedAgain.All(trusted => trusted) && DateTime.UtcNow < until)
+        {
+            for (var i = 0; i < clients.Length; i++)
+            {
+                foreach (var id in lost)
+                {
+                    var (status, source) = await clients[i].ReadAsync(id);
+                    Assert.True(source != "bloom" && status != HttpStatusCode.NotFound, $"instance {i} answered {id} {(int)status} from {source}");
+                }
+
+                trustedAgain[i] |= (await clients[i].ReadAsync($"MISSING-{Guid.NewGuid():N}")).Source == "bloom";
+            }
+        }
+
+        Assert.All(trustedAgain, Assert.True);
+
+        // An instance that joins now: whatever snapshot Redis holds, the writes acknowledged before the loss are served.
+        var joiner = bed.StartInstance("gw-after-loss");
+        await joiner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        var joinerClient = joiner.Client;
+        foreach (var id in lost.Append("BEFORE-1"))
+        {
+            var (status, source) = await joinerClient.ReadAsync(id);
+            Assert.True(status == HttpStatusCode.OK && source != "bloom", $"the joiner answered {id} {(int)status} from {source}");
+        }
+
+        Assert.Equal("bloom", (await joinerClient.ReadAsync("NEVER-1")).Source);
+        Assert.Contains(await bed.Admin.GetDatabase().StreamRangeAsync("{edgeguard}:log"), entry => entry.Values.Any(field => field.Value == "lost"));
+    }
+
+    /// <summary>A client per instance, and the checks every outage test makes through all of them.</summary>
+    private sealed class Clients(ClusterTestBed bed)
+    {
+        private readonly HttpClient[] _clients = bed.Clients;
 
         public HttpClient this[int index] => _clients[index];
 
@@ -265,14 +314,6 @@ public sealed class ClusterOutageTests
                     Assert.Fail($"{client.BaseAddress} never rejected again; stats: {await client.GetStringAsync("/bloom/stats")}; " +
                                 $"ready: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}; log:{Environment.NewLine}{bed.Instances[i].StandardOutput}");
                 }
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var client in _clients)
-            {
-                client.Dispose();
             }
         }
     }

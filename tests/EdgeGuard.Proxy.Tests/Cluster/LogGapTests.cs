@@ -1,9 +1,5 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
@@ -41,18 +37,14 @@ public sealed class LogGapTests
         var upstream = Upstream.StartCatalog();
         try
         {
-            upstream.Given(Request.Create().WithPath($"/products/{CreatedWhileAway}").UsingGet())
-                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
+            upstream.StubProduct(CreatedWhileAway);
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            await using var gateway = new GatewayFactory(upstream.Url!, ["SKU-1", "SKU-2"], new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EDGEGUARD_INSTANCE_ID"] = Instance,
+            await using var gateway = Gateways.Build().WithUpstream(upstream.Url!).WithIds(["SKU-1", "SKU-2"]).WithRedis(redis).WithInstanceId(Instance)
                 // Trust lapses two seconds after the last heartbeat, and heartbeats only come when the test moves the clock.
-                ["EdgeGuard:Cluster:HeartbeatInterval"] = "00:00:01",
-                ["EdgeGuard:Cluster:MembershipTtl"] = "00:00:03",
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-            }, time);
+                .WithSetting("EdgeGuard:Cluster:HeartbeatInterval", "00:00:01")
+                .WithSetting("EdgeGuard:Cluster:MembershipTtl", "00:00:03")
+                .WithTime(time)
+                .InProcess();
             using var client = gateway.CreateClient();
             await Eventually.TrueAsync(async () =>
             {
@@ -64,7 +56,7 @@ public sealed class LogGapTests
             var db = admin.GetDatabase();
 
             // No heartbeat from here: its trust lapses (missing ids are forwarded, not rejected) and its membership expires.
-            await Eventually.TrueAsync(async () => (await ReadAsync(client, $"NEVER-{Guid.NewGuid():N}")) != "bloom", Within, "trust to lapse");
+            await Eventually.TrueAsync(async () => (await client.ReadAsync($"NEVER-{Guid.NewGuid():N}")).Source != "bloom", Within, "trust to lapse");
             await Eventually.TrueAsync(
                 async () => await db.SortedSetScoreAsync("{edgeguard}:members", Instance) is not { } expiry || expiry <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 Within, "its membership to expire");
@@ -80,20 +72,14 @@ public sealed class LogGapTests
             await Eventually.TrueAsync(async () =>
             {
                 time.Advance(TimeSpan.FromSeconds(1));
-                Assert.NotEqual("bloom", await ReadAsync(client, CreatedWhileAway));
-                return await ReadAsync(client, $"NEVER-{Guid.NewGuid():N}") == "bloom";
+                Assert.NotEqual("bloom", (await client.ReadAsync(CreatedWhileAway)).Source);
+                return (await client.ReadAsync($"NEVER-{Guid.NewGuid():N}")).Source == "bloom";
             }, Within, "the instance to trust its filter again");
-            Assert.NotEqual("bloom", await ReadAsync(client, CreatedWhileAway));
+            Assert.NotEqual("bloom", (await client.ReadAsync(CreatedWhileAway)).Source);
         }
         finally
         {
             upstream.Stop();
         }
-    }
-
-    private static async Task<string> ReadAsync(HttpClient client, string id)
-    {
-        using var response = await client.GetAsync($"/products/{id}");
-        return response.Source();
     }
 }

@@ -1,12 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;
@@ -27,25 +18,21 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private static readonly string[] Ids = [.. Enumerable.Range(1, 200).Select(i => $"DASH-{i:0000}")];
 
     private CatalogServer _catalog = null!;
-    private GatewayFactory _gateway = null!;
+    private InProcessGateway _gateway = null!;
     private HttpClient _client = null!;
     private Uri _url = null!;
 
     public async Task InitializeAsync()
     {
         _catalog = await CatalogServer.StartAsync(Ids);
-        _gateway = new GatewayFactory(_catalog.Url, Ids, new Dictionary<string, string?> { [WebHostDefaults.ServerUrlsKey] = "http://127.0.0.1:0" });
         // A real port, so a real browser can reach the gateway.
-        _gateway.UseKestrel(0);
-        _gateway.StartServer();
-        _url = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        _client = new HttpClient { BaseAddress = _url };
-        await GatewayFactory.WaitUntilReadyAsync(_client);
+        _gateway = await Gateways.Build().WithUpstream(_catalog.Url).WithIds(Ids).OnKestrelAsync();
+        _url = _gateway.Address;
+        _client = _gateway.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
         await _gateway.DisposeAsync();
         await _catalog.DisposeAsync();
     }

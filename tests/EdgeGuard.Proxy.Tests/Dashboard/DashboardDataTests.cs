@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using EdgeGuard.Proxy.Tests.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;
@@ -16,7 +13,7 @@ public sealed class DashboardDataTests
     public async Task A_filter_that_never_loaded_is_shown_leaking()
     {
         // The catalog is unreachable and the filter is to be loaded from it: it never loads, every id is forwarded.
-        await using var gateway = new GatewayFactory("http://127.0.0.1:9", [], new Dictionary<string, string?> { ["EdgeGuard:Bloom:LoadFromCatalog"] = "true" });
+        await using var gateway = Gateways.Build().WithIds([]).LoadingFromCatalog().InProcess();
         using var client = gateway.CreateClient();
 
         using var data = await DataAsync(client);
@@ -35,7 +32,7 @@ public sealed class DashboardDataTests
     {
         await using var bed = await RedisTestBed.StartAsync(["L2-1"]);
         bed.StubProduct("L2-1");
-        await using var other = new GatewayFactory(bed.Upstream.Url!, ["L2-1"], bed.Settings);
+        await using var other = bed.Builder.InProcess();
         using var otherClient = await other.CreateReadyClientAsync();
 
         // The first instance fetches and stores in Redis; the second finds the answer there (not in its memory).

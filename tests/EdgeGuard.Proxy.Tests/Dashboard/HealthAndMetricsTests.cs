@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Dashboard;
 
@@ -10,13 +6,15 @@ namespace EdgeGuard.Proxy.Tests.Dashboard;
 public sealed class HealthAndMetricsTests : IAsyncLifetime
 {
     private readonly WireMockServer _upstream = Upstream.StartCatalog();
-    private GatewayFactory _one = null!;
-    private GatewayFactory _two = null!;
+    private InProcessGateway _one = null!;
+    private InProcessGateway _two = null!;
+
+    private GatewayBuilder Gateway => Gateways.Build().WithUpstream(_upstream.Url!).WithIds(["SKU-1"]);
 
     public Task InitializeAsync()
     {
-        _one = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
-        _two = new GatewayFactory(_upstream.Url!, ["SKU-1"]);
+        _one = Gateway.InProcess();
+        _two = Gateway.InProcess();
         return Task.CompletedTask;
     }
 
@@ -72,14 +70,12 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
     public async Task Metrics_are_pushed_over_otlp_when_an_endpoint_is_set()
     {
         using var collector = WireMockServer.Start();
-        collector.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/metrics").UsingPost())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200));
-        await using var gateway = new GatewayFactory(_upstream.Url!, ["SKU-1"], new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
-        });
+        collector.Given(Request.Create().WithPath("/v1/metrics").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+        await using var gateway = Gateway
+            .WithSetting("OTEL_EXPORTER_OTLP_ENDPOINT", collector.Url)
+            .WithSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithSetting("OTEL_METRIC_EXPORT_INTERVAL", "200")
+            .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using (await client.GetAsync("/products/MISSING-1")) { }
 
@@ -116,8 +112,7 @@ public sealed class HealthAndMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Yarps_forwarder_counts_are_on_metrics()
     {
-        _upstream.Given(WireMock.RequestBuilders.Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}"""));
+        _upstream.StubProduct("SKU-1");
         using var client = await _one.CreateReadyClientAsync();
         // YARP's counters are the process's, and other tests forward too: what is checked is that these forwards show.
         var before = (await ScrapedMetrics.ReadAsync(client)).Value("yarp_proxy_requests_started_total") ?? 0;

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Deploy;
 
@@ -61,26 +57,13 @@ public sealed partial class DeployTests
         string[] ids = ["DEPLOY-1", "DEPLOY-2", "DEPLOY-3"];
         await using var catalog = await CatalogServer.StartAsync(ids);
         await using var redis = await RedisServer.StartAsync();
-        var directory = Directory.CreateTempSubdirectory("edgeguard-deploy-").FullName;
-        var products = Path.Combine(directory, "products.txt");
-        await File.WriteAllLinesAsync(products, ids);
-        Dictionary<string, string?> Environment(string instance) => new()
-        {
-            ["REDIS_URL"] = redis.Url,
-            ["UPSTREAM_URL"] = catalog.Url,
-            ["PRODUCTS_FILE"] = products,
-            ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-            ["EdgeGuard__Bloom__SnapshotPath"] = Path.Combine(directory, instance + ".snapshot"),
-            ["EDGEGUARD_INSTANCE_ID"] = instance,
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-
-        await using var first = GatewayProcess.Start(Environment("deploy-a"));
-        await using var second = GatewayProcess.Start(Environment("deploy-b"));
+        var instance = Gateways.Build().WithUpstream(catalog.Url).WithIds(ids).WithRedis(redis);
+        await using var first = instance.WithInstanceId("deploy-a").AsProcess();
+        await using var second = instance.WithInstanceId("deploy-b").AsProcess();
         await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         await second.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        using var a = new HttpClient { BaseAddress = first.BaseAddress };
-        using var b = new HttpClient { BaseAddress = second.BaseAddress };
+        var a = first.Client;
+        var b = second.Client;
 
         // A fetch on one instance fills Redis; the other finds it there (FusionCache's distributed-level hit).
         foreach (var path in new[] { "/products/DEPLOY-1", "/products/DEPLOY-1", "/products/NOPE-1", "/products/bad$id" })

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.HttpCaching;
-
 namespace EdgeGuard.Proxy.Tests.HttpCaching;
 
 [Trait("Category", "Unit")]

@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.SharedCache;
 using Microsoft.AspNetCore.Http;
 using static EdgeGuard.Proxy.Tests.HttpCaching.FreshnessTests;

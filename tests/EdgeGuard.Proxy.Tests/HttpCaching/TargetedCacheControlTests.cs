@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.HttpCaching;
 using static EdgeGuard.Proxy.Tests.HttpCaching.FreshnessTests;
 
 namespace EdgeGuard.Proxy.Tests.HttpCaching;

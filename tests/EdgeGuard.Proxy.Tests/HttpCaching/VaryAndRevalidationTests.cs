@@ -1,4 +1,3 @@
-using EdgeGuard.Proxy.HttpCaching;
 using Microsoft.AspNetCore.Http;
 using static EdgeGuard.Proxy.Tests.HttpCaching.FreshnessTests;
 

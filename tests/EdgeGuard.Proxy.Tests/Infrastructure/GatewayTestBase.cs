@@ -1,32 +1,22 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-using WireMock.Server;
-
 namespace EdgeGuard.Proxy.Tests.Infrastructure;
 
 /// <summary>
-/// One gateway per test, in front of its own WireMock catalog, with a filter built from <see cref="KnownIds"/>.
-/// Upstream calls are counted from WireMock's request log.
+/// One in-process gateway per test, in front of its own WireMock catalog (<see cref="Upstream"/>), as the class
+/// configures it (<see cref="Configure"/>). Upstream calls are counted from WireMock's request log.
 /// </summary>
 public abstract class GatewayTestBase : IAsyncLifetime
 {
     protected WireMockServer Upstream { get; } = Infrastructure.Upstream.StartCatalog();
 
-    protected GatewayFactory Gateway { get; private set; } = null!;
+    protected InProcessGateway Gateway { get; private set; } = null!;
 
     protected HttpClient Client { get; private set; } = null!;
 
-    /// <summary>The ids the gateway's filter is built from.</summary>
-    protected abstract IEnumerable<string> KnownIds { get; }
+    /// <summary>The class's gateway, in front of <see cref="Upstream"/>: for a test that needs another like it (on Kestrel, one setting changed).</summary>
+    protected GatewayBuilder Builder => Configure(Gateways.Build().WithUpstream(Upstream.Url!));
 
-    protected virtual IDictionary<string, string?>? Settings => null;
-
-    protected virtual FakeTimeProvider? Time => null;
-
-    /// <summary>Replaces the gateway's services (after its own registrations).</summary>
-    protected virtual void ConfigureServices(IServiceCollection services)
-    {
-    }
+    /// <summary>What the class's gateway is: its ids, settings, services.</summary>
+    protected abstract GatewayBuilder Configure(GatewayBuilder gateway);
 
     /// <summary>Stubs the catalog's answers before the gateway starts.</summary>
     protected virtual void StubUpstream()
@@ -36,7 +26,7 @@ public abstract class GatewayTestBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         StubUpstream();
-        Gateway = new GatewayFactory(Upstream.Url!, KnownIds, Settings, Time, ConfigureServices);
+        Gateway = Builder.InProcess();
         Client = await Gateway.CreateReadyClientAsync();
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 
@@ -11,7 +10,7 @@ namespace EdgeGuard.Proxy.Tests.Infrastructure;
 /// </summary>
 public sealed class InterceptedLocker(IFusionCacheDistributedLocker inner, Func<TimeSpan, Task>? beforeAcquire, Action<TimeSpan>? acquired) : IFusionCacheDistributedLocker
 {
-    /// <summary>Wraps the gateway's lock in <paramref name="services"/> (GatewayFactory's services hook).</summary>
+    /// <summary>Wraps the gateway's lock in <paramref name="services"/> (for <see cref="GatewayBuilder.WithServices"/>).</summary>
     public static void Install(IServiceCollection services, Func<TimeSpan, Task>? beforeAcquire = null, Action<TimeSpan>? acquired = null)
     {
         var real = services.Single(service => service.ServiceType == typeof(IFusionCacheDistributedLocker));

@@ -1,6 +1,4 @@
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
+using System.Security.Cryptography;
 
 namespace EdgeGuard.Proxy.Tests.Infrastructure;
 
@@ -30,6 +28,25 @@ public static class Upstream
             .AtPriority(int.MaxValue)
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody("Healthy"));
 
+    /// <summary>The catalog knows product <paramref name="id"/>: GET answers 200 JSON (by default <c>{"id":"…"}</c>); replaces an earlier stub of the id.</summary>
+    public static void StubProduct(this WireMockServer server, string id, string? body = null, TimeSpan? delay = null)
+    {
+        var answer = Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body ?? $$"""{"id":"{{id}}"}""");
+        server.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(StubOf(id))
+            .RespondWith(delay is { } wait ? answer.WithDelay(wait) : answer);
+    }
+
+    /// <summary>The catalog does not know <paramref name="id"/>: GET answers 404 problem+json; replaces an earlier stub of the id.</summary>
+    public static void StubMissing(this WireMockServer server, string id) =>
+        server.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(StubOf(id))
+            .RespondWith(Response.Create().WithStatusCode(404).WithHeader("Content-Type", "application/problem+json")
+                .WithBody("""{"title":"Not Found","status":404}"""));
+
+    /// <summary>The catalog's id list (<c>GET /products/ids</c>, what a gateway loading from the catalog reads).</summary>
+    public static void StubIdList(this WireMockServer server, IEnumerable<string> ids) =>
+        server.Given(Request.Create().WithPath("/products/ids").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody(string.Concat(ids.Select(id => id + "\n"))));
+
     public static int CallsTo(this WireMockServer server, string path) =>
         server.LogEntries.Count(e => e.RequestMessage?.Path == path);
 
@@ -51,4 +68,7 @@ public static class Upstream
         await Task.Delay(100); // and a moment more, so that one too many would show
         return server.CallsTo(path);
     }
+
+    /// <summary>One mapping per product id, so that stubbing the id again replaces its answer.</summary>
+    private static Guid StubOf(string id) => new(SHA256.HashData(Encoding.UTF8.GetBytes("GET /products/" + id)).AsSpan(0, 16));
 }

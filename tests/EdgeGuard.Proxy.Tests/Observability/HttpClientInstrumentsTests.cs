@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGuard.Proxy.Tests.Observability;
 

@@ -1,6 +1,3 @@
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
@@ -23,11 +20,7 @@ public sealed class BackplaneStartupTests
         var catalog = Upstream.StartCatalog();
         try
         {
-            await using var gateway = new GatewayFactory(catalog.Url!, ["SKU-1"], new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-            });
+            await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(["SKU-1"]).WithRedis(redis).InProcess();
             using var client = gateway.CreateClient();
             var cache = gateway.Services.GetRequiredService<ProductCache>(); // the cache, its backplane set up (or not) now
             Assert.True(cache.IsDistributed);

@@ -1,12 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 
@@ -40,25 +32,22 @@ public sealed class DistributedLockWaitTests
             var ids = Enumerable.Range(1, Ids).Select(i => $"LOCKED-{i}").ToList();
             foreach (var id in ids)
             {
-                catalog.Given(Request.Create().WithPath("/products/" + id).UsingGet())
-                    .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""{"id":"{{id}}"}"""));
+                catalog.StubProduct(id);
             }
 
             TaskCompletionSource<long>? waitedFor = null;
-            await using var gateway = new GatewayFactory(catalog.Url!, ids, new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-                ["EdgeGuard:Cache:DistributedLockTimeout"] = "00:00:05",
-                ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
-                ["EdgeGuard:Cache:MemoryTtl"] = "00:00:01",
-            }, services: services => InterceptedLocker.Install(services, acquired: wait =>
-            {
-                if (wait > TimeSpan.Zero)
+            await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(ids).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:DistributedLockTimeout", "00:00:05")
+                .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:01")
+                .WithSetting("EdgeGuard:Cache:MemoryTtl", "00:00:01")
+                .WithServices(services => InterceptedLocker.Install(services, acquired: wait =>
                 {
-                    waitedFor?.TrySetResult(Stopwatch.GetTimestamp()); // a miss that may wait for the lock has it
-                }
-            }));
+                    if (wait > TimeSpan.Zero)
+                    {
+                        waitedFor?.TrySetResult(Stopwatch.GetTimestamp()); // a miss that may wait for the lock has it
+                    }
+                }))
+                .InProcess();
             using var client = await gateway.CreateReadyClientAsync();
             var cache = gateway.Services.GetRequiredService<ProductCache>();
             // The gateway's own lock, held here as another instance holds it while it fetches.

@@ -1,7 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
@@ -30,29 +26,13 @@ public sealed class RedisCacheExpiryTests
             }
 
             upstream.Given(Request.Create().WithPath("/products/SKU-1").UsingGet()).RespondWith(answer);
-            var settings = new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-                ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-            };
-            if (shortenedBy == "PositiveTtl")
-            {
-                settings["EdgeGuard:Cache:PositiveTtl"] = "00:00:01";
-            }
-
-            await using var gateway = new GatewayFactory(upstream.Url!, ["SKU-1"], settings);
+            await using var gateway = Gateways.Build().WithUpstream(upstream.Url!).WithIds(["SKU-1"]).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "")
+                .WithSetting("EdgeGuard:Cache:PositiveTtl", shortenedBy == "PositiveTtl" ? "00:00:01" : null)
+                .InProcess();
             using var client = await gateway.CreateReadyClientAsync();
 
-            using var first = await client.GetAsync("/products/SKU-1");
-            using var cached = await client.GetAsync("/products/SKU-1");
-            await Task.Delay(TimeSpan.FromSeconds(1.3));
-            using var refetched = await client.GetAsync("/products/SKU-1");
-
-            Assert.Equal("upstream", first.Source());
-            Assert.Equal("cache", cached.Source());
-            Assert.Equal("upstream", refetched.Source());
-            Assert.Equal(2, upstream.CallsTo("/products/SKU-1"));
+            await Expiry.AssertCachedUntilItExpiresAsync(client, upstream, "SKU-1", HttpStatusCode.OK, "cache");
         }
         finally
         {

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
@@ -26,15 +23,13 @@ public sealed class RedisCommandsPerMissTests
         await using var redis = await RedisServer.StartAsync();
         var ids = Enumerable.Range(1, Misses).Select(i => $"COLD-{i:D4}").Append("HELD-1").ToList();
         await using var catalog = await ScriptedCatalog.StartAsync(ids);
-        await using var gateway = new GatewayFactory(catalog.Url, ids, new Dictionary<string, string?>
-        {
-            ["REDIS_URL"] = redis.Url,
-            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:02",
-            ["EdgeGuard:Cluster:HeartbeatInterval"] = "00:01:00",
-            ["EdgeGuard:Cluster:MembershipTtl"] = "00:05:00",
-            ["EdgeGuard:Cluster:LeaderLeaseTtl"] = "00:05:00",
-            ["EdgeGuard:Cluster:PollInterval"] = "00:00:10",
-        });
+        await using var gateway = Gateways.Build().WithUpstream(catalog.Url).WithIds(ids).WithRedis(redis)
+            .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
+            .WithSetting("EdgeGuard:Cluster:HeartbeatInterval", "00:01:00")
+            .WithSetting("EdgeGuard:Cluster:MembershipTtl", "00:05:00")
+            .WithSetting("EdgeGuard:Cluster:LeaderLeaseTtl", "00:05:00")
+            .WithSetting("EdgeGuard:Cluster:PollInterval", "00:00:10")
+            .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
         var server = admin.GetServer(admin.GetEndPoints().Single());

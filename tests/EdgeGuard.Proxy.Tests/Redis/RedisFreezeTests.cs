@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
@@ -11,33 +7,21 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// </summary>
 [Integration]
 [Collection(RedisCollection.Name)]
-public sealed class RedisFreezeTests : IAsyncLifetime
+public sealed class RedisFreezeTests : RedisBedTests
 {
     private static readonly string[] Cached = ["SKU-1", "SKU-2", "SKU-3"];
     private static readonly string[] Cold = Enumerable.Range(0, 400).Select(i => $"COLD-{i}").ToArray();
-    private const string FalsePositive = "SKU-GHOST";
 
-    private RedisTestBed _bed = null!;
+    protected override IEnumerable<string> Products => [.. Cached, .. Cold];
 
-    public async Task InitializeAsync()
-    {
-        _bed = await RedisTestBed.StartAsync([.. Cached, .. Cold, FalsePositive]);
-        foreach (var id in Cached.Concat(Cold))
-        {
-            _bed.StubProduct(id);
-        }
-
-        _bed.StubMissing(FalsePositive);
-    }
-
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
+    protected override IEnumerable<string> Missing => [FalsePositive];
 
     [Fact]
     public async Task Frozen_redis_under_load_yields_no_5xx_and_no_request_waits_for_it()
     {
         foreach (var id in Cached)
         {
-            using var warm = await _bed.GetAsync(id);
+            using var warm = await Bed.GetAsync(id);
         }
 
         var answers = new ConcurrentBag<(HttpStatusCode Status, string Source, TimeSpan Elapsed, string Id)>();
@@ -55,20 +39,20 @@ public sealed class RedisFreezeTests : IAsyncLifetime
                     _ => $"NOPE-{worker}-{i}",                               // Bloom rejects
                 };
                 var stopwatch = Stopwatch.StartNew();
-                using var response = await _bed.Client.GetAsync($"/products/{id}");
+                using var response = await Bed.Client.GetAsync($"/products/{id}");
                 answers.Add((response.StatusCode, response.Headers.TryGetValues("X-EdgeGuard-Source", out var source) ? source.First() : "", stopwatch.Elapsed, id));
             }
         })).ToList();
 
         await Task.Delay(300); // load before the freeze (not a race: only throughput is wanted here)
-        _bed.Redis.Freeze();
+        Bed.Redis.Freeze();
         try
         {
             await Task.Delay(2_000);
         }
         finally
         {
-            _bed.Redis.Thaw();
+            Bed.Redis.Thaw();
         }
 
         await Task.Delay(500);

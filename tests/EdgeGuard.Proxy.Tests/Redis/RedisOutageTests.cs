@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
@@ -9,149 +7,126 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 /// </summary>
 [Integration]
 [Collection(RedisCollection.Name)]
-public sealed class RedisOutageTests : IAsyncLifetime
+public sealed class RedisOutageTests : RedisBedTests
 {
-    private const string Existing = "SKU-1";
-    private const string Later = "SKU-2";
-    private const string FalsePositive = "SKU-GHOST";
-    private const string Created = "SKU-NEW";
-    private const string Unknown = "NOPE-404";
-
     /// <summary>Far above what a request takes (tens of ms), far below a hang on a dead Redis.</summary>
     private static readonly TimeSpan Quick = TimeSpan.FromSeconds(1);
-
-    private RedisTestBed _bed = null!;
-
-    public async Task InitializeAsync()
-    {
-        _bed = await RedisTestBed.StartAsync([Existing, Later, FalsePositive, Created]);
-        _bed.StubProduct(Existing);
-        _bed.StubProduct(Later);
-        _bed.StubMissing(FalsePositive);
-        _bed.StubMissing(Created);
-    }
-
-    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Fact]
     public async Task Killed_redis_never_fails_or_slows_a_request_and_is_used_again_once_restarted()
     {
-        using (var miss = await _bed.GetAsync(Existing))
-        using (var hit = await _bed.GetAsync(Existing))
+        using (var miss = await Bed.GetAsync(Existing))
+        using (var hit = await Bed.GetAsync(Existing))
         {
             Assert.Equal("cache", hit.Source);
         }
 
-        _bed.Redis.Kill();
+        Bed.Redis.Kill();
 
         const int rounds = 8;
         for (var round = 0; round < rounds; round++)
         {
             // Served from this instance's memory (L1) or the catalog: never an error, never slow.
-            using var existing = await _bed.GetAsync(Existing);
+            using var existing = await Bed.GetAsync(Existing);
             Assert.Equal(HttpStatusCode.OK, existing.Status);
             Assert.Contains(existing.Source, new[] { "cache", "upstream" });
             Assert.Equal(RedisTestBed.Body(Existing), existing.Body);
             Assert.True(existing.Elapsed < Quick, $"Round {round}: {existing}");
 
-            using var unknown = await _bed.GetAsync(Unknown);
+            using var unknown = await Bed.GetAsync(Unknown);
             Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
             Assert.Equal("bloom", unknown.Source);
             Assert.True(unknown.Elapsed < Quick, $"Round {round}: {unknown}");
 
-            using var falsePositive = await _bed.GetAsync(FalsePositive);
+            using var falsePositive = await Bed.GetAsync(FalsePositive);
             Assert.Equal(HttpStatusCode.NotFound, falsePositive.Status);
             Assert.Contains(falsePositive.Source, new[] { "negative-cache", "upstream" });
             Assert.True(falsePositive.Elapsed < Quick, $"Round {round}: {falsePositive}");
         }
 
         // Without Redis the memory still answers; Bloom rejects still cost nothing.
-        Assert.InRange(_bed.UpstreamReads(Existing), 1, 1 + rounds);
-        Assert.InRange(_bed.UpstreamReads(FalsePositive), 1, rounds);
-        Assert.Equal(0, _bed.UpstreamReads(Unknown));
-        Assert.NotNull(await _bed.DegradationAsync());
-        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+        Assert.InRange(Bed.UpstreamReads(Existing), 1, 1 + rounds);
+        Assert.InRange(Bed.UpstreamReads(FalsePositive), 1, rounds);
+        Assert.Equal(0, Bed.UpstreamReads(Unknown));
+        Assert.NotNull(await Bed.DegradationAsync());
+        await Bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
 
-        await _bed.Redis.StartAsync(CancellationToken.None);
+        await Bed.Redis.StartAsync(CancellationToken.None);
 
         // The restarted Redis is empty: the gateway is using it again once a fresh read lands there.
         await Eventually.TrueAsync(async () =>
         {
-            using var response = await _bed.GetAsync(Later);
+            using var response = await Bed.GetAsync(Later);
             Assert.Equal(HttpStatusCode.OK, response.Status);
             Assert.True(response.Elapsed < Quick, response.ToString());
-            return await _bed.KeyExistsAsync(Later);
+            return await Bed.KeyExistsAsync(Later);
         }, TimeSpan.FromSeconds(15), $"the gateway never wrote {Later} to the restarted Redis");
 
-        var readsBefore = _bed.UpstreamReads(Later);
-        using (var hit = await _bed.GetAsync(Later))
+        var readsBefore = Bed.UpstreamReads(Later);
+        using (var hit = await Bed.GetAsync(Later))
         {
             Assert.Equal(HttpStatusCode.OK, hit.Status);
             Assert.Equal("cache", hit.Source);
             Assert.Equal(RedisTestBed.Body(Later), hit.Body);
         }
 
-        Assert.Equal(readsBefore, _bed.UpstreamReads(Later));
+        Assert.Equal(readsBefore, Bed.UpstreamReads(Later));
 
-        using (var miss = await _bed.GetAsync(FalsePositive))
-        using (var negative = await _bed.GetAsync(FalsePositive))
+        using (var miss = await Bed.GetAsync(FalsePositive))
+        using (var negative = await Bed.GetAsync(FalsePositive))
         {
             Assert.Equal("negative-cache", negative.Source);
         }
 
-        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+        await Bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
     public async Task Readiness_recovers_after_a_restart_without_any_product_traffic()
     {
-        _bed.Redis.Kill();
+        Bed.Redis.Kill();
         await Eventually.TrueAsync(async () =>
         {
-            using var response = await _bed.GetAsync(Existing);
+            using var response = await Bed.GetAsync(Existing);
             Assert.Equal(HttpStatusCode.OK, response.Status);
-            return await _bed.DegradationAsync() is not null;
+            return await Bed.DegradationAsync() is not null;
         }, TimeSpan.FromSeconds(5), "the outage was never noticed");
-        await _bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
+        await Bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(5));
 
-        await _bed.Redis.StartAsync(CancellationToken.None);
+        await Bed.Redis.StartAsync(CancellationToken.None);
 
         // Only readiness probes from here on: they must close the circuit themselves.
-        await _bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(15));
+        await Bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(15));
     }
 
     [Fact]
     public async Task Write_while_redis_stalls_is_refused_before_forwarding_and_goes_through_once_redis_is_back()
     {
         await NegativelyCacheAsync(Created);
-        _bed.StubProduct(Created);
+        Bed.StubProduct(Created);
 
         // Redis stops answering anyone for 3 s (the gateway gives a call 500 ms, and waits 2 s for the cluster).
-        var stall = _bed.Redis.SendAsync("DEBUG", "SLEEP", "3");
+        var stall = Bed.Redis.SendAsync("DEBUG", "SLEEP", "3");
         await Task.Delay(100);
         Assert.False(stall.IsCompleted, "DEBUG SLEEP returned at once: " + (stall.IsCompleted ? await stall : ""));
 
-        using (var refused = await _bed.CreateAsync(Created))
+        using (var refused = await Bed.CreateAsync(Created))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
             Assert.NotNull(refused.Response.Headers.RetryAfter);
             Assert.Contains("nothing was forwarded", refused.Body, StringComparison.Ordinal);
         }
 
-        Assert.Equal(0, _bed.Upstream.LogEntries.Count(e => e.RequestMessage?.Method == "POST"));
-        using (var read = await _bed.GetAsync(Existing))
+        Assert.Equal(0, Bed.Upstream.LogEntries.Count(e => e.RequestMessage?.Method == "POST"));
+        using (var read = await Bed.GetAsync(Existing))
         {
             Assert.Equal(HttpStatusCode.OK, read.Status); // reads keep working
         }
 
         Assert.StartsWith("+OK", await stall, StringComparison.Ordinal);
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await _bed.CreateAsync(Created);
-            return created.Status == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(15), "the write was never accepted once Redis was back");
+        await Bed.Client.CreateProductOnceAcceptedAsync(Created, TimeSpan.FromSeconds(15), "the write was never accepted once Redis was back");
 
-        using var after = await _bed.GetAsync(Created);
+        using var after = await Bed.GetAsync(Created);
         Assert.Equal(HttpStatusCode.OK, after.Status);
         Assert.Equal(RedisTestBed.Body(Created), after.Body);
     }
@@ -160,28 +135,24 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Write_while_the_gateway_is_cut_off_from_redis_is_refused_and_a_stale_negative_entry_is_never_served()
     {
         await NegativelyCacheAsync(Created);
-        await _bed.CutGatewayOffAsync();
+        await Bed.CutGatewayOffAsync();
 
-        _bed.StubProduct(Created);
-        using (var refused = await _bed.CreateAsync(Created))
+        Bed.StubProduct(Created);
+        using (var refused = await Bed.CreateAsync(Created))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
             Assert.True(refused.Elapsed < TimeSpan.FromSeconds(3), refused.ToString());
         }
 
-        await _bed.LetGatewayBackAsync();
-        await Eventually.TrueAsync(async () =>
-        {
-            using var created = await _bed.CreateAsync(Created);
-            return created.Status == HttpStatusCode.Created;
-        }, TimeSpan.FromSeconds(15), "the write was never accepted once the gateway was back");
+        await Bed.LetGatewayBackAsync();
+        await Bed.Client.CreateProductOnceAcceptedAsync(Created, TimeSpan.FromSeconds(15), "the write was never accepted once the gateway was back");
 
-        using var read = await _bed.GetAsync(Created);
+        using var read = await Bed.GetAsync(Created);
         Assert.Equal(HttpStatusCode.OK, read.Status);
         Assert.Equal(RedisTestBed.Body(Created), read.Body);
         await Eventually.TrueAsync(async () =>
         {
-            using var again = await _bed.GetAsync(Created);
+            using var again = await Bed.GetAsync(Created);
             Assert.Equal(HttpStatusCode.OK, again.Status);
             return again.Source == "cache";
         }, TimeSpan.FromSeconds(10), "the gateway never cached the product in Redis again");
@@ -189,13 +160,13 @@ public sealed class RedisOutageTests : IAsyncLifetime
 
     private async Task NegativelyCacheAsync(string id)
     {
-        using (var miss = await _bed.GetAsync(id))
-        using (var negative = await _bed.GetAsync(id))
+        using (var miss = await Bed.GetAsync(id))
+        using (var negative = await Bed.GetAsync(id))
         {
             Assert.Equal("upstream", miss.Source);
             Assert.Equal("negative-cache", negative.Source);
         }
 
-        Assert.Equal(StoredEntry.Negative, (await _bed.EntryAsync(id))?.Kind);
+        Assert.Equal(StoredEntry.Negative, (await Bed.EntryAsync(id))?.Kind);
     }
 }

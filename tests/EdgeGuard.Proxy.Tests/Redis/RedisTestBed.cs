@@ -1,25 +1,10 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 
-/// <summary>Redis tests run one class at a time: each starts its own servers, but they share two cores.</summary>
-[CollectionDefinition(Name)]
-public sealed class RedisCollection
-{
-    public const string Name = "Redis";
-}
-
 /// <summary>
-/// One test's world: a real redis-server, a WireMock catalog, the real gateway pointed at both (REDIS_URL),
+/// One test's world: a real redis-server, a WireMock catalog, the real gateway (in-process) pointed at both,
 /// and a connection of the test's own to look inside Redis.
 /// </summary>
 public sealed class RedisTestBed : IAsyncDisposable
@@ -31,8 +16,6 @@ public sealed class RedisTestBed : IAsyncDisposable
     /// <summary>The name the test's own Redis connections carry, so a test can cut off everyone else.</summary>
     private const string AdminClientName = "edgeguard-tests-admin";
 
-    private readonly Dictionary<string, Guid> _productStubs = new(StringComparer.Ordinal);
-
     private RedisTestBed(RedisServer redis, WireMockServer upstream)
     {
         Redis = redis;
@@ -43,10 +26,10 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     public WireMockServer Upstream { get; }
 
-    public GatewayFactory Gateway { get; private set; } = null!;
+    public InProcessGateway Gateway { get; private set; } = null!;
 
-    /// <summary>The gateway's settings (Redis URL, TTLs, timeouts), for another instance on the same Redis.</summary>
-    public Dictionary<string, string?> Settings { get; private set; } = null!;
+    /// <summary>The gateway as the bed stands it up (Redis, TTLs, timeouts): <c>Builder.InProcess()</c> is another instance on the same Redis.</summary>
+    public GatewayBuilder Builder { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -68,17 +51,11 @@ public sealed class RedisTestBed : IAsyncDisposable
         {
             bed.Upstream.Given(Request.Create().WithPath("/products").UsingPost())
                 .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("{}"));
-            bed.Settings = new Dictionary<string, string?>
-            {
-                ["REDIS_URL"] = redis.Url,
-                ["EdgeGuard:Cache:PositiveTtl"] = PositiveTtl.ToString(),
-                ["EdgeGuard:Cache:NegativeTtl"] = NegativeTtl.ToString(),
-                ["EdgeGuard:Cache:NegativeTtlJitter"] = NegativeTtlJitter.ToString(),
-                ["EdgeGuard:Cache:RedisBreakDuration"] = "00:00:01",
-                // Generous for a loaded 2-core machine (default 100 ms), still far below a request's budget.
-                ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-            };
-            bed.Gateway = new GatewayFactory(bed.Upstream.Url!, knownIds, bed.Settings);
+            bed.Builder = Gateways.Build().WithUpstream(bed.Upstream.Url!).WithIds(knownIds).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:PositiveTtl", PositiveTtl.ToString())
+                .WithSetting("EdgeGuard:Cache:NegativeTtl", NegativeTtl.ToString())
+                .WithSetting("EdgeGuard:Cache:NegativeTtlJitter", NegativeTtlJitter.ToString());
+            bed.Gateway = bed.Builder.InProcess();
             bed.Client = await bed.Gateway.CreateReadyClientAsync();
             bed.Admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
             {
@@ -106,13 +83,11 @@ public sealed class RedisTestBed : IAsyncDisposable
 
     public static string Body(string id) => $$"""{"id":"{{id}}","name":"Product {{id}}","price":12.5}""";
 
-    /// <summary>The catalog knows <paramref name="id"/> (replaces an earlier stub for it).</summary>
-    public void StubProduct(string id) => Stub(id, Response.Create()
-        .WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Body(id)));
+    /// <summary>The catalog knows <paramref name="id"/> (answering <see cref="Body"/>; replaces an earlier stub for it).</summary>
+    public void StubProduct(string id) => Upstream.StubProduct(id, Body(id));
 
     /// <summary>The catalog does not know <paramref name="id"/> (replaces an earlier stub for it).</summary>
-    public void StubMissing(string id) => Stub(id, Response.Create()
-        .WithStatusCode(404).WithHeader("Content-Type", "application/problem+json").WithBody("""{"title":"Not Found","status":404}"""));
+    public void StubMissing(string id) => Upstream.StubMissing(id);
 
     public int UpstreamReads(string id) => Upstream.CallsTo("/products/" + id);
 
@@ -130,21 +105,6 @@ public sealed class RedisTestBed : IAsyncDisposable
         var response = await Client.PostAsJsonAsync("/products", new { id, name = "Product " + id, price = 12.5 });
         var body = await response.Content.ReadAsStringAsync();
         return new TimedResponse(response, body, stopwatch.Elapsed);
-    }
-
-    public async Task<(HttpStatusCode Status, string Body)> ReadinessAsync()
-    {
-        using var response = await Client.GetAsync("/health/ready");
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>Polls readiness until its body says <paramref name="status"/> (Healthy, Degraded).</summary>
-    public async Task WaitForReadinessAsync(string status, TimeSpan timeout)
-    {
-        var last = await Eventually.ValueAsync(ReadinessAsync, r => r.Body.Contains(status, StringComparison.Ordinal), timeout);
-        Assert.True(last.Body.Contains(status, StringComparison.Ordinal),
-            $"/health/ready did not report {status} within {timeout.TotalSeconds} s; last: {(int)last.Status} {last.Body} (store: {await DegradationAsync() ?? "healthy"}).");
-        Assert.Equal(HttpStatusCode.OK, last.Status);
     }
 
     /// <summary>
@@ -217,17 +177,43 @@ public sealed class RedisTestBed : IAsyncDisposable
         Upstream.Dispose();
         await Redis.DisposeAsync();
     }
+}
 
-    private void Stub(string id, IResponseBuilder response)
+/// <summary>
+/// Tests on a <see cref="RedisTestBed"/> of their own, started before each test with the catalog knowing
+/// <see cref="Products"/> and not <see cref="Missing"/> (all of them in the gateway's filter).
+/// </summary>
+public abstract class RedisBedTests : IAsyncLifetime
+{
+    protected const string Existing = "SKU-1";
+    protected const string Later = "SKU-2";
+    protected const string FalsePositive = "SKU-GHOST";
+    protected const string Created = "SKU-NEW";
+    protected const string Unknown = "NOPE-404";
+
+    protected RedisTestBed Bed { get; private set; } = null!;
+
+    /// <summary>Ids the catalog knows.</summary>
+    protected virtual IEnumerable<string> Products => [Existing, Later];
+
+    /// <summary>Ids in the filter the catalog does not know (false positives, products not created yet).</summary>
+    protected virtual IEnumerable<string> Missing => [FalsePositive, Created];
+
+    public async Task InitializeAsync()
     {
-        // The same mapping guid replaces the stub: the catalog's answer for this id changes.
-        if (!_productStubs.TryGetValue(id, out var guid))
+        Bed = await RedisTestBed.StartAsync([.. Products, .. Missing]);
+        foreach (var id in Products)
         {
-            _productStubs[id] = guid = Guid.NewGuid();
+            Bed.StubProduct(id);
         }
 
-        Upstream.Given(Request.Create().WithPath("/products/" + id).UsingGet()).WithGuid(guid).RespondWith(response);
+        foreach (var id in Missing)
+        {
+            Bed.StubMissing(id);
+        }
     }
+
+    public async Task DisposeAsync() => await Bed.DisposeAsync();
 }
 
 /// <summary>An entry read back from Redis: format version, kind (1 answer, 2 negative, 3 pass-through), status.</summary>

@@ -1,9 +1,4 @@
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Snapshots;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Tests.Restarts;
 

@@ -1,12 +1,8 @@
-using System.Net;
-using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Restarts;
 
 /// <summary>
-/// One working directory shared by the gateways a test starts in it, one after the other, as an operator restarts
-/// one: standalone, the default snapshot location (<c>data/edgeguard-filter.snapshot</c>, relative to it).
+/// One working directory shared by the gateway processes a test starts in it, one after the other, as an operator
+/// restarts one: standalone, the default snapshot location (<c>data/edgeguard-filter.snapshot</c>, relative to it).
 /// </summary>
 public sealed class RestartBed : IAsyncDisposable
 {
@@ -20,23 +16,20 @@ public sealed class RestartBed : IAsyncDisposable
     /// <summary>A standalone gateway in <see cref="Directory"/> whose ids come from the catalog at <paramref name="catalogUrl"/> only.</summary>
     public GatewayProcess Start(string catalogUrl, IDictionary<string, string?>? settings = null)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["UPSTREAM_URL"] = catalogUrl,
-            ["PRODUCTS_FILE"] = "",
-            ["EdgeGuard__Bloom__LoadFromCatalog"] = "true",
-            ["EdgeGuard__Bloom__MaxRetryDelay"] = "00:00:00.200",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__EdgeGuard.Proxy.Filtering"] = "Information",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            environment[key] = value;
-        }
-
-        var gateway = GatewayProcess.Start(environment, workingDirectory: Directory);
+        var gateway = Gateways.Build().WithUpstream(catalogUrl).LoadingFromCatalog().InDirectory(Directory)
+            .WithSetting("Logging:LogLevel:EdgeGuard.Proxy.Filtering", "Information")
+            .WithSettings(settings)
+            .AsProcess();
         _gateways.Add(gateway);
         return gateway;
+    }
+
+    /// <summary>Runs a gateway (as <see cref="Start"/> does) until it is ready, then stops it as an operator does: it saves its snapshot on the way out.</summary>
+    public async Task RunAndStopAsync(string catalogUrl, IDictionary<string, string?>? settings = null)
+    {
+        var gateway = Start(catalogUrl, settings);
+        await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await gateway.StopAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Waits until <paramref name="gateway"/> answers HTTP at all (liveness), ready or not.</summary>
@@ -54,15 +47,6 @@ public sealed class RestartBed : IAsyncDisposable
                 return false;
             }
         }, TimeSpan.FromSeconds(30), $"{gateway.Name} never answered /health");
-
-    public static async Task<JsonElement> StatsAsync(HttpClient client) =>
-        JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement;
-
-    public static async Task<(HttpStatusCode Status, string Source)> ReadAsync(HttpClient client, string id)
-    {
-        using var response = await client.GetAsync($"/products/{id}");
-        return (response.StatusCode, response.Source());
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Restarts;
 
 /// <summary>
@@ -22,9 +18,7 @@ public sealed class SnapshotRestartTests
     {
         await using var bed = new RestartBed();
         await using var catalogA = await ScriptedCatalog.StartAsync(Ids("AAA", 2_000));
-        var first = bed.Start(catalogA.Url);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalogA.Url);
         Assert.True(File.Exists(bed.SnapshotFile), "the first gateway left no snapshot in the default location");
 
         await using var catalogB = await ScriptedCatalog.StartAsync(Ids("BBB", 5_000));
@@ -34,15 +28,15 @@ public sealed class SnapshotRestartTests
         await Eventually.TrueAsync(() => Task.FromResult(catalogB.IdListReads > 0), TimeSpan.FromSeconds(30), "the rebuild from catalog B never began");
         using var client = second.CreateClient();
 
-        var stats = await RestartBed.StatsAsync(client);
+        var stats = await client.StatsAsync();
         Assert.Equal("ignored-other-sources", stats.GetProperty("snapshot").GetString());
         Assert.False(stats.GetProperty("ready").GetBoolean());
         foreach (var id in Ids("BBB", 5_000).Where((_, i) => i % 97 == 0))
         {
-            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(id));
         }
 
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "AAA-00000005")); // forwarded, B says 404
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Upstream), await client.ReadAsync("AAA-00000005")); // forwarded, B says 404
         using (var readiness = await client.GetAsync("/health/ready"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
@@ -50,8 +44,8 @@ public sealed class SnapshotRestartTests
 
         catalogB.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "AAA-00000005"));
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "BBB-00000007"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("AAA-00000005"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync("BBB-00000007"));
         Assert.Contains("ignored-other-sources", second.Output, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -61,9 +55,7 @@ public sealed class SnapshotRestartTests
         var settings = new Dictionary<string, string?> { ["EdgeGuard__Bloom__ReloadInterval"] = "00:00:01" };
         await using var bed = new RestartBed();
         await using var catalog = await ScriptedCatalog.StartAsync(Ids("OLD", 2_000));
-        var first = bed.Start(catalog.Url, settings);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalog.Url, settings);
 
         // Down for longer than ReloadInterval (the snapshot's sources were read before its file was written), while
         // products are created on the catalog itself.
@@ -79,10 +71,10 @@ public sealed class SnapshotRestartTests
         await Eventually.TrueAsync(() => Task.FromResult(catalog.IdListReads > reads), TimeSpan.FromSeconds(30), "the rebuild never began");
         using var client = second.CreateClient();
 
-        Assert.Equal("restored-waiting", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
+        Assert.Equal("restored-waiting", (await client.StatsAsync()).GetProperty("snapshot").GetString());
         foreach (var id in created)
         {
-            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync(id));
         }
 
         using (var asked = new HttpRequestMessage(HttpMethod.Get, "/health/ready") { Headers = { { "Accept", "application/json" } } })
@@ -94,9 +86,9 @@ public sealed class SnapshotRestartTests
 
         catalog.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
-        Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
-        Assert.Equal(HttpStatusCode.OK, (await RestartBed.ReadAsync(client, "NEW-00000199")).Status);
+        Assert.Equal("restored", (await client.StatsAsync()).GetProperty("snapshot").GetString());
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1"));
+        Assert.Equal(HttpStatusCode.OK, (await client.ReadAsync("NEW-00000199")).Status);
     }
 
     [Fact]
@@ -104,18 +96,16 @@ public sealed class SnapshotRestartTests
     {
         await using var bed = new RestartBed();
         await using var catalog = await ScriptedCatalog.StartAsync(Ids("YNG", 2_000));
-        var first = bed.Start(catalog.Url);
-        await first.WaitUntilReadyAsync(Ready);
-        await first.StopAsync(TimeSpan.FromSeconds(10));
+        await bed.RunAndStopAsync(catalog.Url);
 
         catalog.HoldIdList();
         var second = bed.Start(catalog.Url);
         await second.WaitUntilReadyAsync(Ready);
         using var client = second.CreateClient();
 
-        Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "YNG-00000042"));
+        Assert.Equal("restored", (await client.StatsAsync()).GetProperty("snapshot").GetString());
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await client.ReadAsync("YNG-00000042"));
         catalog.OpenIdList();
     }
 
@@ -133,6 +123,6 @@ public sealed class SnapshotRestartTests
         GatewayProcess.AssertRefused((exitCode, second.StandardOutput, second.StandardError), "EdgeGuard:Bloom:SnapshotPath");
         Assert.Contains("EdgeGuard__Bloom__SnapshotPath", second.StandardError);
         using var client = first.CreateClient();
-        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1")); // the first goes on
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await client.ReadAsync("NEVER-1")); // the first goes on
     }
 }

@@ -1,11 +1,5 @@
 using System.Runtime.CompilerServices;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Snapshots;
-using EdgeGuard.Proxy.Filtering.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeGuard.Proxy.Tests.Restarts;

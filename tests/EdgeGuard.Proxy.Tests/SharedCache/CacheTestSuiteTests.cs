@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
 /// <summary>
@@ -9,7 +6,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// fails when fewer tests pass than the count recorded in bench/cachetests/strict-floor.txt: a conformance
 /// regression. Raise the floor when the count goes up. Needs node and python3 (test.sh installs them).
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class CacheTestSuiteTests
 {
     private static readonly string Bench = Path.Combine(Repository.Root, "bench", "cachetests");
@@ -22,17 +19,25 @@ public sealed class CacheTestSuiteTests
         var output = Directory.CreateTempSubdirectory("edgeguard-cachetests-").FullName;
         try
         {
-            var (exitCode, log) = await RunAsync(Path.Combine(Bench, "run.sh"), ["strict"], new Dictionary<string, string>
+            var (exitCode, log) = await CommandLine.RunAsync(new ProcessCommand(Path.Combine(Bench, "run.sh"), ["strict"])
             {
-                ["SKIP_BUILD"] = "1",
-                ["OUT"] = output,
-                ["PROXY_PORT"] = LoopbackPorts.Free().ToString(),
-                ["SERVER_PORT"] = LoopbackPorts.Free().ToString(),
+                WorkingDirectory = Bench,
+                Environment = new Dictionary<string, string?>
+                {
+                    ["SKIP_BUILD"] = "1",
+                    ["OUT"] = output,
+                    ["PROXY_PORT"] = LoopbackPorts.Free().ToString(),
+                    ["SERVER_PORT"] = LoopbackPorts.Free().ToString(),
+                },
             }, TimeSpan.FromMinutes(5));
             Assert.True(exitCode == 0, $"run.sh strict exited with {exitCode}:{Environment.NewLine}{log}");
 
-            var (scoreExit, json) = await RunAsync("python3", [Path.Combine(Bench, "score.py"), "--subset", "strict", "--json", Path.Combine(output, "edgeguard-strict.json")],
-                new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
+            var score = new ProcessCommand("python3",
+                [Path.Combine(Bench, "score.py"), "--subset", "strict", "--json", Path.Combine(output, "edgeguard-strict.json")])
+            {
+                WorkingDirectory = Bench,
+            };
+            var (scoreExit, json) = await CommandLine.RunAsync(score);
             Assert.True(scoreExit == 0, json);
             var passed = JsonDocument.Parse(json).RootElement.EnumerateObject().Single().Value.GetProperty("strict").GetProperty("pass").GetInt32();
 
@@ -42,35 +47,5 @@ public sealed class CacheTestSuiteTests
         {
             Directory.Delete(output, recursive: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string> environment, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout.TotalMinutes} min: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

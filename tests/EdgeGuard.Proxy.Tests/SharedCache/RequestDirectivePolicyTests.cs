@@ -1,9 +1,4 @@
-using System.Net;
 using EdgeGuard.Proxy.Tests.Budget;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
@@ -13,7 +8,7 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// answered from the cache like any other, so no client can make the origin work on every request; and the per-client
 /// budget holds a client whose requests do reach the origin, on either route. <c>only-if-cached</c> is honoured.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class RequestDirectivePolicyTests : IAsyncLifetime
 {
     private static readonly (string Name, string Value)[][] Forcing =
@@ -25,7 +20,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     ];
 
     private readonly WireMockServer _origin = Upstream.StartCatalog();
-    private BudgetGateway? _gateway;
+    private InProcessGateway? _gateway;
 
     public RequestDirectivePolicyTests()
     {
@@ -33,8 +28,7 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("hot"));
         _origin.Given(Request.Create().WithPath("/catalog/sweep").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("swept"));
-        _origin.Given(Request.Create().WithPath("/products/SKU-1").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"SKU-1"}"""));
+        _origin.StubProduct("SKU-1");
     }
 
     [Theory]
@@ -42,18 +36,12 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     [InlineData("/products/SKU-1")]
     public async Task Client_directives_asking_for_a_fresher_answer_are_answered_from_the_cache(string path)
     {
-        var client = (await GatewayAsync(budget: false)).Client("127.0.0.11");
+        var client = (await GatewayAsync(budget: false)).ClientFrom("127.0.0.11");
         using (await client.GetAsync(path)) { }
 
         foreach (var headers in Forcing)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            foreach (var (name, value) in headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            using var response = await client.SendAsync(request);
+            using var response = await client.GetAsync(path, headers);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("cache", response.Source());
         }
@@ -65,16 +53,14 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     public async Task Budget_holds_a_client_whose_requests_reach_the_origin_and_it_still_gets_stored_answers()
     {
         var gateway = await GatewayAsync(budget: true);
-        var sweeper = gateway.Client("127.0.0.12");
+        var sweeper = gateway.ClientFrom("127.0.0.12");
         using (var first = await sweeper.GetAsync("/catalog/hot"))
         {
             Assert.Equal("upstream", first.Source()); // its one request's worth of budget
         }
 
         using var held = await sweeper.GetAsync("/catalog/sweep?page=2"); // a miss: it would reach the origin
-        var forcing = new HttpRequestMessage(HttpMethod.Get, "/catalog/hot");
-        forcing.Headers.TryAddWithoutValidation("Cache-Control", "no-cache");
-        using var stored = await sweeper.SendAsync(forcing);
+        using var stored = await sweeper.GetAsync("/catalog/hot", ("Cache-Control", "no-cache"));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
         Assert.Equal("budget", held.Source());
@@ -89,12 +75,10 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     public async Task Product_route_budget_applies_whatever_the_client_directives()
     {
         var gateway = await GatewayAsync(budget: true);
-        var client = gateway.Client("127.0.0.13");
+        var client = gateway.ClientFrom("127.0.0.13");
         using (await client.GetAsync("/catalog/hot")) { } // spends the client's one request
 
-        var forcing = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-1");
-        forcing.Headers.TryAddWithoutValidation("Cache-Control", "no-cache");
-        using var held = await client.SendAsync(forcing);
+        using var held = await client.GetAsync("/products/SKU-1", ("Cache-Control", "no-cache"));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
         Assert.Equal(0, _origin.CallsTo("/products/SKU-1"));
@@ -103,22 +87,17 @@ public sealed class RequestDirectivePolicyTests : IAsyncLifetime
     [Fact]
     public async Task Only_if_cached_never_reaches_the_origin()
     {
-        var client = (await GatewayAsync(budget: false)).Client("127.0.0.14");
-        var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/hot");
-        request.Headers.TryAddWithoutValidation("Cache-Control", "only-if-cached");
-
-        using var response = await client.SendAsync(request);
+        var client = (await GatewayAsync(budget: false)).ClientFrom("127.0.0.14");
+        using var response = await client.GetAsync("/catalog/hot", ("Cache-Control", "only-if-cached"));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(0, _origin.CallsTo("/catalog/hot"));
     }
 
-    private async Task<BudgetGateway> GatewayAsync(bool budget)
+    private async Task<InProcessGateway> GatewayAsync(bool budget)
     {
-        var settings = SharedRouteGateway.Settings(budget
-            ? new Dictionary<string, string?> { ["EdgeGuard:ClientBudget:UpstreamPerSecond"] = "0.01", ["EdgeGuard:ClientBudget:Burst"] = "1" }
-            : null);
-        _gateway = await BudgetGateway.StartAsync(_origin.Url!, ["SKU-1"], settings);
+        var gateway = Gateways.Build().WithUpstream(_origin.Url!).WithIds(["SKU-1"]).WithSharedCatchAllRoute();
+        _gateway = await (budget ? gateway.WithBudget(perSecond: 0.01, burst: 1) : gateway).OnKestrelAsync();
         return _gateway;
     }
 

@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -13,18 +8,14 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// <c>stale-if-error</c> window (or the cache tier's fail-safe when it says nothing), never when it says
 /// <c>must-revalidate</c> (the origin's own error is relayed then). A URL never stored fails with the origin's error.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteFailureTests : GatewayTestBase
 {
     private volatile bool _failing;
 
-    protected override IEnumerable<string> KnownIds => [];
-
-    protected override IDictionary<string, string?> Settings => SharedRouteGateway.Settings(new Dictionary<string, string?>
-    {
-        ["EdgeGuard:Cache:EagerRefreshThreshold"] = "",
-        ["EdgeGuard:Cache:FailSafeThrottle"] = "00:00:00.100",
-    });
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithSharedCatchAllRoute()
+        .WithSetting("EdgeGuard:Cache:EagerRefreshThreshold", "")
+        .WithSetting("EdgeGuard:Cache:FailSafeThrottle", "00:00:00.100");
 
     protected override void StubUpstream()
     {

@@ -1,11 +1,4 @@
-using System.Net;
-using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using StackExchange.Redis;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
@@ -15,13 +8,13 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// instance invalidates the URL on the other.
 /// </summary>
 [Collection(RedisCollection.Name)]
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteRedisTests : IAsyncLifetime
 {
     private readonly WireMockServer _origin = Upstream.StartCatalog();
     private RedisServer _redis = null!;
-    private GatewayFactory _first = null!;
-    private GatewayFactory _second = null!;
+    private InProcessGateway _first = null!;
+    private InProcessGateway _second = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,13 +22,9 @@ public sealed class SharedRouteRedisTests : IAsyncLifetime
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Cache-Control", "max-age=600").WithBody("list"));
         _origin.Given(Request.Create().WithPath("/catalog/list").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
         _redis = await RedisServer.StartAsync();
-        var settings = SharedRouteGateway.Settings(new Dictionary<string, string?>
-        {
-            ["REDIS_URL"] = _redis.Url,
-            ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
-        });
-        _first = new GatewayFactory(_origin.Url!, [], settings);
-        _second = new GatewayFactory(_origin.Url!, [], settings);
+        var gateway = Gateways.Build().WithUpstream(_origin.Url!).WithSharedCatchAllRoute().WithRedis(_redis);
+        _first = gateway.InProcess();
+        _second = gateway.InProcess();
     }
 
     [Fact]

@@ -1,8 +1,3 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 using WireMock.Types;
 using WireMock.Util;
 
@@ -14,15 +9,13 @@ namespace EdgeGuard.Proxy.Tests.SharedCache;
 /// revalidation with the stored validators and the stored headers updated from the 304, and invalidation by an
 /// unsafe method of the same URL. What reached the origin is counted from WireMock's log.
 /// </summary>
-[Trait("Category", "Integration")]
+[Integration]
 public sealed class SharedRouteTests : GatewayTestBase
 {
     private readonly Latch _fetch = new();
     private volatile int _revalidations;
 
-    protected override IEnumerable<string> KnownIds => [];
-
-    protected override IDictionary<string, string?> Settings => SharedRouteGateway.Settings();
+    protected override GatewayBuilder Configure(GatewayBuilder gateway) => gateway.WithSharedCatchAllRoute();
 
     protected override void StubUpstream()
     {
@@ -158,10 +151,7 @@ public sealed class SharedRouteTests : GatewayTestBase
     public async Task Client_conditional_that_matches_the_stored_answer_is_answered_304_from_the_cache()
     {
         using (await Client.GetAsync("/catalog/validated")) { }
-        var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/validated");
-        request.Headers.TryAddWithoutValidation("If-None-Match", "\"v1\"");
-
-        using var response = await Client.SendAsync(request);
+        using var response = await Client.GetAsync("/catalog/validated", ("If-None-Match", "\"v1\""));
 
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
         Assert.Equal("\"v1\"", response.Headers.ETag?.ToString());
@@ -215,10 +205,7 @@ public sealed class SharedRouteTests : GatewayTestBase
     public async Task A_byte_range_is_served_from_the_stored_whole_answer()
     {
         using (await Client.GetAsync("/catalog/items")) { }
-        var request = new HttpRequestMessage(HttpMethod.Get, "/catalog/items");
-        request.Headers.TryAddWithoutValidation("Range", "bytes=1-3");
-
-        using var partial = await Client.SendAsync(request);
+        using var partial = await Client.GetAsync("/catalog/items", ("Range", "bytes=1-3"));
 
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         Assert.Equal("tem", await partial.Content.ReadAsStringAsync());
@@ -228,13 +215,7 @@ public sealed class SharedRouteTests : GatewayTestBase
 
     private async Task<(string Body, string Source)> GetAsync(string path, params (string Name, string Value)[] headers)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var response = await Client.SendAsync(request);
+        using var response = await Client.GetAsync(path, headers);
         return (await response.Content.ReadAsStringAsync(), response.Source());
     }
 

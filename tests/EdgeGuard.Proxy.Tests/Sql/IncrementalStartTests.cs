@@ -1,7 +1,4 @@
-using System.Net;
-using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using EdgeGuard.Proxy.Observability;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 
@@ -77,10 +74,9 @@ public sealed class IncrementalStartTests(SqliteCatalogFixture catalogs) : IClas
     {
         var path = catalogs.CreateCatalog();
 
-        var outcome = await GatewayProcess.RunUntilExitAsync(SqlGatewayEnvironment.SqlOnly("sqlite", ConnectionString(path), SqlSources.Query,
-            "SELECT sku, CAST(sku AS BLOB) AS k FROM products WHERE CAST(sku AS BLOB) > @cursor ORDER BY k"), TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:IncrementalQuery");
+        await Gateways.Build()
+            .WithSql("sqlite", ConnectionString(path), SqlSources.Query, "SELECT sku, CAST(sku AS BLOB) AS k FROM products WHERE CAST(sku AS BLOB) > @cursor ORDER BY k")
+            .AssertRefusedAsync("EdgeGuard:Bloom:Sql:IncrementalQuery");
     }
 
     [Fact]
@@ -103,26 +99,5 @@ public sealed class IncrementalStartTests(SqliteCatalogFixture catalogs) : IClas
 
         Assert.False(SqlCursor.TryParse("i64|bigint|not a number", out _));
         Assert.False(SqlCursor.TryParse("nonsense", out _));
-    }
-}
-
-/// <summary>The obvious incremental query against PostgreSQL, end to end: a row inserted after start is learned.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class IncrementalStartPostgresTests(PostgresFixture postgres)
-{
-    [Fact]
-    public async Task Obvious_query_learns_a_row_inserted_after_start_within_the_poll_interval()
-    {
-        var database = await postgres.CreateCatalogAsync();
-        await using var bed = await SqlGatewayBed.StartAsync(
-            SqlGatewayBed.Settings("postgres", postgres.ReaderConnectionString(database), IncrementalStartTests.ObviousQuery));
-        await bed.WaitForFirstPollAsync();
-        Assert.Equal(AnswerSource.Bloom, (await bed.GetAsync("NEW-1")).Source);
-
-        await postgres.InsertAsync(database, ["NEW-1"]);
-        var took = await bed.TimeUntilServedAsync("NEW-1", TimeSpan.FromSeconds(10));
-
-        Assert.True(took <= SqlGatewayBed.PollInterval + TimeSpan.FromSeconds(1), $"learned after {took.TotalMilliseconds:F0} ms");
-        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(3)));
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>

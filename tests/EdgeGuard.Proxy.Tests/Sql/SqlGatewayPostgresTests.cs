@@ -1,21 +1,18 @@
-using System.Net;
-using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>
 /// End to end: the real gateway in front of an existing catalog whose API has no id listing, learning ids from
-/// the catalog's PostgreSQL database (the only source): everything at start, new rows within the poll interval,
-/// nothing lost across an outage of the database.
+/// the catalog's PostgreSQL database (the only source): everything at start, new rows within the poll interval
+/// (with the README's incremental query and with the obvious one), nothing lost across an outage of the database.
+/// A bad SQL source configuration stops the real gateway process with exit code 2 and a message on stderr that
+/// names the setting, without a stack trace; a query is judged by the database itself when it is reachable.
 /// </summary>
 [Integration]
 [Collection(PostgresCollection.Name)]
 public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
 {
-    private async Task<SqlGatewayBed> StartGatewayAsync(string database, bool waitUntilReady = true) =>
-        await SqlGatewayBed.StartAsync(
-            SqlGatewayBed.Settings("postgres", postgres.ReaderConnectionString(database), SqlSources.PostgresIncrementalQuery), waitUntilReady);
+    private async Task<SqlGatewayBed> StartGatewayAsync(string database, bool waitUntilReady = true, string incrementalQuery = SqlSources.PostgresIncrementalQuery) =>
+        await SqlGatewayBed.StartAsync("postgres", postgres.ReaderConnectionString(database), incrementalQuery, waitUntilReady);
 
     [Fact]
     public async Task Every_id_in_the_database_is_let_through_and_a_missing_one_is_rejected()
@@ -43,11 +40,13 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         Assert.Equal(0, bed.Upstream.CallsTo("/products/SKU-900001"));
     }
 
-    [Fact]
-    public async Task A_row_inserted_after_start_is_served_within_the_poll_interval()
+    [Theory]
+    [InlineData(SqlSources.PostgresIncrementalQuery)]
+    [InlineData(IncrementalStartTests.ObviousQuery)] // seq > @cursor: it learns nothing from a NULL cursor, and never needs to
+    public async Task A_row_inserted_after_start_is_served_within_the_poll_interval(string incrementalQuery)
     {
         var database = await postgres.CreateCatalogAsync();
-        await using var bed = await StartGatewayAsync(database);
+        await using var bed = await StartGatewayAsync(database, incrementalQuery: incrementalQuery);
         await bed.WaitForFirstPollAsync();
         Assert.Equal(AnswerSource.Bloom, (await bed.GetAsync("NEW-1")).Source);
 
@@ -56,6 +55,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
 
         Assert.True(took <= SqlGatewayBed.PollInterval + TimeSpan.FromSeconds(1), $"learned after {took.TotalMilliseconds:F0} ms");
         Assert.Equal(1, bed.Upstream.CallsTo("/products/NEW-1")); // served by the catalog once, then from the cache
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(3)));
     }
 
     /// <summary>
@@ -69,11 +69,11 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         var database = await postgres.CreateCatalogAsync();
         await using var bed = await StartGatewayAsync(database);
         await bed.WaitForFirstPollAsync();
-        await bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+        await bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
         try
         {
             await postgres.Server.StopAsync();
-            await bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(10));
+            await bed.Client.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(10));
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(41)));
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
 
@@ -81,7 +81,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
             await postgres.InsertAsync(database, ["DOWN-1", "DOWN-2", "DOWN-3"], overSocket: true);
             Assert.True(bed.SqlPolls.ConsecutiveFailures > 0);
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
-            Assert.Equal((HttpStatusCode.OK, "Degraded"), await bed.ReadinessAsync());
+            Assert.Equal((HttpStatusCode.OK, "Degraded"), await bed.Client.ReadinessAsync());
             await postgres.Server.StopAsync();
             await postgres.Server.StartAsync();
             Assert.Equal(3L, await postgres.Server.ScalarAsync<long>("SELECT count(*) FROM products WHERE sku LIKE 'DOWN-%'", database));
@@ -91,7 +91,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
                 await bed.TimeUntilServedAsync(id, TimeSpan.FromSeconds(15));
             }
 
-            await bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
+            await bed.Client.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
             Assert.Equal(0, bed.SqlPolls.ConsecutiveFailures);
             Assert.Equal(PostgresFixture.SeededRows + 3, await bed.CurrentItemsAsync());
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-4"));
@@ -115,12 +115,12 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         {
             await using var bed = await StartGatewayAsync(database, waitUntilReady: false);
 
-            var (status, _) = await bed.ReadinessAsync();
+            var (status, _) = await bed.Client.ReadinessAsync();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync("NEW-UNKNOWN")); // not loaded: forwarded
 
             await postgres.Server.StartAsync();
-            await GatewayFactory.WaitUntilReadyAsync(bed.Client);
+            await bed.Client.WaitUntilReadyAsync();
 
             Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("NEW-STILL-UNKNOWN"));
             Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(7)));
@@ -132,5 +132,44 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
                 await postgres.Server.StartAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Unknown_provider_is_refused()
+    {
+        var outcome = await Gateways.Build().WithSql("oracle", "Host=127.0.0.1", SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:Provider");
+
+        Assert.Contains("'oracle'", outcome.StandardError);
+    }
+
+    [Theory]
+    [InlineData("this is not a connection string")]
+    [InlineData("Host=127.0.0.1;Password=hunter2;Frobnicate=yes")]
+    [InlineData("Host=127.0.0.1;Port=not-a-port;Password=hunter2")]
+    [InlineData("Username=edgeguard;Password=hunter2")]
+    public async Task Connection_string_that_is_not_one_is_refused_without_repeating_it(string connectionString)
+    {
+        var outcome = await Gateways.Build().WithSql("postgres", connectionString, SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:ConnectionString");
+
+        Assert.Contains("EDGEGUARD_IDS_DB", outcome.StandardError);
+        Assert.DoesNotContain("hunter2", outcome.StandardError + outcome.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("SELEC sku FROM products", null, "EdgeGuard:Bloom:Sql:Query")]
+    [InlineData("SELECT sku FROM products", "SELECT sku, seq FROM products WHERE seq > @cursor ORDER BY", "EdgeGuard:Bloom:Sql:IncrementalQuery")]
+    [InlineData("SELECT sku FROM products", "SELECT sku, seq FROM products WHERE (@cursor IS NULL OR seq > @cursor) ORDER BY seq", "EdgeGuard:Bloom:Sql:IncrementalQuery")]
+    [InlineData("SELECT sku FROM products", "SELECT sku, seq FROM products ORDER BY seq", "EdgeGuard:Bloom:Sql:IncrementalQuery")]
+    public async Task Query_the_database_refuses_is_refused_while_it_is_up(string query, string? incrementalQuery, string setting)
+    {
+        var database = await postgres.CreateCatalogAsync();
+
+        await Gateways.Build().WithSql("postgres", postgres.ReaderConnectionString(database), query, incrementalQuery).AssertRefusedAsync(setting);
+    }
+
+    [Fact]
+    public async Task Sql_settings_without_a_provider_are_refused()
+    {
+        await Gateways.Build().WithIds(["SKU-1"]).WithSql(provider: null, "Host=127.0.0.1", SqlSources.Query).AssertRefusedAsync("EdgeGuard:Bloom:Sql:Provider");
     }
 }

@@ -1,9 +1,4 @@
 using System.Threading.Channels;
-using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering;
-using EdgeGuard.Proxy.Filtering.Sources;
-using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 

@@ -1,8 +1,4 @@
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace EdgeGuard.Proxy.Tests.Sql;

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
@@ -16,13 +14,13 @@ public static class SqlSources
 
     public static SqlSourceOptions Options(string provider, string connectionString, string query = Query, string? incrementalQuery = null,
         TimeSpan? pollInterval = null) => new()
-    {
-        Provider = provider,
-        ConnectionString = connectionString,
-        Query = query,
-        IncrementalQuery = incrementalQuery,
-        PollInterval = pollInterval ?? TimeSpan.FromSeconds(10),
-    };
+        {
+            Provider = provider,
+            ConnectionString = connectionString,
+            Query = query,
+            IncrementalQuery = incrementalQuery,
+            PollInterval = pollInterval ?? TimeSpan.FromSeconds(10),
+        };
 
     public static IncrementalSqlIdSource Incremental(string provider, string connectionString, string incrementalQuery, string query = Query) =>
         (IncrementalSqlIdSource)SqlIdSource.Create(Options(provider, connectionString, query, incrementalQuery));

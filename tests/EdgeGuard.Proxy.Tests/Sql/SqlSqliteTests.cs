@@ -1,8 +1,4 @@
-using System.Net;
-using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
@@ -79,8 +75,7 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
     public async Task Gateway_learns_every_id_from_the_file_and_new_rows_within_the_poll_interval()
     {
         var path = catalogs.CreateCatalog();
-        await using var bed = await SqlGatewayBed.StartAsync(
-            SqlGatewayBed.Settings("sqlite", ConnectionString(path), SqlSources.SqliteIncrementalQuery));
+        await using var bed = await SqlGatewayBed.StartAsync("sqlite", ConnectionString(path), SqlSources.SqliteIncrementalQuery);
 
         var rejected = Enumerable.Range(0, PostgresFixture.SeededRows).Select(PostgresFixture.SeededId).Where(id => !bed.Filter.MightContain(id)).ToList();
         Assert.Empty(rejected);
@@ -107,9 +102,7 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
     [InlineData("Mode=ReadOnly", "EdgeGuard:Bloom:Sql:ConnectionString")]
     public async Task Bad_connection_string_stops_the_gateway(string connectionString, string setting)
     {
-        var outcome = await GatewayProcess.RunUntilExitAsync(SqlGatewayEnvironment.SqlOnly("sqlite", connectionString, SqlSources.Query), TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, setting);
+        await Gateways.Build().WithSql("sqlite", connectionString, SqlSources.Query).AssertRefusedAsync(setting);
     }
 
     [Integration]
@@ -118,10 +111,7 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
     {
         var path = catalogs.CreateCatalog();
 
-        var outcome = await GatewayProcess.RunUntilExitAsync(
-            SqlGatewayEnvironment.SqlOnly("sqlite", ConnectionString(path), SqlSources.Query, "SELECT sku, seq FROM products WHERE seq > @cursor ORDER"),
-            TimeSpan.FromSeconds(60));
-
-        GatewayProcess.AssertRefused(outcome, "EdgeGuard:Bloom:Sql:IncrementalQuery");
+        await Gateways.Build().WithSql("sqlite", ConnectionString(path), SqlSources.Query, "SELECT sku, seq FROM products WHERE seq > @cursor ORDER")
+            .AssertRefusedAsync("EdgeGuard:Bloom:Sql:IncrementalQuery");
     }
 }

@@ -2,12 +2,15 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EdgeGuard.Testing.Faults;
+using EdgeGuard.Testing.Redis;
 using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 
 namespace EdgeGuard.Testing.Tests.Faults;
 
 /// <summary>
-/// Each mode of the fault proxy between a test client and a target the test drives. Nothing here sleeps to
+/// Each mode of the fault proxy between a test client and a target the test drives (and, once, a real redis-server and its
+/// client). Nothing here sleeps to
 /// synchronise: a test waits on the proxy's counters ("the bytes are held") and then checks what arrived.
 /// </summary>
 public sealed class FaultProxyTests
@@ -15,10 +18,8 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task Pass_forwards_both_ways_and_counts_the_bytes()
     {
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync();
+        var (_, proxy, client, server) = link;
 
         await client.SendAsync("ping");
         Assert.Equal("ping", await server.ReceiveAsync(4));
@@ -34,10 +35,8 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task Hold_keeps_every_byte_both_ways_with_the_connections_open_and_heal_delivers_them_in_order()
     {
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync();
+        var (_, proxy, client, server) = link;
         await client.SendAsync("a");
         Assert.Equal("a", await server.ReceiveAsync(1));
 
@@ -107,10 +106,8 @@ public sealed class FaultProxyTests
     public async Task Delay_delivers_each_chunk_its_latency_after_it_came_and_not_a_tick_sooner()
     {
         var time = new FakeTimeProvider();
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync(time);
+        var (_, proxy, client, server) = link;
         var latency = TimeSpan.FromMilliseconds(200);
 
         await proxy.DelayAsync(new DelayFault(latency));
@@ -133,10 +130,8 @@ public sealed class FaultProxyTests
         Assert.Equal(stall, new DelayFault(fault.Latency) { MaxStall = fault.MaxStall, StallProbability = 1, Seed = 7 }.Stalls().First());
         Assert.InRange(stall, TimeSpan.FromTicks(1), fault.MaxStall);
 
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync(time);
+        var (_, proxy, client, server) = link;
         await proxy.DelayAsync(fault);
         await client.SendAsync("x");
         await proxy.WaitForHeldBytesAsync(1);
@@ -170,10 +165,8 @@ public sealed class FaultProxyTests
     public async Task Delay_in_one_direction_leaves_the_other_alone()
     {
         var time = new FakeTimeProvider();
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint, time: time);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync(time);
+        var (_, proxy, client, server) = link;
 
         await proxy.DelayAsync(new DelayFault(TimeSpan.FromSeconds(5)) { Directions = FaultDirection.Downstream });
         await client.SendAsync("up");
@@ -187,10 +180,8 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task Reset_resets_open_connections_on_both_sides_and_every_new_one_until_healed()
     {
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync();
+        var (target, proxy, client, server) = link;
 
         await proxy.ResetAsync();
         Assert.Equal(SocketError.ConnectionReset, await client.ReceiveEndAsync());
@@ -245,10 +236,8 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task A_clean_close_passes_through_as_a_clean_close()
     {
-        await using var target = new TcpTarget();
-        await using var proxy = FaultProxy.Start(target.EndPoint);
-        using var client = await SocketText.ConnectAsync(proxy.Port);
-        using var server = await target.NextAsync();
+        await using var link = await Link.OpenAsync();
+        var (_, proxy, client, server) = link;
 
         await client.SendAsync("bye");
         client.Shutdown(SocketShutdown.Send);
@@ -260,5 +249,54 @@ public sealed class FaultProxyTests
         Assert.Equal(SocketError.Success, await client.ReceiveEndAsync());
         var counters = await proxy.WaitUntilAsync(c => c.Open == 0, "the connection closed");
         Assert.Equal(0, counters.Reset);
+    }
+
+    /// <summary>A real redis-server behind the fault proxy, a real StackExchange.Redis client in front of it.</summary>
+    [Integration]
+    [Fact]
+    public async Task A_command_times_out_while_held_and_completes_once_healed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var proxy = FaultProxy.Start(redis.Port);
+        await using var client = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { { "127.0.0.1", proxy.Port } },
+            AsyncTimeout = 500,
+            SyncTimeout = 500,
+            ConnectTimeout = 5000,
+        });
+        var db = client.GetDatabase();
+        Assert.True(await db.StringSetAsync("before", "1"));
+
+        await proxy.HoldAsync();
+        var forwarded = proxy.Counters.Upstream.Forwarded;
+        await Assert.ThrowsAsync<RedisTimeoutException>(() => db.StringSetAsync("held", "written"));
+        await proxy.WaitUntilAsync(c => c.Upstream.Held > 0, "the SET held");
+        Assert.Equal(forwarded, proxy.Counters.Upstream.Forwarded);
+        Assert.Equal("$-1\r\n", await redis.SendAsync("GET", "held")); // Redis never saw the SET
+
+        await proxy.HealAsync();
+        Assert.Equal("written", await db.StringGetAsync("held")); // the held SET went through, then the GET
+        await proxy.WaitUntilAsync(c => c.BytesHeld == 0, "nothing held");
+    }
+
+    /// <summary>A target, the proxy in front of it, and one connection through the proxy: the client's end and the target's.</summary>
+    private sealed record Link(TcpTarget Target, FaultProxy Proxy, Socket Client, Socket Server) : IAsyncDisposable
+    {
+        public static async Task<Link> OpenAsync(TimeProvider? time = null)
+        {
+            var target = new TcpTarget();
+            var proxy = FaultProxy.Start(target.EndPoint, time: time);
+            var client = await SocketText.ConnectAsync(proxy.Port);
+            return new Link(target, proxy, client, await target.NextAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Server.Dispose();
+            Client.Dispose();
+            await Proxy.DisposeAsync();
+            await Target.DisposeAsync();
+        }
     }
 }

@@ -3,60 +3,60 @@ using EdgeGuard.Testing.Redis;
 
 namespace EdgeGuard.Testing.Tests.Processes;
 
-/// <summary>The process base, through a real redis-server.</summary>
+/// <summary>The process base, through a real redis-server of each test's own.</summary>
 [Integration]
-public sealed class ExternalProcessTests
+public sealed class ExternalProcessTests : IAsyncLifetime
 {
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
     [Fact]
     public async Task Freeze_makes_it_answer_nothing_and_thaw_makes_it_answer_again()
     {
-        await using var redis = await RedisServer.StartAsync();
-
-        redis.Freeze();
+        _redis.Freeze();
         using (var frozen = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RedisWire.SendAsync(redis.Port, ["PING"], frozen.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RedisWire.SendAsync(_redis.Port, ["PING"], frozen.Token));
         }
 
-        redis.Thaw();
-        Assert.StartsWith("+PONG", await redis.SendAsync("PING"));
+        _redis.Thaw();
+        Assert.StartsWith("+PONG", await _redis.SendAsync("PING"));
     }
 
     [Fact]
     public async Task A_restart_comes_back_on_the_same_port_and_a_kill_is_an_outage()
     {
-        await using var redis = await RedisServer.StartAsync();
-        var port = redis.Port;
+        var port = _redis.Port;
 
-        redis.Kill();
-        Assert.False(redis.IsRunning);
-        await Assert.ThrowsAsync<SocketException>(() => redis.SendAsync("PING"));
+        _redis.Kill();
+        Assert.False(_redis.IsRunning);
+        await Assert.ThrowsAsync<SocketException>(() => _redis.SendAsync("PING"));
 
-        await redis.RestartAsync();
-        Assert.Equal(port, redis.Port);
-        Assert.StartsWith("+PONG", await redis.SendAsync("PING"));
+        await _redis.RestartAsync();
+        Assert.Equal(port, _redis.Port);
+        Assert.StartsWith("+PONG", await _redis.SendAsync("PING"));
     }
 
     [Fact]
     public async Task A_graceful_stop_lets_the_program_shut_down_by_itself()
     {
-        await using var redis = await RedisServer.StartAsync();
-
-        await redis.StopAsync(TimeSpan.FromSeconds(10));
-        Assert.True(redis.HasExited);
-        Assert.Equal(0, await redis.WaitForExitAsync(TimeSpan.FromSeconds(1))); // SIGTERM: redis exits cleanly, not killed
-        Assert.Contains("ready to exit, bye bye", redis.Output, StringComparison.OrdinalIgnoreCase);
+        await _redis.StopAsync(TimeSpan.FromSeconds(10));
+        Assert.True(_redis.HasExited);
+        Assert.Equal(0, await _redis.WaitForExitAsync(TimeSpan.FromSeconds(1))); // SIGTERM: redis exits cleanly, not killed
+        Assert.Contains("ready to exit, bye bye", _redis.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task Dispose_kills_even_a_frozen_process_and_deletes_its_directory()
     {
-        var redis = await RedisServer.StartAsync();
-        var processId = redis.ProcessId;
-        redis.Freeze();
+        var processId = _redis.ProcessId;
+        _redis.Freeze();
 
-        await redis.DisposeAsync();
-        Assert.False(Directory.Exists(redis.Directory));
+        await _redis.DisposeAsync();
+        Assert.False(Directory.Exists(_redis.Directory));
         Assert.False(File.Exists($"/proc/{processId}/status") && !File.ReadAllText($"/proc/{processId}/status").Contains("State:\tZ", StringComparison.Ordinal),
             $"process {processId} is still alive");
     }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace EdgeGuard.Testing.Gateways;
 
 /// <summary>
@@ -8,21 +5,11 @@ namespace EdgeGuard.Testing.Gateways;
 /// SQLite database in a temporary directory: it can be killed and started again on the same port with the same data
 /// (an outage and its end, as an operator sees them).
 /// </summary>
-public sealed class CatalogProcess : ExternalProcess
+public sealed class CatalogProcess : HttpServerProcess
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("edgeguard-catalog-process-").FullName;
-    private readonly HttpClient _probe;
-
-    private CatalogProcess(int port)
+    private CatalogProcess(int port) : base(port, NewDirectory("edgeguard-catalog-process-"))
     {
-        Port = port;
-        Url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        _probe = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(2) };
     }
-
-    public int Port { get; }
-
-    public string Url { get; }
 
     public override string Name => $"the catalog on port {Port}";
 
@@ -40,7 +27,7 @@ public sealed class CatalogProcess : ExternalProcess
     public static async Task<CatalogProcess> StartAsync(IEnumerable<string> ids, int? port = null)
     {
         var catalog = new CatalogProcess(port ?? LoopbackPorts.Free());
-        await File.WriteAllLinesAsync(Path.Combine(catalog._directory, "products.txt"), ids);
+        await File.WriteAllLinesAsync(Path.Combine(catalog.Directory, "products.txt"), ids);
         try
         {
             await catalog.StartAsync();
@@ -55,36 +42,18 @@ public sealed class CatalogProcess : ExternalProcess
 
     protected override TimeSpan StartTimeout => TimeSpan.FromSeconds(60);
 
+    protected override string HealthPath => "/health";
+
     protected override ProcessCommand Command() => new("dotnet", [CatalogDll, "--urls", Url])
     {
-        WorkingDirectory = _directory,
+        WorkingDirectory = Directory,
         RemoveInherited = name => name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || name is "PRODUCTS_FILE" or "CATALOG_DB",
         Environment = new Dictionary<string, string?>
         {
-            ["PRODUCTS_FILE"] = Path.Combine(_directory, "products.txt"),
-            ["CATALOG_DB"] = Path.Combine(_directory, "products.db"),
+            ["PRODUCTS_FILE"] = Path.Combine(Directory, "products.txt"),
+            ["CATALOG_DB"] = Path.Combine(Directory, "products.db"),
             ["DOTNET_NOLOGO"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         },
     };
-
-    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _probe.GetAsync("/health", cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    protected override ValueTask CleanUpAsync()
-    {
-        _probe.Dispose();
-        TemporaryDirectory.Delete(_directory);
-        return ValueTask.CompletedTask;
-    }
 }

@@ -1,10 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGuard.Testing.Gateways;
 
@@ -36,9 +32,7 @@ public sealed partial class CatalogServer : IAsyncDisposable
             .UseSetting("Logging:LogLevel:Default", "Warning")
             // Never the catalog's default port: other catalogs (tests in parallel, a run.sh) may hold it.
             .UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0"));
-        server._catalog.UseKestrel(0);
-        server._catalog.StartServer();
-        server.Url = server._catalog.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        server.Url = server._catalog.StartOnLoopback();
         server.Client = new HttpClient { BaseAddress = new Uri(server.Url) };
         await server.WaitUntilHealthyAsync();
         return server;

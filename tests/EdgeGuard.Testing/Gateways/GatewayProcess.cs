@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace EdgeGuard.Testing.Gateways;
 
 /// <summary>
@@ -8,25 +5,20 @@ namespace EdgeGuard.Testing.Gateways;
 /// directory of the test's, where its relative paths such as the default snapshot location then lie), in a process of
 /// its own, configured through environment variables. For what only a real process shows
 /// (its exit code and console output at start-up, a kill, a SIGSTOP, several instances on one Redis).
+/// <see cref="GatewayBuilder.AsProcess"/> starts one.
 /// </summary>
-public sealed class GatewayProcess : ExternalProcess
+public sealed class GatewayProcess : HttpServerProcess
 {
     private readonly IReadOnlyDictionary<string, string?> _environment;
-    private readonly HttpClient _probe;
-
     private readonly string _workingDirectory;
+    private HttpClient? _client;
 
-    private GatewayProcess(IDictionary<string, string?> environment, int port, string? workingDirectory)
+    /// <param name="files">The gateway's own directory (<see cref="ServerProcess.Directory"/>), deleted with it.</param>
+    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory) : base(port, files.Directory)
     {
-        Port = port;
         _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
-        _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
     }
-
-    public int Port { get; }
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
     public override string Name => $"the gateway on port {Port}";
 
@@ -40,23 +32,21 @@ public sealed class GatewayProcess : ExternalProcess
         }
     }
 
-    /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/> (null values unset a variable); does not wait for it.</summary>
+    /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/>; does not wait for it. It owns <paramref name="files"/>.</summary>
     /// <param name="workingDirectory">Where it runs (default: the repository root).</param>
-    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null, string? workingDirectory = null)
+    internal static GatewayProcess Start(IDictionary<string, string?> environment, GatewayFiles files, string? workingDirectory)
     {
-        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free(), workingDirectory);
-        gateway.Launch();
-        return gateway;
-    }
-
-    /// <summary>Runs the gateway until it exits by itself (it should refuse to start); its exit code and output.</summary>
-    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunUntilExitAsync(IDictionary<string, string?> environment, TimeSpan timeout)
-    {
-        var withDefaults = new Dictionary<string, string?>(environment);
-        withDefaults.TryAdd("UPSTREAM_URL", "http://127.0.0.1:9");
-        await using var gateway = Start(withDefaults);
-        var exitCode = await gateway.WaitForExitAsync(timeout);
-        return (exitCode, gateway.StandardOutput, gateway.StandardError);
+        var gateway = new GatewayProcess(environment, files, LoopbackPorts.Free(), workingDirectory);
+        try
+        {
+            gateway.Launch();
+            return gateway;
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A refusal as an operator should see it: exit code 2, the setting named on stderr, no stack trace anywhere.</summary>
@@ -71,6 +61,9 @@ public sealed class GatewayProcess : ExternalProcess
             $"a stack trace was printed: {shown}");
     }
 
+    /// <summary>A client of the gateway's own, disposed with it.</summary>
+    public HttpClient Client => _client ??= CreateClient();
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     protected override ProcessCommand Command() => new("dotnet", [GatewayDll])
@@ -82,29 +75,18 @@ public sealed class GatewayProcess : ExternalProcess
                 or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
         Environment = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
+            ["ASPNETCORE_URLS"] = Url,
             ["DOTNET_NOLOGO"] = "1",
             ["Logging__Console__FormatterName"] = "simple",
         }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
     };
 
-    /// <summary>Ready when <c>/health/ready</c> answers 200.</summary>
-    protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _probe.GetAsync("/health/ready", cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    /// <summary>Ready when the filter has loaded.</summary>
+    protected override string HealthPath => "/health/ready";
 
     protected override ValueTask CleanUpAsync()
     {
-        _probe.Dispose();
-        return ValueTask.CompletedTask;
+        _client?.Dispose();
+        return base.CleanUpAsync();
     }
 }

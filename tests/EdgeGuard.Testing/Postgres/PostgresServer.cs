@@ -10,7 +10,7 @@ namespace EdgeGuard.Testing.Postgres;
 /// again in the middle of a test on the same port and data directory (an outage), and is killed and deleted on
 /// dispose. A missing PostgreSQL fails with how to install it: never skipped.
 /// </summary>
-public sealed class PostgresServer : ExternalProcess
+public sealed class PostgresServer : ServerProcess
 {
     /// <summary>
     /// The server's settings unless the caller gives others. fsync off: nothing waits for the disk, yet a commit is
@@ -31,19 +31,13 @@ public sealed class PostgresServer : ExternalProcess
     private readonly IReadOnlyDictionary<string, string> _settings;
     private bool _listenOnTcp = true;
 
-    private PostgresServer(string bin, string directory, int port, string? userName, IReadOnlyDictionary<string, string> settings)
+    /// <param name="directory">The temporary directory: <c>data/</c> and the Unix socket.</param>
+    private PostgresServer(string bin, string directory, int port, string? userName, IReadOnlyDictionary<string, string> settings) : base(port, directory)
     {
         _bin = bin;
         _userName = userName;
         _settings = settings;
-        Directory = directory;
-        Port = port;
     }
-
-    public int Port { get; }
-
-    /// <summary>The temporary directory: <c>data/</c> and the Unix socket.</summary>
-    public string Directory { get; }
 
     public override string Name => $"PostgreSQL on port {Port}";
 
@@ -77,7 +71,7 @@ public sealed class PostgresServer : ExternalProcess
             "PostgreSQL server binaries (initdb, postgres) were not found in /usr/lib/postgresql/*/bin. Install them with " +
             "`apt-get install -y postgresql` (./test.sh installs it when it is missing).");
         var userName = Environment.UserName == "root" ? "postgres" : null;
-        var directory = System.IO.Directory.CreateTempSubdirectory("edgeguard-pg-").FullName;
+        var directory = NewDirectory("edgeguard-pg-");
         if (userName is not null)
         {
             await CommandLine.RunCheckedAsync(new ProcessCommand("chown", [$"{userName}:{userName}", directory]));
@@ -164,8 +158,7 @@ public sealed class PostgresServer : ExternalProcess
     protected override ValueTask CleanUpAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        TemporaryDirectory.Delete(Directory);
-        return ValueTask.CompletedTask;
+        return base.CleanUpAsync();
     }
 
     private ProcessCommand Tool(string tool, IReadOnlyList<string> arguments) =>

@@ -7,23 +7,17 @@ namespace EdgeGuard.Testing.Redis;
 /// It can be killed and started again on the same port in the middle of a test (a cache outage), frozen and
 /// thawed, and is killed on dispose. A missing <c>redis-server</c> fails the test with how to install it.
 /// </summary>
-public sealed class RedisServer : ExternalProcess
+public sealed class RedisServer : ServerProcess
 {
     private readonly string _executable;
     private readonly IReadOnlyList<string> _extraArguments;
 
-    private RedisServer(string executable, int port, IReadOnlyList<string> extraArguments)
+    /// <summary>A server whose working directory (its cluster configuration, when it has one) is its own.</summary>
+    private RedisServer(string executable, int port, IReadOnlyList<string> extraArguments) : base(port, NewDirectory("edgeguard-redis-"))
     {
         _executable = executable;
         _extraArguments = extraArguments;
-        Port = port;
-        Directory = System.IO.Directory.CreateTempSubdirectory("edgeguard-redis-").FullName;
     }
-
-    public int Port { get; }
-
-    /// <summary>The server's working directory (its cluster configuration lives there, when it has one).</summary>
-    public string Directory { get; }
 
     /// <summary>The gateway's <c>REDIS_URL</c> for this server.</summary>
     public string Url => $"redis://127.0.0.1:{Port}";
@@ -68,10 +62,4 @@ public sealed class RedisServer : ExternalProcess
     };
 
     protected override Task<bool> IsReadyAsync(CancellationToken cancellationToken) => RedisWire.PingAsync(Port, cancellationToken);
-
-    protected override ValueTask CleanUpAsync()
-    {
-        TemporaryDirectory.Delete(Directory);
-        return ValueTask.CompletedTask;
-    }
 }

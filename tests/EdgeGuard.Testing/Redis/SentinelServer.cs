@@ -7,22 +7,16 @@ namespace EdgeGuard.Testing.Redis;
 /// installed) on a free loopback port, monitoring one primary, with its configuration file (which Sentinel rewrites
 /// as it learns) in a temporary directory. Killed and deleted on dispose.
 /// </summary>
-public sealed class SentinelServer : ExternalProcess
+public sealed class SentinelServer : ServerProcess
 {
     private readonly string _executable;
     private readonly bool _needsSentinelFlag;
 
-    private SentinelServer(string executable, bool needsSentinelFlag, int port)
+    private SentinelServer(string executable, bool needsSentinelFlag, int port) : base(port, NewDirectory("edgeguard-sentinel-"))
     {
         _executable = executable;
         _needsSentinelFlag = needsSentinelFlag;
-        Port = port;
-        Directory = System.IO.Directory.CreateTempSubdirectory("edgeguard-sentinel-").FullName;
     }
-
-    public int Port { get; }
-
-    public string Directory { get; }
 
     private string ConfigFile => Path.Combine(Directory, "sentinel.conf");
 
@@ -65,12 +59,6 @@ public sealed class SentinelServer : ExternalProcess
         new(_executable, _needsSentinelFlag ? [ConfigFile, "--sentinel"] : [ConfigFile]) { WorkingDirectory = Directory };
 
     protected override Task<bool> IsReadyAsync(CancellationToken cancellationToken) => RedisWire.PingAsync(Port, cancellationToken);
-
-    protected override ValueTask CleanUpAsync()
-    {
-        TemporaryDirectory.Delete(Directory);
-        return ValueTask.CompletedTask;
-    }
 
     private static string Milliseconds(TimeSpan time) => ((long)time.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 }

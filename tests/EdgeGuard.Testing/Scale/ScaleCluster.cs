@@ -61,7 +61,7 @@ public static class ScaleCluster
 
         log($"gateway A: reading {catalog.Ids:N0} ids from PostgreSQL");
         var started = Stopwatch.StartNew();
-        await using var first = GatewayProcess.Start(Environment(catalog, redis, key, "scale-a"));
+        await using var first = Gateway(catalog, redis, key, "scale-a").AsProcess();
         await first.WaitUntilReadyAsync(timeout);
         var firstReady = started.Elapsed;
         var firstPeak = ProcessMemory.Read(first.ProcessId).Peak;
@@ -93,7 +93,7 @@ public static class ScaleCluster
 
         log("gateway B: joining from the cluster's snapshot");
         started.Restart();
-        await using var second = GatewayProcess.Start(Environment(catalog, redis, key, "scale-b"));
+        await using var second = Gateway(catalog, redis, key, "scale-b").AsProcess();
         await second.WaitUntilReadyAsync(timeout);
         var join = started.Elapsed;
         var joinPeak = ProcessMemory.Read(second.ProcessId).Peak;
@@ -112,22 +112,16 @@ public static class ScaleCluster
             falseNegatives, falsePositives, FalsePositiveRate, rejectedAbsent, presentRejected);
     }
 
-    private static Dictionary<string, string?> Environment(ScaleCatalog catalog, RedisServer redis, BloomFilterKey key, string instance) => new()
-    {
-        ["PRODUCTS_FILE"] = "",
-        ["UPSTREAM_URL"] = "http://127.0.0.1:9", // nothing listens: a present id is forwarded and fails there, never rejected
-        ["REDIS_URL"] = redis.Url,
-        ["EDGEGUARD_INSTANCE_ID"] = instance,
-        ["EDGEGUARD_FILTER_KEY"] = key.ToHex(),
-        ["EDGEGUARD_ADMIN_KEY"] = AdminKey,
-        ["EdgeGuard__Bloom__LoadFromCatalog"] = "false",
-        ["EdgeGuard__Bloom__ExpectedItems"] = catalog.Ids.ToString(CultureInfo.InvariantCulture),
-        ["EdgeGuard__Bloom__FalsePositiveRate"] = FalsePositiveRate.ToString(CultureInfo.InvariantCulture),
-        ["EdgeGuard__Bloom__Sql__Provider"] = "postgres",
-        ["EDGEGUARD_IDS_DB"] = catalog.ConnectionString,
-        ["EdgeGuard__Bloom__Sql__Query"] = ScaleCatalog.Query,
-        ["EdgeGuard__Bloom__Sql__IncrementalQuery"] = ScaleCatalog.IncrementalQuery,
-    };
+    /// <summary>A gateway as an operator runs it at scale: ids from the catalog's database alone, the cluster on Redis
+    /// with its default timeouts (not the tests' generous ones), the filter sized for the catalog.</summary>
+    private static GatewayBuilder Gateway(ScaleCatalog catalog, RedisServer redis, BloomFilterKey key, string instance) => EdgeGuard.Testing.Gateways.Gateways.Build()
+        .WithSql("postgres", catalog.ConnectionString, ScaleCatalog.Query, ScaleCatalog.IncrementalQuery)
+        .WithInstanceId(instance)
+        .WithSetting("REDIS_URL", redis.Url)
+        .WithSetting("EDGEGUARD_FILTER_KEY", key.ToHex())
+        .WithSetting("EDGEGUARD_ADMIN_KEY", AdminKey)
+        .WithSetting("EdgeGuard:Bloom:ExpectedItems", catalog.Ids.ToString(CultureInfo.InvariantCulture))
+        .WithSetting("EdgeGuard:Bloom:FalsePositiveRate", FalsePositiveRate.ToString(CultureInfo.InvariantCulture));
 
     private static async Task<JsonElement> StatsAsync(HttpClient client) =>
         JsonDocument.Parse(await client.GetStringAsync("/bloom/stats")).RootElement.Clone();

@@ -1,11 +1,12 @@
+using System.Globalization;
 using EdgeGuard.Testing.Redis;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Testing.Tests.Redis;
 
-/// <summary>The Sentinel topology with real redis-server and redis-sentinel processes.</summary>
+/// <summary>The Redis topologies with real redis-server and redis-sentinel processes: Sentinels over a primary and a replica, a three-primary Redis Cluster.</summary>
 [Integration]
-public sealed class SentinelTopologyTests
+public sealed class RedisTopologyTests
 {
     [Fact]
     public async Task A_failover_promotes_the_replica_and_loses_the_writes_its_held_link_never_delivered()
@@ -33,5 +34,28 @@ public sealed class SentinelTopologyTests
         Assert.Equal("$1\r\n1\r\n", await promoted.SendAsync("GET", "kept"));
         Assert.Equal("$-1\r\n", await promoted.SendAsync("GET", "lost"));
         Assert.Equal("master", (await topology.ReplicationAsync(promoted))["role"]);
+    }
+
+    [Fact]
+    public async Task Every_node_holds_a_share_of_the_keys_and_any_key_is_served()
+    {
+        await using var cluster = await RedisClusterTopology.StartAsync();
+        var db = cluster.Admin.GetDatabase();
+        var keys = Enumerable.Range(0, 60).Select(i => $"key-{i.ToString(CultureInfo.InvariantCulture)}").ToList();
+
+        foreach (var key in keys)
+        {
+            Assert.True(await db.StringSetAsync(key, key));
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await cluster.Admin.GetServer("127.0.0.1", node.Port).DatabaseSizeAsync() > 0, $"node {node.Port} holds no key");
+        }
+
+        foreach (var key in keys)
+        {
+            Assert.Equal(key, (string?)await db.StringGetAsync(key));
+        }
     }
 }

@@ -1,19 +1,20 @@
-using System.Net;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
-/// Gateways on <c>redis-sentinel://</c>: three gateway processes on a primary with a replica and three real
-/// Sentinels. They find the primary through the Sentinels, and when it is killed they follow the failover by
-/// themselves: reads and writes work again on the promoted replica. A failover to a replica that missed the last
-/// writes (replication is asynchronous; here its link is held) loses stream entries every instance applied: each
-/// notices, reloads from the sources, and a write acknowledged before the failover is never a 404.
+/// Gateways on Redis as it is run for availability or size. On <c>redis-sentinel://</c>: three gateway processes on a
+/// primary with a replica and three real Sentinels; they find the primary through the Sentinels, and when it is killed
+/// they follow the failover by themselves: reads and writes work again on the promoted replica. A failover to a replica
+/// that missed the last writes (replication is asynchronous; here its link is held) loses stream entries every
+/// instance applied: each notices, reloads from the sources, and a write acknowledged before it is never a 404. On a
+/// Redis Cluster:
+/// <c>REDIS_URL</c> names one node of a three-primary cluster (StackExchange.Redis finds the others); the cluster's
+/// keys share one hash tag, so its scripts and streams live on one node, and every command the gateways use works.
 /// </summary>
 [Integration]
 [Collection(ClusterCollection.Name)]
-public sealed class SentinelFailoverTests
+public sealed class RedisTopologyTests
 {
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
 
@@ -22,9 +23,8 @@ public sealed class SentinelFailoverTests
     {
         await using var sentinels = await SentinelTopology.StartAsync();
         await using var bed = await ClusterTestBed.StartOnAsync(sentinels.Url, Admin(sentinels), ["HAVE-1", "HAVE-2"]);
-        var clients = bed.Instances.Select(instance => instance.CreateClient()).ToArray();
-        using var created = await ClusterTestBed.CreateAsync(clients[0], "BEFORE-1");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var clients = bed.Clients;
+        await clients[0].AssertCreatedAsync("BEFORE-1");
         await AssertServedEverywhereAsync(clients, "BEFORE-1");
         await sentinels.WaitForReplicaInSyncAsync();
 
@@ -36,7 +36,7 @@ public sealed class SentinelFailoverTests
             var id = $"AFTER-{i}";
             var status = await Eventually.ValueAsync(async () =>
             {
-                using var response = await ClusterTestBed.CreateAsync(clients[i], id);
+                using var response = await clients[i].CreateProductAsync(id);
                 return response.StatusCode;
             }, status => status == HttpStatusCode.Created, Recovery);
             Assert.True(status == HttpStatusCode.Created, $"gw-{i} never took a create again after the failover (last: {(int)status}):{Environment.NewLine}{bed.Instances[i].Output}");
@@ -58,11 +58,6 @@ public sealed class SentinelFailoverTests
             }, source => source == "bloom", Recovery);
             Assert.True(source == "bloom", $"gw-{i} did not reject a missing id with its filter after the failover (last: {source})");
         }
-
-        foreach (var client in clients)
-        {
-            client.Dispose();
-        }
     }
 
     [Fact]
@@ -70,16 +65,12 @@ public sealed class SentinelFailoverTests
     {
         await using var sentinels = await SentinelTopology.StartAsync();
         await using var bed = await ClusterTestBed.StartOnAsync(sentinels.Url, Admin(sentinels), ["HAVE-1"]);
-        var clients = bed.Instances.Select(instance => instance.CreateClient()).ToArray();
+        var clients = bed.Clients;
         await sentinels.WaitForReplicaInSyncAsync();
 
         // From here the replica gets none of the primary's writes: the create's entries reach the primary's stream alone.
         await sentinels.HoldReplicationAsync();
-        using (var created = await ClusterTestBed.CreateAsync(clients[0], "LOST-1"))
-        {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
-
+        await clients[0].AssertCreatedAsync("LOST-1");
         await AssertServedEverywhereAsync(clients, "LOST-1");
         Assert.False((await sentinels.ReplicationAsync(sentinels.Replica)).Count == 0, "the replica stopped answering");
 
@@ -107,10 +98,6 @@ public sealed class SentinelFailoverTests
         Assert.True(recovered.All(done => done), $"not every instance trusted its filter again within {Recovery.TotalSeconds} s: {string.Join(", ", recovered)}");
         Assert.Contains(bed.Instances, instance => instance.Output.Contains("lost", StringComparison.OrdinalIgnoreCase));
         await AssertServedEverywhereAsync(clients, "LOST-1");
-        foreach (var client in clients)
-        {
-            client.Dispose();
-        }
     }
 
     [Fact]
@@ -125,7 +112,7 @@ public sealed class SentinelFailoverTests
 
         var connectTimeout = TimeSpan.FromSeconds(1);
         var gateway = bed.StartInstance("gw-early", new Dictionary<string, string?> { ["EdgeGuard__Cache__RedisConnectTimeout"] = connectTimeout.ToString() });
-        using var client = gateway.CreateClient();
+        var client = gateway.Client;
         await Eventually.TrueAsync(async () =>
         {
             try
@@ -153,8 +140,38 @@ public sealed class SentinelFailoverTests
         }
 
         await gateway.WaitUntilReadyAsync(Recovery);
-        using var created = await ClusterTestBed.CreateAsync(client, "LATE-1");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await client.AssertCreatedAsync("LATE-1");
+    }
+
+    [Fact]
+    public async Task Gateways_on_a_redis_cluster_agree_on_creates_and_reject_missing_ids()
+    {
+        await using var redis = await RedisClusterTopology.StartAsync();
+        var admin = new ConfigurationOptions();
+        foreach (var node in redis.Nodes)
+        {
+            admin.EndPoints.Add(IPAddress.Loopback, node.Port);
+        }
+
+        await using var bed = await ClusterTestBed.StartOnAsync(redis.Url, admin, ["HAVE-1", "HAVE-2"]);
+        var clients = bed.Clients;
+        for (var writer = 0; writer < clients.Length; writer++)
+        {
+            await clients[writer].AssertCreatedAsync($"CREATED-{writer}");
+            await AssertServedEverywhereAsync(clients, $"CREATED-{writer}");
+        }
+
+        for (var i = 0; i < clients.Length; i++)
+        {
+            using var missing = await clients[i].GetAsync($"/products/MISSING-{i}");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("bloom", missing.Source());
+            using var existing = await clients[i].GetAsync("/products/HAVE-2");
+            Assert.Equal(HttpStatusCode.OK, existing.StatusCode);
+        }
+
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("CROSSSLOT", instance.Output, StringComparison.Ordinal));
+        Assert.All(bed.Instances, instance => Assert.DoesNotContain("MOVED", instance.Output, StringComparison.Ordinal));
     }
 
     private static ConfigurationOptions Admin(SentinelTopology sentinels)
