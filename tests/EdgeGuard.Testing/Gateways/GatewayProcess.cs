@@ -16,9 +16,10 @@ public sealed class GatewayProcess : ExternalProcess
 
     private readonly string _workingDirectory;
 
-    private GatewayProcess(IDictionary<string, string?> environment, int port, string? workingDirectory)
+    private GatewayProcess(IDictionary<string, string?> environment, int port, string? workingDirectory, GatewayPlacement? placement)
     {
         Port = port;
+        Placement = placement ?? GatewayPlacement.Loopback;
         _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
         _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
@@ -26,9 +27,12 @@ public sealed class GatewayProcess : ExternalProcess
 
     public int Port { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    /// <summary>Where it runs (loopback unless it was started elsewhere).</summary>
+    public GatewayPlacement Placement { get; }
 
-    public override string Name => $"the gateway on port {Port}";
+    public Uri BaseAddress => new($"http://{Placement.Address}:{Port.ToString(CultureInfo.InvariantCulture)}");
+
+    public override string Name => Placement == GatewayPlacement.Loopback ? $"the gateway on port {Port}" : $"the gateway at {Placement.Address}:{Port}";
 
     /// <summary>The gateway built in the same configuration as these tests (test.sh builds the solution first).</summary>
     public static string GatewayDll
@@ -42,9 +46,10 @@ public sealed class GatewayProcess : ExternalProcess
 
     /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/> (null values unset a variable); does not wait for it.</summary>
     /// <param name="workingDirectory">Where it runs (default: the repository root).</param>
-    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null, string? workingDirectory = null)
+    /// <param name="placement">Its address and launcher (default: loopback, started directly); a port must be given with another address.</param>
+    public static GatewayProcess Start(IDictionary<string, string?> environment, int? port = null, string? workingDirectory = null, GatewayPlacement? placement = null)
     {
-        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free(), workingDirectory);
+        var gateway = new GatewayProcess(environment, port ?? LoopbackPorts.Free(), workingDirectory, placement);
         gateway.Launch();
         return gateway;
     }
@@ -73,20 +78,24 @@ public sealed class GatewayProcess : ExternalProcess
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-    protected override ProcessCommand Command() => new("dotnet", [GatewayDll])
+    protected override ProcessCommand Command()
     {
-        WorkingDirectory = _workingDirectory,
-        // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
-        RemoveInherited = name => name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
-            name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
-                or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
-        Environment = new Dictionary<string, string?>
+        string[] command = [.. Placement.Launcher, "dotnet", GatewayDll];
+        return new ProcessCommand(command[0], command[1..])
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
-            ["DOTNET_NOLOGO"] = "1",
-            ["Logging__Console__FormatterName"] = "simple",
-        }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
-    };
+            WorkingDirectory = _workingDirectory,
+            // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
+            RemoveInherited = name => name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
+                name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
+                    or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
+            Environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/'),
+                ["DOTNET_NOLOGO"] = "1",
+                ["Logging__Console__FormatterName"] = "simple",
+            }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
+        };
+    }
 
     /// <summary>Ready when <c>/health/ready</c> answers 200.</summary>
     protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
