@@ -1,0 +1,61 @@
+using EdgeGuard.Faults.Checker.History;
+
+namespace EdgeGuard.Faults.Checker.Checks;
+
+/// <summary>
+/// Cached answers outlive the catalog's failures, and say so:
+/// <list type="bullet">
+/// <item>no 5xx (and no request left unanswered) for an id some instance had answered 200 from a cache (<c>cache</c>
+/// or <c>stale</c>) before the request started, less than <c>FailSafeMaxAge</c> earlier: it sat in the shared tier, so
+/// every instance can serve it. Requests to an instance while it was down (killed) do not count;</item>
+/// <item>an answer from a cache older than its freshness (<c>Age</c> over <c>PositiveTtl</c>) is labelled <c>stale</c>,
+/// a <c>stale</c> answer is a 200 (a 404 is never served stale) and at most <c>FailSafeMaxAge</c> old.</item>
+/// </list>
+/// </summary>
+public sealed class CachedAnswersCheck : ICheck
+{
+    public string Name => "cached ids answered, stale labelled";
+
+    public CheckResult Evaluate(IReadOnlyList<Operation> history, Timeline timeline, CheckSettings settings)
+    {
+        var reads = history.Where(op => op.Kind == OpKind.Read && op.Id is not null).ToList();
+        var cachedSince = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var read in reads.Where(op => op.Status == 200 && op.Source is "cache" or "stale"))
+        {
+            cachedSince[read.Id!] = Math.Min(cachedSince.GetValueOrDefault(read.Id!, double.PositiveInfinity), read.End);
+        }
+
+        var violations = new List<string>();
+        var judged = 0;
+        var stale = 0;
+        foreach (var read in reads)
+        {
+            if (read.Source == "stale")
+            {
+                stale++;
+                if (read.Status != 200 || read.Age is null || read.Age > settings.FailSafeMaxAge.TotalSeconds)
+                {
+                    violations.Add($"{Describe.Op(read)}: a stale answer must be a 200 at most {settings.FailSafeMaxAge.TotalSeconds} s old");
+                }
+            }
+            else if (read.Source == "cache" && read.Age > settings.FreshFor.TotalSeconds)
+            {
+                violations.Add($"{Describe.Op(read)}: older than its freshness ({settings.FreshFor.TotalSeconds} s) and not labelled stale");
+            }
+
+            if (!cachedSince.TryGetValue(read.Id!, out var since) || read.Start <= since ||
+                read.Start - since >= settings.FailSafeMaxAge.TotalMilliseconds || timeline.WasDown(read.Instance, read.Start, read.End))
+            {
+                continue;
+            }
+
+            judged++;
+            if (read.IsFailure)
+            {
+                violations.Add($"{Describe.Op(read)}: answered from a cache at {Describe.Seconds(since)}");
+            }
+        }
+
+        return CheckResult.From(Name, judged, violations, $"{stale} stale");
+    }
+}
