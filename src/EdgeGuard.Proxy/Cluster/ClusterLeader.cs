@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
+using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
 
@@ -74,7 +74,7 @@ public sealed class ClusterLeader(
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The leader's duties are retried on the next tick; whatever failed, the instance keeps serving.
-                    if (e is RedisException or TimeoutException)
+                    if (RedisFailures.IsUnanswered(e))
                     {
                         _isLeader = false; // not sure of the lease any more: another instance may take it
                     }
@@ -98,7 +98,7 @@ public sealed class ClusterLeader(
                 {
                     await log.ReleaseLeaseAsync(identity.Id).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (RedisFailures.IsUnanswered(e))
                 {
                     // The lease expires by itself.
                 }

@@ -106,7 +106,7 @@ public sealed class ClusterSync(
         {
             position = await _log.AppendAsync(entry with { By = identity.Id }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnanswered(e, cancellationToken))
         {
             throw new WriteRefusedException($"The cluster cannot be told (Redis: {e.Message}); nothing was forwarded.", Cluster.AnnounceTimeout);
         }
@@ -121,7 +121,7 @@ public sealed class ClusterSync(
             {
                 laggards = await _log.LaggardsAsync(position).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnanswered(e, cancellationToken))
             {
                 laggards = ["(Redis unreachable)"];
             }
@@ -141,7 +141,7 @@ public sealed class ClusterSync(
             {
                 await _log.AppendAsync(revoke() with { By = identity.Id }).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnanswered(e, cancellationToken))
             {
                 // Its begin stays open; the leader settles it after its deadline.
             }
@@ -220,7 +220,7 @@ public sealed class ClusterSync(
             {
                 await _log.LeaveAsync(identity.Id).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnanswered(e))
             {
                 // Its membership expires by itself.
             }
@@ -652,7 +652,7 @@ public sealed class ClusterSync(
         {
             await _log.PublishAppliedAsync(identity.Id, Applied).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnanswered(e))
         {
             // The heartbeat carries the position too.
         }
@@ -674,7 +674,7 @@ public sealed class ClusterSync(
                 }).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (RedisFailures.IsUnanswered(e) && !stoppingToken.IsCancellationRequested)
             {
                 // The poll interval keeps the log read meanwhile; subscriptions resume with the connection.
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(false);

@@ -72,7 +72,7 @@ public sealed class ClusterWriteCoordinator(
                 {
                     await owner.CommitAsync(id, writeId, kind).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+                catch (Exception e) when (RedisFailures.IsUnanswered(e))
                 {
                     SettleFromCatalog();
                 }
@@ -90,7 +90,7 @@ public sealed class ClusterWriteCoordinator(
             {
                 await owner.AbortAsync(id, writeId).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception e) when (RedisFailures.IsUnanswered(e))
             {
                 // Pending everywhere is safe; the leader settles the open begin at its deadline.
             }
@@ -126,7 +126,7 @@ public sealed class ClusterWriteCoordinator(
                     await tell().ConfigureAwait(false);
                     return;
                 }
-                catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+                catch (Exception e) when (RedisFailures.IsUnanswered(e))
                 {
                     await Task.Delay(delay).ConfigureAwait(false);
                 }

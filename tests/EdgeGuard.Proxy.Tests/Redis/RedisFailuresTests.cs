@@ -1,0 +1,69 @@
+using EdgeGuard.Proxy.Caching;
+using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace EdgeGuard.Proxy.Tests.Redis;
+
+/// <summary>
+/// StackExchange.Redis completes a command still in flight as cancelled (<see cref="TaskCanceledException"/>) when it
+/// drops a connection that stopped answering: the fault harness met it on a gateway cut off from Redis (bytes held),
+/// where a refresh's read of Redis and an announcement's append came back cancelled and the gateway answered 500. Such a
+/// cancellation is Redis not answering, like a timeout; one the caller asked for is not.
+/// </summary>
+public sealed class RedisFailuresTests
+{
+    [Fact]
+    public void A_cancellation_nobody_asked_for_is_Redis_not_answering_and_the_callers_own_is_not()
+    {
+        using var asked = new CancellationTokenSource();
+        asked.Cancel();
+
+        Assert.True(RedisFailures.IsUnanswered(new TaskCanceledException()));
+        Assert.True(RedisFailures.IsUnanswered(new RedisTimeoutException("timeout", CommandStatus.Sent)));
+        Assert.True(RedisFailures.IsUnanswered(new RedisConnectionException(ConnectionFailureType.SocketFailure, "gone")));
+        Assert.True(RedisFailures.IsUnanswered(new TimeoutException()));
+        Assert.False(RedisFailures.IsUnanswered(new OperationCanceledException(asked.Token), asked.Token));
+        Assert.False(RedisFailures.IsUnanswered(new InvalidOperationException()));
+    }
+
+    [Fact]
+    public async Task A_read_of_Redis_cancelled_by_the_client_library_is_no_answer_not_an_error()
+    {
+        var reader = new SharedEntryReader(new CancellingCache(), new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions), TimeProvider.System);
+
+        var read = await reader.ReadAsync("cache:product:HAVE-1", CancellationToken.None);
+
+        Assert.Equal(SharedRead.NoAnswer, read);
+    }
+
+    [Fact]
+    public async Task A_read_the_caller_cancels_stays_cancelled()
+    {
+        var reader = new SharedEntryReader(new CancellingCache(), new FusionCacheSystemTextJsonSerializer(CacheEntryFormatter.SerializerOptions), TimeProvider.System);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await reader.ReadAsync("cache:product:HAVE-1", cancelled.Token));
+    }
+
+    /// <summary>Every read comes back cancelled, as StackExchange.Redis completes a command in flight on a connection it drops.</summary>
+    private sealed class CancellingCache : IDistributedCache
+    {
+        public byte[]? Get(string key) => throw new TaskCanceledException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromCanceled<byte[]?>(new CancellationToken(canceled: true));
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw new NotSupportedException();
+    }
+}
