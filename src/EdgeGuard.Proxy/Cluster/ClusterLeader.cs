@@ -5,6 +5,7 @@ using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
 
@@ -74,7 +75,7 @@ public sealed class ClusterLeader(
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The leader's duties are retried on the next tick; whatever failed, the instance keeps serving.
-                    if (RedisFailures.IsUnanswered(e))
+                    if (e is RedisException or TimeoutException)
                     {
                         _isLeader = false; // not sure of the lease any more: another instance may take it
                     }

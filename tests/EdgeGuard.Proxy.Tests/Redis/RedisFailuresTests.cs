@@ -6,15 +6,16 @@ using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
-/// StackExchange.Redis completes a command still in flight as cancelled (<see cref="TaskCanceledException"/>) when it
-/// drops a connection that stopped answering: the fault harness met it on a gateway cut off from Redis (bytes held),
-/// where a refresh's read of Redis and an announcement's append came back cancelled and the gateway answered 500. Such a
-/// cancellation is Redis not answering, like a timeout; one the caller asked for is not.
+/// StackExchange.Redis completes a command still in flight as cancelled (<see cref="TaskCanceledException"/>), or with
+/// its pipe's <see cref="InvalidOperationException"/>, when it drops a connection that stopped answering: the fault
+/// harness met both on a gateway cut off from Redis (bytes held), where a refresh's read of Redis, an announcement's
+/// append and a write's begin came back so and the gateway answered 500. Whatever a Redis command throws is Redis not
+/// answering, like a timeout; a cancellation the caller asked for is not.
 /// </summary>
 public sealed class RedisFailuresTests
 {
     [Fact]
-    public void A_cancellation_nobody_asked_for_is_Redis_not_answering_and_the_callers_own_is_not()
+    public void Whatever_a_command_throws_is_Redis_not_answering_but_a_cancellation_the_caller_asked_for()
     {
         using var asked = new CancellationTokenSource();
         asked.Cancel();
@@ -23,8 +24,9 @@ public sealed class RedisFailuresTests
         Assert.True(RedisFailures.IsUnanswered(new RedisTimeoutException("timeout", CommandStatus.Sent)));
         Assert.True(RedisFailures.IsUnanswered(new RedisConnectionException(ConnectionFailureType.SocketFailure, "gone")));
         Assert.True(RedisFailures.IsUnanswered(new TimeoutException()));
+        Assert.True(RedisFailures.IsUnanswered(new InvalidOperationException("Reading is not allowed after reader was completed.")));
+        Assert.True(RedisFailures.IsUnanswered(new OperationCanceledException(asked.Token))); // another token was cancelled
         Assert.False(RedisFailures.IsUnanswered(new OperationCanceledException(asked.Token), asked.Token));
-        Assert.False(RedisFailures.IsUnanswered(new InvalidOperationException()));
     }
 
     [Fact]
