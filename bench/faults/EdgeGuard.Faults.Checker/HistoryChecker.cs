@@ -15,6 +15,7 @@ public static class HistoryChecker
         new CachedAnswersCheck(),
         new ShieldCheck(),
         new MissingIdRateCheck(),
+        new No500Check(),
     ];
 
     public static Verdict Check(IReadOnlyList<Operation> history, CheckSettings settings)

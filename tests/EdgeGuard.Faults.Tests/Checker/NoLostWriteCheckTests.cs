@@ -69,4 +69,17 @@ public sealed class NoLostWriteCheckTests
 
         Assert.True(result.Passed, result.ToString());
     }
+
+    [Fact]
+    public void An_id_inserted_behind_the_gateways_back_whose_announcement_was_refused_need_not_be_served()
+    {
+        var result = Run(new HistoryBuilder()
+            .Add(new Operation { Kind = OpKind.CatalogInsert, Ids = ["ANN-1"], Start = 1000, End = 1010, Status = 201 })
+            .Announce("ANN-1", 2, at: 1.1, status: 503)
+            .InCatalog("ANN-1", exists: true)
+            .FinalReads("ANN-1", status: 404));
+
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(0, result.Checked);
+    }
 }

@@ -4,8 +4,8 @@ namespace EdgeGuard.Faults.Checker.Checks;
 
 /// <summary>
 /// No lost write: every acknowledged id (a create's 2xx, an announcement's 200) is in the catalog at the end (the
-/// catalog asked directly), and every id the catalog has at the end, acknowledged or not (a write whose answer never
-/// came back may have landed), is served 200 by every instance in the final reads.
+/// catalog asked directly), and every acknowledged id, and every id created through a gateway that the catalog has at
+/// the end (a write whose answer never came back may have landed), is served 200 by every instance in the final reads.
 /// </summary>
 public sealed class NoLostWriteCheck : ICheck
 {
@@ -25,7 +25,11 @@ public sealed class NoLostWriteCheck : ICheck
             }
         }
 
-        var landed = inCatalog.Values.Where(check => check.Status == 200).Select(check => check.Id!).ToHashSet(StringComparer.Ordinal);
+        // Ids created through a gateway whose answer never came: the gateway settles them from the catalog. An id inserted
+        // behind the gateways' back whose announcement was refused is not among them: the gateways learn it only from an
+        // announcement or a rebuild.
+        var createdThroughGateways = history.Where(op => op.Kind == OpKind.Create && op.Id is not null).Select(op => op.Id!).ToHashSet(StringComparer.Ordinal);
+        var landed = inCatalog.Values.Where(check => check.Status == 200 && createdThroughGateways.Contains(check.Id!)).Select(check => check.Id!).ToHashSet(StringComparer.Ordinal);
         var mustServe = landed.Union(acknowledged.Keys).Order(StringComparer.Ordinal).ToList();
         foreach (var id in mustServe)
         {
