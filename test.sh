@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET SDK.
-# Installs what the tests need (redis-server for the Redis integration tests, postgresql for the SQL id
-# source tests, chromium for the dashboard's browser test, prometheus for promtool on deploy/'s alert rules,
-# nodejs and python3 for the HTTP caching test suite's strict subset in bench/cachetests),
+# Installs what the tests need (redis-server for the Redis integration tests, redis-sentinel for the Sentinel
+# tests, postgresql for the SQL id source tests, chromium for the dashboard's browser test, prometheus for
+# promtool on deploy/'s alert rules, nodejs and python3 for the HTTP caching test suite's strict subset in
+# bench/cachetests),
 # builds, runs every test project, and ends with one line "N passed, N failed" summed over all projects' TRX
 # results.
 set -uo pipefail
@@ -13,6 +14,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "test.sh: installing redis-server (needed by the Redis integration tests)"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
     || { echo "test.sh: could not install redis-server" >&2; exit 1; }
+fi
+if ! command -v redis-sentinel >/dev/null 2>&1; then
+  echo "test.sh: installing redis-sentinel (needed by the Sentinel failover tests, which start their own Sentinels)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel >/dev/null \
+    || { echo "test.sh: could not install redis-sentinel" >&2; exit 1; }
 fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   echo "test.sh: installing postgresql (needed by the SQL id source tests, which start their own throwaway server)"
@@ -55,7 +61,7 @@ dotnet build EdgeGuard.sln -c Release -nologo -v quiet || { echo "0 passed, 0 fa
 # One project at a time, each with its own TRX file: sequential runs keep the timing-sensitive tests
 # (timeouts, outages) away from each other on a small machine.
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*.Tests/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   dotnet test "$project" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \

@@ -12,7 +12,6 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Npgsql;
 using EdgeGuard.Testing.Postgres;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using EdgeGuard.Filter;
 using Microsoft.Data.Sqlite;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-
 namespace CatalogBackend;
 
 /// <summary>The catalog's default address, used only when nothing else says where to listen.</summary>

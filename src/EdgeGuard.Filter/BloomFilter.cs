@@ -23,7 +23,7 @@ namespace EdgeGuard.Filter;
 /// item, on any thread, returns true. Statistics read while adds run are approximate. The one exception
 /// is a <see cref="ParallelBloomFilterBuilder"/>, which owns the filter it fills until it completes.</para>
 /// </remarks>
-public sealed class BloomFilter
+public sealed partial class BloomFilter
 {
     /// <summary>The gateway's default: sized for a catalog of one million product ids.</summary>
     public const long DefaultExpectedItems = 1_000_000;
@@ -261,120 +261,6 @@ public sealed class BloomFilter
     internal long[] CopyBits() => _bits.CopyWords();
 
     internal void SetBit(long index) => _bits.Set(index);
-
-    /// <summary>
-    /// ORs every bit of <paramref name="other"/> into this filter, which then answers true for every item
-    /// of both. <see cref="Count"/> becomes the estimate n* = ln(1 - X/m) / ln(1 - q) from the X bits set,
-    /// q being the probability that one item sets a given bit (standard: 1 - (1 - 1/m)^k, so n* is about
-    /// -(m/k) ln(1 - X/m); blocked: (1 - (1 - 1/512)^k) / (m / 512)), since the two filters' items may overlap.
-    /// </summary>
-    /// <exception cref="ArgumentException">
-    /// The filters differ in layout, in m or k, or in hashing (one keyed and one not, or two keys): their
-    /// bits do not mean the same thing. The message never contains a key.
-    /// </exception>
-    /// <exception cref="InvalidOperationException">A <see cref="ParallelBloomFilterBuilder"/> is filling this filter.</exception>
-    public void UnionWith(BloomFilter other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        ThrowIfBuilding();
-        if (other.Layout != Layout)
-        {
-            throw new ArgumentException(
-                $"Cannot union filters of different layouts: this one is {BloomFilterSizing.Name(Layout)}, the other {BloomFilterSizing.Name(other.Layout)}.",
-                nameof(other));
-        }
-
-        if (other.BitCount != BitCount || other.HashCount != HashCount)
-        {
-            throw new ArgumentException(
-                $"Cannot union filters of different shapes: this one has m = {BitCount}, k = {HashCount}; the other m = {other.BitCount}, k = {other.HashCount}.",
-                nameof(other));
-        }
-
-        if (other.Key != Key)
-        {
-            throw new ArgumentException(
-                Key is null || other.Key is null
-                    ? $"Cannot union filters hashed differently: this one is {(Key is null ? "unkeyed" : "keyed")}, the other {(other.Key is null ? "unkeyed" : "keyed")}."
-                    : "Cannot union filters hashed with different keys.",
-                nameof(other));
-        }
-
-        if (ReferenceEquals(other, this))
-        {
-            return;
-        }
-
-        _bits.UnionWith(other._bits);
-        Interlocked.Exchange(ref _count, EstimateItemCount(_bits.PopCount()));
-    }
-
-    /// <summary>Distinct items that would leave <paramref name="setBits"/> bits set on average: n* = ln(1 - X/m) / ln(1 - q).</summary>
-    private long EstimateItemCount(long setBits)
-    {
-        if (setBits >= BitCount)
-        {
-            return long.MaxValue;
-        }
-
-        var bitSet = BloomFilterSizing.BitSetProbability(Layout, BitCount, HashCount);
-        return (long)Math.Round(double.LogP1(-(double)setBits / BitCount) / double.LogP1(-bitSet));
-    }
-
-    /// <summary>
-    /// Writes a versioned, checksummed snapshot (format in <see cref="BloomFilterSnapshot"/>). A keyed
-    /// filter's snapshot carries its key: store it as carefully as the key itself.
-    /// </summary>
-    public void WriteTo(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var count = Count;
-        BloomFilterSnapshot.Write(stream, new BloomFilterSnapshot.Header(ExpectedItems, FalsePositiveRate, Layout, BitCount, HashCount, count, Key), _bits);
-    }
-
-    /// <summary>
-    /// Reads a snapshot written by <see cref="WriteTo"/> (format version 1, 2 or 3; versions 1 and 2 are of the
-    /// standard layout). Returns a new filter of the snapshot's layout, keyed with the snapshot's key if it has
-    /// one, only if all of the snapshot is valid.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The snapshot is truncated, corrupted, of another format or hashing, or internally inconsistent.</exception>
-    public static BloomFilter ReadFrom(Stream stream) => Read(stream, new BloomFilterSnapshot.Expected());
-
-    /// <summary>As <see cref="ReadFrom(Stream)"/>, also rejecting a snapshot sized for other parameters than the caller's.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot was built for another n or p.</exception>
-    public static BloomFilter ReadFrom(Stream stream, long expectedItems, double falsePositiveRate) =>
-        Read(stream, new BloomFilterSnapshot.Expected(ValidParameters(expectedItems, falsePositiveRate)));
-
-    /// <summary>
-    /// As <see cref="ReadFrom(Stream)"/>, also rejecting a snapshot that is not keyed with
-    /// <paramref name="key"/>: one built with another key, or an unkeyed one. A deployment whose key
-    /// changed rebuilds its filter from its sources instead.
-    /// </summary>
-    /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot is not keyed with <paramref name="key"/> (the message names neither key).</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero key.</exception>
-    public static BloomFilter ReadFrom(Stream stream, BloomFilterKey key) =>
-        Read(stream, new BloomFilterSnapshot.Expected(Key: RequireKey(key)));
-
-    /// <summary>As <see cref="ReadFrom(Stream, BloomFilterKey)"/> and <see cref="ReadFrom(Stream, long, double)"/> together: the caller's n, p and key.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="ReadFrom(Stream)"/>, or the snapshot was built for another n, p or key.</exception>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is the all-zero key.</exception>
-    public static BloomFilter ReadFrom(Stream stream, long expectedItems, double falsePositiveRate, BloomFilterKey key) =>
-        Read(stream, new BloomFilterSnapshot.Expected(ValidParameters(expectedItems, falsePositiveRate), RequireKey(key)));
-
-    private static (long, double) ValidParameters(long expectedItems, double falsePositiveRate)
-    {
-        BloomFilterMath.ValidateExpectedItems(expectedItems);
-        BloomFilterMath.ValidateFalsePositiveRate(falsePositiveRate);
-        return (expectedItems, falsePositiveRate);
-    }
-
-    private static BloomFilter Read(Stream stream, BloomFilterSnapshot.Expected expected)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var (header, bits) = BloomFilterSnapshot.Read(stream, expected);
-        return new BloomFilter(header.ExpectedItems, header.FalsePositiveRate, header.Layout,
-            new BloomFilterSize(header.BitCount, header.HashCount), header.Key, bits, header.Count);
-    }
 
     public override string ToString() =>
         $"BloomFilter({BloomFilterSizing.Name(Layout)}, n = {ExpectedItems}, p = {FalsePositiveRate}, m = {BitCount}, k = {HashCount}, count = {Count}, {(Key is null ? "unkeyed" : "keyed")})";

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests;
 

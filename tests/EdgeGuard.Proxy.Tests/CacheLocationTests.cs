@@ -141,6 +141,75 @@ public sealed class CacheLocationTests
         Assert.Contains("database", error, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void Sentinels_and_the_service_name()
+    {
+        var redis = Parse("redis-sentinel://s1.internal:26379,10.0.0.7:26380,[::1]:26381#mymaster");
+
+        Assert.Equal("mymaster", redis.ServiceName);
+        Assert.Equal([("s1.internal", 26379), ("10.0.0.7", 26380), ("::1", 26381)], EndPoints(redis));
+        Assert.Null(redis.Password);
+        Assert.Null(redis.DefaultDatabase);
+        Assert.False(redis.Ssl);
+    }
+
+    [Fact]
+    public void Sentinel_port_defaults_to_26379()
+    {
+        Assert.Equal([("s1", 26379), ("s2", 26379)], EndPoints(Parse("redis-sentinel://s1,s2#edgeguard")));
+    }
+
+    [Fact]
+    public void Sentinel_password_database_and_escaped_service_name()
+    {
+        var redis = Parse("redis-sentinel://:p%40ss%2Cw%23rd@s1:26379,s2:26379/3#my%20master");
+
+        Assert.Null(redis.User);
+        Assert.Equal("p@ss,w#rd", redis.Password);
+        Assert.Equal(3, redis.DefaultDatabase);
+        Assert.Equal("my master", redis.ServiceName);
+        Assert.Equal([("s1", 26379), ("s2", 26379)], EndPoints(redis));
+    }
+
+    [Fact]
+    public void Sentinel_user_and_password()
+    {
+        var redis = Parse("redis-sentinel://alice:s3cret@s1:26379#edgeguard");
+
+        Assert.Equal(("alice", "s3cret"), (redis.User, redis.Password));
+    }
+
+    [Theory]
+    [InlineData("redis-sentinel://s1:26379,s2:26379", "service name")]
+    [InlineData("redis-sentinel://s1:26379#", "service name")]
+    [InlineData("redis-sentinel://s1:26379/0#  ", "service name")]
+    [InlineData("redis-sentinel://#edgeguard", "no host")]
+    [InlineData("redis-sentinel://:pw@/2#edgeguard", "no host")]
+    [InlineData("redis-sentinel://s1:26379,,s2:26379#edgeguard", "no host")]
+    [InlineData("redis-sentinel://s1:26379,:26380#edgeguard", "no host")]
+    [InlineData("redis-sentinel://s1:port#edgeguard", "port")]
+    [InlineData("redis-sentinel://s1:0#edgeguard", "port")]
+    [InlineData("redis-sentinel://s1:65536#edgeguard", "port")]
+    [InlineData("redis-sentinel://s1:#edgeguard", "port")]
+    [InlineData("redis-sentinel://s1:-1#edgeguard", "port")]
+    [InlineData("redis-sentinel://s1:26379/x#edgeguard", "database")]
+    [InlineData("redis-sentinel://s1:26379/-1#edgeguard", "database")]
+    [InlineData("redis-sentinel://s1:26379/1/2#edgeguard", "database")]
+    public void Bad_sentinel_urls_are_refused_saying_why(string url, string named)
+    {
+        Assert.False(CacheLocation.TryParse(url, out var location, out var error));
+        Assert.Null(location);
+        Assert.Contains(named, error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static (string Host, int Port)[] EndPoints(ConfigurationOptions redis) =>
+        redis.EndPoints.Select(endPoint => endPoint switch
+        {
+            DnsEndPoint dns => (dns.Host, dns.Port),
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            var other => throw new InvalidOperationException($"Unexpected endpoint {other}"),
+        }).ToArray();
+
     private static ConfigurationOptions Parse(string url)
     {
         Assert.True(CacheLocation.TryParse(url, out var location, out var error), $"{url}: {error}");

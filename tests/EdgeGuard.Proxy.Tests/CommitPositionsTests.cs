@@ -1,4 +1,4 @@
-using EdgeGuard.Proxy.Writes;
+using EdgeGuard.Proxy.Caching;
 
 namespace EdgeGuard.Proxy.Tests;
 

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests;
 
 /// <summary>
@@ -12,6 +10,8 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("REDIS_URL", "http://cache:6379", "REDIS_URL")]
     [InlineData("REDIS_URL", "redis://cache:6379/x", "REDIS_URL")]
+    [InlineData("REDIS_URL", "redis-sentinel://s1:26379,s2:26379", "REDIS_URL")]
+    [InlineData("REDIS_URL", "redis-sentinel://s1:26379,s2:port#edgeguard", "REDIS_URL")]
     [InlineData("EdgeGuard__Cache__NegativeTtl", "00:10:00", "NegativeTtl")]
     [InlineData("EdgeGuard__Cache__PositiveTtl", "-00:00:01", "PositiveTtl")]
     [InlineData("EdgeGuard__Bloom__FalsePositiveRate", "2", "FalsePositiveRate")]

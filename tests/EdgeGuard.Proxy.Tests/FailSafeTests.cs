@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

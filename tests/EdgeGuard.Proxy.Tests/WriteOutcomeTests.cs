@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock;
 using WireMock.RequestBuilders;

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Prometheus;

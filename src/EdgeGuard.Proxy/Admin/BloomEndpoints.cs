@@ -36,7 +36,7 @@ public static class BloomEndpoints
                 return refusal;
             }
 
-            Log.ReloadRequested(loggers.CreateLogger(typeof(BloomEndpoints)));
+            LogMessages.ReloadRequested(loggers.CreateLogger(typeof(BloomEndpoints)));
             try
             {
                 var report = await reloader.ReloadAsync(force ?? false, context.RequestAborted);

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeGuard.Filter;
+using EdgeGuard.Proxy.Cluster;
 
 namespace EdgeGuard.Proxy.Admin;
 
@@ -42,8 +42,6 @@ public sealed record BloomStats(
         Configuration.BloomLayoutSetting.Name(filter.Layout));
 }
 
-/// <summary>This instance in its cluster (standalone: alone, never behind).</summary>
-public sealed record ClusterView(string InstanceId, int Instances, TimeSpan SyncLag);
 
 /// <summary>The body of a successful <c>POST /bloom/ids</c>.</summary>
 public sealed record BloomIdsResult(long Added);

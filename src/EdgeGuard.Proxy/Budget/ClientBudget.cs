@@ -34,7 +34,7 @@ public sealed class ClientBudget : IDisposable
         }
 
         _limiter = new ClientLimiter(perSecond, settings.EffectiveBurst, ClientBudgetSettings.Networks(settings.ExemptNetworks));
-        BudgetLog.BudgetOn(logger, perSecond, _limiter.Burst, settings.ExemptNetworks.Count, settings.KnownProxies.Count, settings.KnownNetworks.Count);
+        BudgetLogMessages.BudgetOn(logger, perSecond, _limiter.Burst, settings.ExemptNetworks.Count, settings.KnownProxies.Count, settings.KnownNetworks.Count);
     }
 
     public bool IsOn => _limiter is not null;
@@ -52,7 +52,7 @@ public sealed class ClientBudget : IDisposable
         // a minute, naming a client it caught.
         if (_throttle.ShouldLog(HeldCause, out var suppressed))
         {
-            BudgetLog.ClientHeld(_logger, key.ToString(), _limiter.PerSecond, _limiter.Burst, suppressed, _throttle.Window.TotalSeconds);
+            BudgetLogMessages.ClientHeld(_logger, key.ToString(), _limiter.PerSecond, _limiter.Burst, suppressed, _throttle.Window.TotalSeconds);
         }
 
         return new BudgetRefusal((int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)));

@@ -1,4 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -39,6 +40,8 @@ public static class CacheServiceCollectionExtensions
                 provider.GetRequiredService<ILogger<RedisDistributedLocker>>()),
             provider.GetRequiredService<IOptions<EdgeGuardOptions>>().Value.Cache.RedisTimeout, TimeProvider.System));
         services.AddSingleton(CreateProductCache);
+        services.AddSingleton<IGauges, CacheGauges>();
+        services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
         return services;
     }
 

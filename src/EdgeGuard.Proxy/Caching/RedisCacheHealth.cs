@@ -33,11 +33,11 @@ internal sealed class RedisCacheHealth(RedisConnection redis, TimeSpan breakDura
         {
             if (closed)
             {
-                Log.CacheCircuitClosed(logger, suppressed);
+                LogMessages.CacheCircuitClosed(logger, suppressed);
             }
             else
             {
-                Log.CacheCircuitOpened(logger, suppressed);
+                LogMessages.CacheCircuitOpened(logger, suppressed);
             }
         }
     }

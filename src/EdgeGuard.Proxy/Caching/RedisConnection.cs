@@ -10,11 +10,16 @@ namespace EdgeGuard.Proxy.Caching;
 /// is gone or frozen costs a request at most that long; it reconnects by itself. It connects asynchronously: a
 /// synchronous connect blocks a thread-pool thread while the connection it waits for needs one, and at start-up on
 /// two cores (every service starting at once) it failed for its whole connect timeout, with errors logged by every
-/// user of the connection until it came up.
+/// user of the connection until it came up. Through Sentinels (<c>redis-sentinel://</c>) StackExchange.Redis finds
+/// the primary and follows its failovers by itself once connected, but its first connect is synchronous and throws
+/// when no Sentinel names a reachable primary: that one runs on a thread of its own and is retried until it succeeds.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
+    private static readonly TimeSpan SentinelRetryDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly Lazy<Task<IConnectionMultiplexer>> _multiplexer;
+    private readonly CancellationTokenSource _disposing = new();
 
     public RedisConnection(CacheLocation location, IOptions<EdgeGuardOptions> options)
     {
@@ -34,7 +39,9 @@ public sealed class RedisConnection : IAsyncDisposable
         config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ReconnectRetryPolicy = new LinearRetry(500);
         config.ClientName ??= "edgeguard";
-        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false));
+        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(config.ServiceName is null
+            ? async () => await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false)
+            : () => ConnectThroughSentinelsAsync(config, _disposing.Token));
     }
 
     /// <summary>True when <c>REDIS_URL</c> names a Redis (the instance is then part of a cluster).</summary>
@@ -47,15 +54,34 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _disposing.CancelAsync().ConfigureAwait(false);
         if (_multiplexer.IsValueCreated)
         {
             try
             {
                 await (await _multiplexer.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             }
-            catch (RedisConnectionException)
+            catch (Exception e) when (e is RedisConnectionException or OperationCanceledException)
             {
                 // Never connected: nothing to close.
+            }
+        }
+
+        _disposing.Dispose();
+    }
+
+    private static async Task<IConnectionMultiplexer> ConnectThroughSentinelsAsync(ConfigurationOptions config, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await Task.Factory.StartNew<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(config), cancellationToken,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(SentinelRetryDelay, cancellationToken).ConfigureAwait(false);
             }
         }
     }

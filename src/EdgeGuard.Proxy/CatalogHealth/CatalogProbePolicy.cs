@@ -52,7 +52,7 @@ public sealed class CatalogProbePolicy(
                 {
                     passive.Forget(destination);
                     health.SetPassive(cluster, destination, DestinationHealth.Healthy, TimeSpan.Zero);
-                    CatalogHealthLog.BackInService(logger, destination.DestinationId, cluster.ClusterId);
+                    CatalogHealthLogMessages.BackInService(logger, destination.DestinationId, cluster.ClusterId);
                 }
             }
             else
@@ -72,7 +72,7 @@ public sealed class CatalogProbePolicy(
             : options.Value.DefaultThreshold;
 }
 
-internal static partial class CatalogHealthLog
+internal static partial class CatalogHealthLogMessages
 {
     [LoggerMessage(501, LogLevel.Information, "Destination {Destination} of cluster {Cluster} answers its health probe again: back in service at once (the passive check's reactivation period is cut short)")]
     public static partial void BackInService(ILogger logger, string destination, string cluster);

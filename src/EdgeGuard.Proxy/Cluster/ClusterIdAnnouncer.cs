@@ -8,7 +8,7 @@ namespace EdgeGuard.Proxy.Cluster;
 /// announcement returns. If some member does not confirm in time the caller is refused and tries again (the
 /// entry stays in the log: the ids arrive anyway; an instance that cannot confirm stops trusting its filter).
 /// </summary>
-public sealed class ClusterIdAnnouncer(ClusterSync sync) : IIdAnnouncer
+public sealed class ClusterIdAnnouncer(ClusterAnnouncer announcer) : IIdAnnouncer
 {
     private const int BatchSize = 1_000;
 
@@ -17,7 +17,7 @@ public sealed class ClusterIdAnnouncer(ClusterSync sync) : IIdAnnouncer
         for (var offset = 0; offset < ids.Count; offset += BatchSize)
         {
             var batch = ids.Skip(offset).Take(BatchSize).ToList();
-            await sync.AnnounceAsync(new FilterLogEntry(LogOp.Add) { Ids = batch }, revoke: null, cancellationToken).ConfigureAwait(false);
+            await announcer.AnnounceAsync(new FilterStreamEntry(LogOp.Add) { Ids = batch }, revoke: null, cancellationToken).ConfigureAwait(false);
         }
     }
 }

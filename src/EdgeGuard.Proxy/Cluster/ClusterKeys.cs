@@ -25,6 +25,9 @@ public sealed class ClusterKeys(string clusterName)
     /// <summary>The lease of the instance that rebuilds, snapshots, polls and settles orphaned writes.</summary>
     public RedisKey LeaderLease => _tag + ":lease:leader";
 
+    /// <summary>Who reported the last loss of log entries (a key with a TTL: one report per loss).</summary>
+    public RedisKey LostReport => _tag + ":lost";
+
     /// <summary>The cluster's filter key (hex), made once when no <c>EDGEGUARD_FILTER_KEY</c> is set.</summary>
     public RedisKey FilterKey => _tag + ":filter-key";
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
@@ -17,7 +15,11 @@ namespace EdgeGuard.Proxy.Cluster;
 /// with no end past its deadline) from what the catalog says. An admin's reload on any instance also publishes.
 /// </summary>
 public sealed class ClusterLeader(
-    ClusterSync sync,
+    ClusterConnection connection,
+    ClusterAnnouncer announcer,
+    LogApplier applier,
+    OpenWrites openWrites,
+    SnapshotTaker snapshots,
     ClusterIdentity identity,
     FilterLoader loader,
     ProductFilter filter,
@@ -28,7 +30,6 @@ public sealed class ClusterLeader(
     LogThrottle logThrottle,
     ILogger<ClusterLeader> logger) : BackgroundService, IFilterReloader, ILeadership
 {
-    private readonly ConcurrentDictionary<string, byte> _settling = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _publishing = new(1, 1);
     private volatile bool _isLeader;
 
@@ -45,24 +46,19 @@ public sealed class ClusterLeader(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!sync.IsClustered)
-        {
-            return;
-        }
-
         using var timer = new PeriodicTimer(Cluster.LeaderLeaseTtl / 3, time);
         try
         {
             do
             {
-                if (sync.Log is not { } log)
+                if (!connection.IsOpen)
                 {
                     continue;
                 }
 
                 try
                 {
-                    await KeepLeaseAsync(log).ConfigureAwait(false);
+                    await KeepLeaseAsync(connection.Stream).ConfigureAwait(false);
                     if (_isLeader && filter.IsReady)
                     {
                         SettleOrphanedWrites();
@@ -75,6 +71,7 @@ public sealed class ClusterLeader(
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The leader's duties are retried on the next tick; whatever failed, the instance keeps serving.
+                    // Only Redis's own errors: these duties include the catalog's rebuild, whose failures say nothing of the lease.
                     if (e is RedisException or TimeoutException)
                     {
                         _isLeader = false; // not sure of the lease any more: another instance may take it
@@ -82,7 +79,7 @@ public sealed class ClusterLeader(
 
                     if (logThrottle.ShouldLog("cluster-leader", out var suppressed))
                     {
-                        ClusterLog.LeaderFailed(logger, suppressed, e.Message);
+                        ClusterLogMessages.LeaderFailed(logger, suppressed, e.Message);
                     }
                 }
             }
@@ -93,21 +90,15 @@ public sealed class ClusterLeader(
         }
         finally
         {
-            if (_isLeader && sync.Log is { } log)
+            if (_isLeader && connection.IsOpen)
             {
-                try
-                {
-                    await log.ReleaseLeaseAsync(identity.Id).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (RedisFailures.IsUnanswered(e))
-                {
-                    // The lease expires by itself.
-                }
+                // The lease expires by itself when Redis does not take this.
+                await ClusterConnection.TryAsync(() => connection.Stream.ReleaseLeaseAsync(identity.Id).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task KeepLeaseAsync(FilterLog log)
+    private async Task KeepLeaseAsync(FilterStream log)
     {
         if (_isLeader)
         {
@@ -116,7 +107,7 @@ public sealed class ClusterLeader(
         else if (await log.TryAcquireLeaseAsync(identity.Id, Cluster.LeaderLeaseTtl).ConfigureAwait(false))
         {
             _isLeader = true;
-            ClusterLog.Leading(logger, identity.Id, Cluster.Name);
+            ClusterLogMessages.Leading(logger, identity.Id, Cluster.Name);
         }
     }
 
@@ -127,9 +118,14 @@ public sealed class ClusterLeader(
     /// </summary>
     private async Task<bool> RebuildDueAsync()
     {
-        if (await sync.Snapshots.ReadManifestAsync().ConfigureAwait(false) is not { } manifest || manifest.Generation != sync.Generation)
+        if (await connection.Snapshots.ReadManifestAsync().ConfigureAwait(false) is not { } manifest || manifest.Generation != connection.Generation)
         {
-            await PublishSnapshotAsync().ConfigureAwait(false);
+            // Only a filter this instance trusts: not one still catching up or reloading (after a loss of log entries).
+            if (filter.IsTrusted)
+            {
+                await PublishSnapshotAsync().ConfigureAwait(false);
+            }
+
             return false;
         }
 
@@ -150,18 +146,18 @@ public sealed class ClusterLeader(
         {
             // Before the bits: they then hold every id up to its positions.
             var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, CancellationToken.None).ConfigureAwait(false);
-            var captured = await sync.CaptureAsync(() =>
+            var captured = await applier.CaptureAsync(() =>
             {
                 var bytes = new MemoryStream();
                 filter.Current!.WriteTo(bytes);
-                return (Bytes: bytes, Items: filter.Items, Position: sync.Applied, Open: sync.OpenWrites);
+                return (Bytes: bytes, Items: filter.Items, Position: applier.Applied, Open: openWrites.All);
             }).ConfigureAwait(false);
             using var bytes = captured.Bytes;
-            var manifest = await sync.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, sync.Generation,
+            var manifest = await connection.Snapshots.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), captured.Position, connection.Generation,
                 captured.Items, [.. captured.Open], identity.Id, provenance).ConfigureAwait(false);
-            sync.SnapshotVersion = manifest.Version;
-            await sync.AppendAsync(new FilterLogEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
-            ClusterLog.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);
+            snapshots.Version = manifest.Version;
+            await announcer.AppendAsync(new FilterStreamEntry(LogOp.Snapshot) { SnapshotVersion = manifest.Version }).ConfigureAwait(false);
+            ClusterLogMessages.SnapshotWritten(logger, manifest.Version, manifest.Items, manifest.Bytes, manifest.Position.StreamId);
         }
         finally
         {
@@ -173,26 +169,26 @@ public sealed class ClusterLeader(
     private void SettleOrphanedWrites()
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var open in sync.OpenWrites)
+        foreach (var open in openWrites.All)
         {
-            if (open.Deadline == 0 || open.Deadline > now || !_settling.TryAdd(open.WriteId, 0))
+            if (open.Deadline == 0 || open.Deadline > now || !openWrites.TryStartSettling(open.WriteId))
             {
                 continue;
             }
 
-            ClusterLog.OrphanedWrite(logger, open.WriteId, open.Id);
+            ClusterLogMessages.OrphanedWrite(logger, open.WriteId, open.Id);
             verifier.VerifyInBackground(open.Id,
                 async _ =>
                 {
-                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId }).ConfigureAwait(false);
-                    _settling.TryRemove(open.WriteId, out byte _);
+                    await announcer.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId }).ConfigureAwait(false);
+                    openWrites.Settled(open.WriteId);
                 },
                 async () =>
                 {
                     // Absent: a create that failed, or a delete that succeeded; either way cached answers go
                     // and the filter gains nothing (a commit of a delete).
-                    await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId, IsDelete = true }).ConfigureAwait(false);
-                    _settling.TryRemove(open.WriteId, out byte _);
+                    await announcer.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = open.Id, WriteId = open.WriteId, IsDelete = true }).ConfigureAwait(false);
+                    openWrites.Settled(open.WriteId);
                 });
         }
     }

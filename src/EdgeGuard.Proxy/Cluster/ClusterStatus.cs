@@ -1,16 +1,15 @@
-using EdgeGuard.Proxy.Admin;
-using EdgeGuard.Proxy.Caching;
-
 namespace EdgeGuard.Proxy.Cluster;
 
 /// <summary>This instance's place in its cluster, for stats, gauges and health; standalone, a cluster of one.</summary>
-public sealed class ClusterStatus(RedisConnection redis, ClusterIdentity identity, IServiceProvider services)
+/// <param name="membership">This instance's membership (registered only in a cluster).</param>
+public sealed class ClusterStatus(ClusterIdentity identity, Membership? membership = null)
 {
-    private ClusterSync? Sync => redis.IsConfigured ? services.GetServices<IHostedService>().OfType<ClusterSync>().FirstOrDefault() : null;
+    public bool IsClustered => membership is not null;
 
-    public bool IsClustered => redis.IsConfigured;
-
-    public ClusterView View => Sync is { } sync
-        ? new ClusterView(sync.InstanceId, sync.LiveMembers, sync.SyncLag)
+    public ClusterView View => membership is { } member
+        ? new ClusterView(identity.Id, member.LiveMembers, member.SyncLag)
         : new ClusterView(identity.Id, 1, TimeSpan.Zero);
 }
+
+/// <summary>This instance in its cluster (standalone: alone, never behind).</summary>
+public sealed record ClusterView(string InstanceId, int Instances, TimeSpan SyncLag);

@@ -18,7 +18,8 @@ namespace EdgeGuard.Proxy.Cluster;
 /// </list>
 /// </summary>
 public sealed class ClusterWriteCoordinator(
-    ClusterSync sync,
+    ClusterAnnouncer announcer,
+    LogApplier applier,
     ProductCache cache,
     WriteVerifier verifier,
     TimeProvider time,
@@ -28,9 +29,9 @@ public sealed class ClusterWriteCoordinator(
     {
         var writeId = Guid.NewGuid().ToString("N");
         var deadline = time.GetUtcNow() + options.Value.Cluster.WriteDeadline;
-        await sync.AnnounceAsync(
-            new FilterLogEntry(LogOp.Begin) { Id = id, WriteId = writeId, Deadline = deadline.ToUnixTimeMilliseconds() },
-            () => new FilterLogEntry(LogOp.Abort) { Id = id, WriteId = writeId },
+        await announcer.AnnounceAsync(
+            new FilterStreamEntry(LogOp.Begin) { Id = id, WriteId = writeId, Deadline = deadline.ToUnixTimeMilliseconds() },
+            () => new FilterStreamEntry(LogOp.Abort) { Id = id, WriteId = writeId },
             cancellationToken).ConfigureAwait(false);
         return new PendingWrite(this, id, writeId, kind);
     }
@@ -39,15 +40,15 @@ public sealed class ClusterWriteCoordinator(
     {
         // Throws while Redis is unreachable: the caller leaves the write unresolved, so the id stays pending
         // everywhere until the commit can be told (after asking the catalog again).
-        var position = await sync.AppendAsync(new FilterLogEntry(LogOp.Commit) { Id = id, WriteId = writeId, IsDelete = kind == WriteKind.Delete }).ConfigureAwait(false);
+        var position = await announcer.AppendAsync(new FilterStreamEntry(LogOp.Commit) { Id = id, WriteId = writeId, IsDelete = kind == WriteKind.Delete }).ConfigureAwait(false);
         await cache.RemoveAsync(id).ConfigureAwait(false);
         // Not needed for correctness (the id is pending here until then), but the writer's own next read is then
         // answered through the cache like any other.
-        await sync.WaitUntilAppliedAsync(position, options.Value.Cluster.AnnounceTimeout).ConfigureAwait(false);
+        await applier.WaitUntilAppliedAsync(position, options.Value.Cluster.AnnounceTimeout).ConfigureAwait(false);
     }
 
     private async ValueTask AbortAsync(string id, string writeId) =>
-        await sync.AppendAsync(new FilterLogEntry(LogOp.Abort) { Id = id, WriteId = writeId }).ConfigureAwait(false);
+        await announcer.AppendAsync(new FilterStreamEntry(LogOp.Abort) { Id = id, WriteId = writeId }).ConfigureAwait(false);
 
     private sealed class PendingWrite(ClusterWriteCoordinator owner, string id, string writeId, WriteKind kind) : IPendingWrite
     {
@@ -72,7 +73,7 @@ public sealed class ClusterWriteCoordinator(
                 {
                     await owner.CommitAsync(id, writeId, kind).ConfigureAwait(false);
                 }
-                catch (Exception e) when (RedisFailures.IsUnanswered(e))
+                catch (Exception e) when (ClusterConnection.IsOutage(e))
                 {
                     SettleFromCatalog();
                 }
@@ -90,7 +91,7 @@ public sealed class ClusterWriteCoordinator(
             {
                 await owner.AbortAsync(id, writeId).ConfigureAwait(false);
             }
-            catch (Exception e) when (RedisFailures.IsUnanswered(e))
+            catch (Exception e) when (ClusterConnection.IsOutage(e))
             {
                 // Pending everywhere is safe; the leader settles the open begin at its deadline.
             }
@@ -126,7 +127,7 @@ public sealed class ClusterWriteCoordinator(
                     await tell().ConfigureAwait(false);
                     return;
                 }
-                catch (Exception e) when (RedisFailures.IsUnanswered(e))
+                catch (Exception e) when (ClusterConnection.IsOutage(e))
                 {
                     await Task.Delay(delay).ConfigureAwait(false);
                 }

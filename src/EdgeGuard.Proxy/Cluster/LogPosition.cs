@@ -40,6 +40,8 @@ public readonly record struct LogPosition(long Packed) : IComparable<LogPosition
 
     public int CompareTo(LogPosition other) => Packed.CompareTo(other.Packed);
 
+    public static LogPosition Max(LogPosition left, LogPosition right) => left > right ? left : right;
+
     public static bool operator <(LogPosition left, LogPosition right) => left.Packed < right.Packed;
 
     public static bool operator >(LogPosition left, LogPosition right) => left.Packed > right.Packed;

@@ -6,9 +6,6 @@ using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
 
-/// <summary>A write that was begun and not yet ended when a snapshot was taken: still pending for whoever loads it.</summary>
-public sealed record OpenWrite(string WriteId, string Id, long Deadline);
-
 /// <summary>What a snapshot's manifest says about it.</summary>
 /// <param name="Version">Numbered by the cluster (INCR): newer is higher.</param>
 /// <param name="Position">The log position the filter includes: every entry up to it was applied.</param>
@@ -73,6 +70,9 @@ public sealed class SnapshotStore(IConnectionMultiplexer redis, ClusterKeys keys
 
         return manifest;
     }
+
+    /// <summary>Removes the current snapshot's manifest: no instance joins from it any more (its chunks expire unread).</summary>
+    public Task ForgetAsync() => Db.KeyDeleteAsync(keys.Snapshot);
 
     public async Task<SnapshotManifest?> ReadManifestAsync()
     {

@@ -5,8 +5,9 @@ namespace EdgeGuard.Proxy.Configuration;
 
 /// <summary>
 /// Where the cache lives, parsed from <c>REDIS_URL</c>: embedded (unset or <c>memory://</c>) or Redis
-/// (<c>redis://[user:password@]host:port[/db]</c>, <c>rediss://</c> for TLS). StackExchange.Redis has its
-/// own "host:port,password=…" syntax; this maps the URL form users and scripts pass onto it.
+/// (<c>redis://[user:password@]host:port[/db]</c>, <c>rediss://</c> for TLS, or Sentinels that name the primary:
+/// <c>redis-sentinel://[:password@]host:port[,host:port…][/db]#serviceName</c>, see <see cref="SentinelUrl"/>).
+/// StackExchange.Redis has its own "host:port,password=…" syntax; this maps the URL form users and scripts pass onto it.
 /// </summary>
 public sealed record CacheLocation(ConfigurationOptions? Redis)
 {
@@ -14,19 +15,33 @@ public sealed record CacheLocation(ConfigurationOptions? Redis)
 
     public bool IsEmbedded => Redis is null;
 
+    /// <summary>True when <paramref name="url"/> asks for Redis (valid or not), false for the embedded cache.</summary>
+    public static bool NamesRedis([NotNullWhen(true)] string? url) => !string.IsNullOrWhiteSpace(url) && url.Trim() != "memory://";
+
     public static bool TryParse(string? url, [NotNullWhen(true)] out CacheLocation? location, [NotNullWhen(false)] out string? error)
     {
         location = null;
         error = null;
-        if (string.IsNullOrWhiteSpace(url) || url.Trim() == "memory://")
+        if (!NamesRedis(url))
         {
             location = Embedded;
             return true;
         }
 
+        if (url.Trim().StartsWith(SentinelUrl.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            if (!SentinelUrl.TryParse(url.Trim(), out var sentinel, out error))
+            {
+                return false;
+            }
+
+            location = new CacheLocation(sentinel);
+            return true;
+        }
+
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss"))
         {
-            error = "must be memory:// or redis://[user:password@]host:port[/db] (or rediss://).";
+            error = "must be memory://, redis://[user:password@]host:port[/db] (or rediss://), or redis-sentinel://host:port[,host:port…][/db]#serviceName.";
             return false;
         }
 
@@ -38,22 +53,7 @@ public sealed record CacheLocation(ConfigurationOptions? Redis)
 
         var redis = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
         redis.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
-        if (uri.UserInfo.Length > 0)
-        {
-            var colon = uri.UserInfo.IndexOf(':');
-            var user = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
-            var password = colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
-            if (password is null)
-            {
-                // redis://secret@host: a lone user-info part is the password (requirepass without ACL users).
-                redis.Password = user;
-            }
-            else
-            {
-                redis.User = user.Length > 0 ? user : null;
-                redis.Password = password;
-            }
-        }
+        RedisUserInfo.Apply(uri.UserInfo, redis);
 
         var path = uri.AbsolutePath.Trim('/');
         if (path.Length > 0)

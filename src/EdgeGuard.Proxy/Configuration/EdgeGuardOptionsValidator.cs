@@ -1,5 +1,4 @@
 using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Configuration;
@@ -8,17 +7,15 @@ namespace EdgeGuard.Proxy.Configuration;
 [OptionsValidator]
 public sealed partial class EdgeGuardOptionsAnnotationsValidator : IValidateOptions<EdgeGuardOptions>;
 
-/// <summary>Rules that span settings or need parsing; each failure names the setting.</summary>
-public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IValidateOptions<EdgeGuardOptions>
+/// <summary>
+/// Rules that span settings or need parsing, for the settings every gateway has; each failure names the setting. The
+/// features validate their own sections (<c>FilterOptionsValidator</c>, <c>ClientBudgetOptionsValidator</c>).
+/// </summary>
+public sealed class EdgeGuardOptionsValidator : IValidateOptions<EdgeGuardOptions>
 {
     public ValidateOptionsResult Validate(string? name, EdgeGuardOptions options)
     {
         var failures = new List<string>();
-        if (configuration[Filtering.FilterKeyProvider.EnvironmentVariable] is { Length: > 0 } key && !BloomFilterKey.TryParse(key, out _))
-        {
-            failures.Add($"{Filtering.FilterKeyProvider.EnvironmentVariable} must be 32 hex digits (a 128-bit key), not all zero.");
-        }
-
         if (options.Cluster.AnnounceTimeout >= options.Cluster.MembershipTtl)
         {
             failures.Add("EdgeGuard:Cluster:AnnounceTimeout must be shorter than EdgeGuard:Cluster:MembershipTtl.");
@@ -52,23 +49,11 @@ public sealed class EdgeGuardOptionsValidator(IConfiguration configuration) : IV
             failures.Add($"REDIS_URL (EdgeGuard:Cache:RedisUrl) {redisError}");
         }
 
-        if (!options.Bloom.HasApiListingSource && string.IsNullOrWhiteSpace(options.Bloom.ProductsFile))
-        {
-            failures.Add("EdgeGuard:Bloom has no source: set PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile), EdgeGuard:Bloom:LoadFromCatalog or EdgeGuard:Bloom:Sql.");
-        }
-        else if (!options.Bloom.HasApiListingSource && !File.Exists(options.Bloom.ProductsFile))
-        {
-            // With the file as the only source, a missing file would make a filter that rejects every product.
-            failures.Add($"PRODUCTS_FILE (EdgeGuard:Bloom:ProductsFile) '{options.Bloom.ProductsFile}' does not exist, and it is the filter's only source.");
-        }
-
         if (!BloomLayoutSetting.TryParse(options.Bloom.Layout, out _))
         {
             failures.Add(BloomLayoutSetting.Error(options.Bloom.Layout));
         }
 
-        failures.AddRange(SqlSourceSettings.Validate(options.Bloom.Sql));
-        failures.AddRange(Budget.ClientBudgetSettings.Validate(options.ClientBudget));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

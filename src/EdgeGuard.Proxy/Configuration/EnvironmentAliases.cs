@@ -9,6 +9,9 @@ namespace EdgeGuard.Proxy.Configuration;
 /// </summary>
 public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConfigureOptions<EdgeGuardOptions>
 {
+    /// <summary>The variable naming the cluster's Redis (see <see cref="CacheLocation"/>).</summary>
+    public const string RedisUrl = "REDIS_URL";
+
     public void PostConfigure(string? name, EdgeGuardOptions options)
     {
         if (configuration["PRODUCTS_FILE"] is { } productsFile)
@@ -16,7 +19,7 @@ public sealed class EnvironmentAliases(IConfiguration configuration) : IPostConf
             options.Bloom.ProductsFile = productsFile;
         }
 
-        if (configuration["REDIS_URL"] is { } redisUrl)
+        if (configuration[RedisUrl] is { } redisUrl)
         {
             options.Cache.RedisUrl = redisUrl;
         }

@@ -29,7 +29,7 @@ public sealed class DashboardSampler(
 
     /// <summary>The sources the charts show, in stacking order; <c>budget</c> is the per-client budget's (issue 12's other half).</summary>
     public static readonly IReadOnlyList<string> ChartSources =
-        [Sources.Bloom, Sources.Cache, Sources.NegativeCache, Sources.Stale, Sources.Upstream, "budget", Sources.Invalid];
+        [AnswerSource.Bloom, AnswerSource.Cache, AnswerSource.NegativeCache, AnswerSource.Stale, AnswerSource.Upstream, "budget", AnswerSource.Invalid];
 
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(900);
     private const int Kept = 600;
@@ -59,7 +59,7 @@ public sealed class DashboardSampler(
             }
             else if (throttle.ShouldLog("dashboard-scrape", out var suppressed))
             {
-                DashboardLog.ScrapeFailed(logger, suppressed);
+                DashboardLogMessages.ScrapeFailed(logger, suppressed);
             }
 
             _latest = JsonSerializer.SerializeToUtf8Bytes(Compute(), DashboardJsonContext.Default.DashboardData);
@@ -135,8 +135,8 @@ public sealed class DashboardSampler(
         var rates = ChartSources.ToDictionary(source => source, source => (double?)(Delta(latest.Requests, recent.Requests, source) / seconds), StringComparer.Ordinal);
         var requests = latest.ProductRequests - recent.ProductRequests;
         var catalog = latest.CatalogRequests - recent.CatalogRequests;
-        var cacheAnswers = Delta(latest.Requests, recent.Requests, Sources.Cache) + Delta(latest.Requests, recent.Requests, Sources.NegativeCache);
-        var lookedUp = cacheAnswers + Delta(latest.Requests, recent.Requests, Sources.Upstream) + Delta(latest.Requests, recent.Requests, Sources.Stale);
+        var cacheAnswers = Delta(latest.Requests, recent.Requests, AnswerSource.Cache) + Delta(latest.Requests, recent.Requests, AnswerSource.NegativeCache);
+        var lookedUp = cacheAnswers + Delta(latest.Requests, recent.Requests, AnswerSource.Upstream) + Delta(latest.Requests, recent.Requests, AnswerSource.Stale);
         var latency = ChartSources
             .Where(source => latest.Buckets.ContainsKey(source))
             .Select(source =>

@@ -42,7 +42,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
         if (items > capacity)
         {
             var larger = WithHeadroom(items);
-            Log.FilterResized(logger, items, capacity, larger);
+            LogMessages.FilterResized(logger, items, capacity, larger);
             capacity = larger;
             (filter, items) = await ReadSourcesAsync(capacity, cancellationToken).ConfigureAwait(false);
         }
@@ -121,7 +121,7 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
                 }
             }
 
-            Log.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogMessages.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return (filter, items);

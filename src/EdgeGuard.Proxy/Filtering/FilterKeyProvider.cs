@@ -1,5 +1,4 @@
 using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Cluster;
 
 namespace EdgeGuard.Proxy.Filtering;
 
@@ -25,9 +24,10 @@ public sealed class FilterKeyProvider(IConfiguration configuration)
     public bool IsResolved => _current is not null;
 
     /// <summary>The configured key, else the cluster's (made now if no instance made one yet).</summary>
-    public async Task<BloomFilterKey> ResolveForClusterAsync(FilterLog log)
+    /// <param name="ensureClusterKey">Stores a candidate key (hex) as the cluster's unless it has one, and returns the cluster's.</param>
+    public async Task<BloomFilterKey> ResolveForClusterAsync(Func<string, Task<string>> ensureClusterKey)
     {
-        var key = Configured ?? BloomFilterKey.Parse(await log.EnsureFilterKeyAsync(BloomFilterKey.NewRandom().ToHex()).ConfigureAwait(false));
+        var key = Configured ?? BloomFilterKey.Parse(await ensureClusterKey(BloomFilterKey.NewRandom().ToHex()).ConfigureAwait(false));
         _current = key;
         return key;
     }

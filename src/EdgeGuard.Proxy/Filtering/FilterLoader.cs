@@ -8,24 +8,21 @@ using Polly.Retry;
 namespace EdgeGuard.Proxy.Filtering;
 
 /// <summary>
-/// Loads the filter in the background at start-up (the gateway forwards everything meanwhile), retrying
-/// with backoff until every source has been read, then rebuilds on the configured interval and on demand.
-/// A rebuild is built aside and swapped in; one that would shrink the filter by more than
-/// <c>EdgeGuard:Bloom:MaxShrinkShare</c> is refused unless forced. A source whose configuration turns out to be
-/// unusable once it can be read (<see cref="ConfigurationErrorException"/>) stops the gateway with exit code 2.
+/// Builds the filter from its sources and puts it in use: once, retrying with backoff until every source has been read
+/// (<see cref="LoadWithRetriesAsync"/>), or again on demand (<see cref="ReloadAsync"/>). A rebuild is built aside and
+/// swapped in; one that would shrink the filter by more than <c>EdgeGuard:Bloom:MaxShrinkShare</c> is refused unless
+/// forced. A source whose configuration turns out to be unusable once it can be read (<see cref="ConfigurationErrorException"/>)
+/// stops the gateway with exit code 2 (<see cref="StopForConfiguration"/>). When it runs is the mode's business:
+/// <see cref="StandaloneFilterService"/> standalone, the cluster's join and leader in a cluster.
 /// </summary>
 public sealed class FilterLoader(
     ProductFilter filter,
     FilterBuilder builder,
-    FilterKeyProvider keys,
-    LocalFilterStore local,
-    SnapshotRestorer restorer,
     SnapshotState snapshot,
-    Caching.RedisConnection redis,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<FilterLoader> logger) : BackgroundService, IFilterReloader
+    ILogger<FilterLoader> logger) : IFilterReloader
 {
     /// <summary>Rebuilds once from the sources and swaps the result in (admin reload, periodic reload).</summary>
     /// <param name="force">Swap in even a filter that shrank past the configured share (an admin's decision).</param>
@@ -39,29 +36,26 @@ public sealed class FilterLoader(
         {
             if (!force)
             {
-                Log.FilterShrinkRefused(logger, next.Items, before, options.Value.Bloom.MaxShrinkShare);
+                LogMessages.FilterShrinkRefused(logger, next.Items, before, options.Value.Bloom.MaxShrinkShare);
                 throw new FilterShrinkRefusedException(next.Items, before);
             }
 
-            Log.FilterShrinkForced(logger, next.Items, before);
+            LogMessages.FilterShrinkForced(logger, next.Items, before);
         }
 
         rebuild.Commit(next, carryOverCurrent: !builder.SourcesListApiCreatedProducts);
         snapshot.RebuildEnded();
-        if (!redis.IsConfigured && local.IsEnabled)
-        {
-            var provenance = await builder.SnapshotProvenanceAsync(filter.Provenance, cancellationToken).ConfigureAwait(false);
-            local.Save(filter.Current!, filter.Items, provenance);
-        }
 
         var report = new FilterBuildReport(filter.Items, next.Duration, next.Filter.ExpectedItems, next.OutgrewConfiguredSize);
-        Log.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
+        LogMessages.FilterLoaded(logger, report.Items, report.Duration.TotalMilliseconds);
         return report;
     }
 
     /// <summary>Builds the first filter, retrying with backoff while a source cannot be read.</summary>
-    public async Task LoadWithRetriesAsync(CancellationToken stoppingToken)
+    /// <param name="reload">What one attempt does (by default <see cref="ReloadAsync"/>, forced).</param>
+    public async Task LoadWithRetriesAsync(CancellationToken stoppingToken, IFilterReloader? reload = null)
     {
+        reload ??= this;
         var firstLoad = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -74,97 +68,23 @@ public sealed class FilterLoader(
                 MaxDelay = options.Value.Bloom.MaxRetryDelay,
                 OnRetry = args =>
                 {
-                    Log.FilterLoadFailed(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
+                    LogMessages.FilterLoadFailed(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
                     return default;
                 },
             })
             .Build();
-        await firstLoad.ExecuteAsync(async ct => await ReloadAsync(force: true, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Standalone: the local snapshot at once if there is one, then the sources, then a rebuild every
-    /// <c>ReloadInterval</c>. In a cluster the cluster's sync and leader do this instead.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (redis.IsConfigured)
-        {
-            return;
-        }
-
-        try
-        {
-            await RestoreLocalSnapshotAsync(stoppingToken).ConfigureAwait(false);
-            await LoadWithRetriesAsync(stoppingToken).ConfigureAwait(false);
-            if (options.Value.Bloom.ReloadInterval is not { } interval)
-            {
-                return;
-            }
-
-            using var timer = new PeriodicTimer(interval, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await ReloadAsync(force: false, stoppingToken).ConfigureAwait(false);
-                }
-                catch (FilterShrinkRefusedException)
-                {
-                    // Logged where refused; the filter in use stays.
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The filter in use stays: a failed rebuild never takes ids away.
-                    Log.FilterReloadFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (ConfigurationErrorException e)
-        {
-            StopForConfiguration(e);
-        }
+        await firstLoad.ExecuteAsync(async ct => await reload.ReloadAsync(force: true, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>A source's configuration that cannot work, found once the source could be read: the same message
     /// and exit code as a refusal at start-up.</summary>
     public void StopForConfiguration(ConfigurationErrorException error)
     {
-        Log.ConfigurationFailedAfterStart(logger, error.Message);
+        LogMessages.ConfigurationFailedAfterStart(logger, error.Message);
         Console.Error.WriteLine($"EdgeGuard cannot start, the configuration is invalid:{Environment.NewLine}  {error.Message}");
         Environment.ExitCode = StartupErrors.InvalidConfigurationExitCode;
         // Once started (at once if it already has): a stop while the server is still binding would end in a crash.
         lifetime.ApplicationStarted.Register(lifetime.StopApplication);
-    }
-
-    /// <summary>
-    /// The local snapshot, in use at once when the restorer says it may reject; otherwise the gateway forwards until
-    /// the first build. Ids journalled since it was taken go into whichever filter is put in use first.
-    /// </summary>
-    private async Task RestoreLocalSnapshotAsync(CancellationToken cancellationToken)
-    {
-        if (local.Load(keys.Configured) is not var (restored, journal))
-        {
-            keys.ResolveLocal(fromSnapshot: null);
-            snapshot.Set(SnapshotStatus.None, local.IsEnabled ? "no local filter snapshot was found" : "no local filter snapshot is kept (EdgeGuard:Bloom:SnapshotPath is empty)");
-            return;
-        }
-
-        keys.ResolveLocal(restored.Filter.Key);
-        foreach (var id in journal)
-        {
-            filter.Add(id); // before any filter is in use: replayed into the first one committed
-        }
-
-        var decision = await restorer.DecideAsync(restored, "local", cancellationToken).ConfigureAwait(false);
-        snapshot.Set(decision.Status, decision.Reason);
-        if (decision is { Status: SnapshotStatus.Restored, Filter: { } usable })
-        {
-            using var rebuild = await filter.BeginRebuildAsync(cancellationToken).ConfigureAwait(false);
-            rebuild.Commit(usable, carryOverCurrent: false);
-            Log.LocalSnapshotLoaded(logger, filter.Items, journal.Count);
-        }
     }
 }
 

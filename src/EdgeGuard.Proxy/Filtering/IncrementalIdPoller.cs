@@ -90,15 +90,15 @@ public sealed class IncrementalIdPoller(
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (failures > 0)
                 {
-                    Log.IdPollResumed(logger, source.Name, failures, learned);
+                    LogMessages.IdPollResumed(logger, source.Name, failures, learned);
                 }
                 else if (first)
                 {
-                    Log.IdPollCaughtUp(logger, source.Name, learned, elapsed, interval.TotalMilliseconds);
+                    LogMessages.IdPollCaughtUp(logger, source.Name, learned, elapsed, interval.TotalMilliseconds);
                 }
                 else if (learned > 0)
                 {
-                    Log.IdsPolled(logger, source.Name, learned, elapsed);
+                    LogMessages.IdsPolled(logger, source.Name, learned, elapsed);
                 }
 
                 first = false;
@@ -161,11 +161,11 @@ public sealed class IncrementalIdPoller(
 
         if (attempts == 1)
         {
-            Log.IdPollFailed(logger, source.Name, delay.TotalMilliseconds, suppressed, exception);
+            LogMessages.IdPollFailed(logger, source.Name, delay.TotalMilliseconds, suppressed, exception);
         }
         else
         {
-            Log.IdPollStillFailing(logger, source.Name, attempts, error, delay.TotalMilliseconds, suppressed, throttle.Window.TotalSeconds);
+            LogMessages.IdPollStillFailing(logger, source.Name, attempts, error, delay.TotalMilliseconds, suppressed, throttle.Window.TotalSeconds);
         }
     }
 

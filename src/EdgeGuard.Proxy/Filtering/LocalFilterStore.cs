@@ -95,7 +95,7 @@ public sealed class LocalFilterStore(IOptions<EdgeGuardOptions> options, ILogger
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Log.LocalSnapshotUnusable(logger, path, e.Message);
+            LogMessages.LocalSnapshotUnusable(logger, path, e.Message);
             return null;
         }
     }
@@ -141,7 +141,7 @@ public sealed class LocalFilterStore(IOptions<EdgeGuardOptions> options, ILogger
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.LocalSnapshotNotSaved(logger, path, e.Message);
+            LogMessages.LocalSnapshotNotSaved(logger, path, e.Message);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class LocalFilterStore(IOptions<EdgeGuardOptions> options, ILogger
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The id is in the filter in memory; a rebuild from a source that lists it keeps it after a restart.
-            Log.LocalJournalFailed(logger, path, e.Message);
+            LogMessages.LocalJournalFailed(logger, path, e.Message);
         }
     }
 

@@ -20,9 +20,6 @@ namespace EdgeGuard.Proxy.Filtering;
 /// </summary>
 public sealed class ProductFilter
 {
-    /// <summary>The default bound of <see cref="Pending"/>.</summary>
-    public const int DefaultMaxPending = 10_000;
-
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _buildGate = new(1, 1);
     private volatile InUse? _inUse;
@@ -37,17 +34,15 @@ public sealed class ProductFilter
     private readonly TimeSpan _recentWindow;
     private readonly int _recentLimit;
 
-    // In a cluster the filter's "no" is only as good as this instance's standing (see ClusterSync): trusted
-    // while caught up and until its membership could have expired.
-    private bool _requiresTrust;
-    private volatile bool _trusted = true;
-    private long _trustedUntil = long.MaxValue;
+    private readonly IFilterTrust _trust;
 
     /// <param name="maxPending">Bound of <see cref="Pending"/>.</param>
     /// <param name="rebuildGrace">How long an added id is kept for rebuilds whose sources may not list it yet.</param>
     /// <param name="rebuildGraceLimit">Ids kept for that at most (the oldest go first).</param>
-    public ProductFilter(int maxPending = DefaultMaxPending, TimeSpan? rebuildGrace = null, int rebuildGraceLimit = 100_000)
+    /// <param name="trust">Whether the filter's "no" counts now (always, by default: a standalone gateway).</param>
+    public ProductFilter(int maxPending = Configuration.WriteOptions.DefaultMaxPending, TimeSpan? rebuildGrace = null, int rebuildGraceLimit = 100_000, IFilterTrust? trust = null)
     {
+        _trust = trust ?? AlwaysTrusted.Instance;
         Pending = new PendingIds(maxPending);
         _recentWindow = rebuildGrace ?? TimeSpan.FromMinutes(10);
         _recentLimit = rebuildGraceLimit;
@@ -71,29 +66,22 @@ public sealed class ProductFilter
     /// <summary>Ids whose writes are in flight or unresolved; see <see cref="PendingIds"/>.</summary>
     public PendingIds Pending { get; }
 
-    /// <summary>
-    /// True when the filter's answers and the cache may be trusted now. Always, standalone; in a cluster only
-    /// while this instance is caught up with the log and a member in good standing: otherwise writes it has not
-    /// seen may have completed elsewhere, and it forwards everything.
-    /// </summary>
-    public bool IsTrusted => !_requiresTrust || (_trusted && System.Diagnostics.Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil));
+    /// <summary>True when the filter's answers and the cache may be trusted now (see <see cref="IFilterTrust"/>).</summary>
+    public bool IsTrusted => _trust.IsTrusted;
 
-    /// <summary>False only when the id certainly does not exist: a trusted filter is in use, it says no, and no write of the id is pending.</summary>
-    public bool MightContain(string id) => _inUse is not { } inUse || !IsTrusted || inUse.Filter.MightContain(id) || Pending.Contains(id);
-
-    /// <summary>From now on trust depends on <see cref="SetTrusted"/> and <see cref="TrustUntil"/> (a cluster member).</summary>
-    public void RequireTrust()
+    /// <summary>What the filter says of <paramref name="id"/>, pending writes and trust included: the read path's one check.</summary>
+    public FilterVerdict Judge(string id)
     {
-        _trusted = false;
-        _requiresTrust = true;
+        if (!_trust.IsTrusted || Pending.Contains(id))
+        {
+            return FilterVerdict.Uncertain;
+        }
+
+        return _inUse is { } inUse && !inUse.Filter.MightContain(id) ? FilterVerdict.Absent : FilterVerdict.MayExist;
     }
 
-    public void SetTrusted(bool trusted) => _trusted = trusted;
-
-    public void Distrust() => _trusted = false;
-
-    /// <summary>Trust ends at this <see cref="System.Diagnostics.Stopwatch"/> timestamp unless extended (membership).</summary>
-    public void TrustUntil(long timestamp) => Volatile.Write(ref _trustedUntil, timestamp);
+    /// <summary>False only when the id certainly does not exist (<see cref="FilterVerdict.Absent"/>).</summary>
+    public bool MightContain(string id) => Judge(id) != FilterVerdict.Absent;
 
     /// <summary>Adds an id the catalog now holds (a write it accepted, an announcement, a new row polled).</summary>
     public void Add(string id)

@@ -8,7 +8,7 @@ namespace EdgeGuard.Proxy.Observability;
 /// own host's exporter listens to it, so several gateways in one process (the tests) do not share counts. The
 /// names are OpenTelemetry's; the Prometheus exporter turns them into the contract's (<c>edgeguard.bloom.rejects</c>
 /// → <c>edgeguard_bloom_rejects_total</c>, unit <c>s</c> → <c>_seconds</c>). Observable gauges are in
-/// <see cref="EdgeGuardGauges"/>.
+/// each feature's <see cref="IGauges"/>.
 /// </summary>
 public sealed class EdgeGuardMetrics
 {
@@ -73,7 +73,7 @@ public sealed class EdgeGuardMetrics
     /// <summary>
     /// Records a zero on every counter (and every failure reason) so that each series exists from the start, as
     /// prometheus-net's did: an alert's <c>rate()</c> then reads 0, not "no data". Measurements made before the
-    /// host has started reach no exporter, so this runs once it has (<see cref="CounterSeeding"/>).
+    /// host has started reach no exporter, so this runs once it has (<see cref="MetricsPublication"/>).
     /// </summary>
     public void PublishZeros()
     {

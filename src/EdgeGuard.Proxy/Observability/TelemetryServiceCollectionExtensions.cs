@@ -25,9 +25,9 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddEdgeGuardTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<EdgeGuardMetrics>();
-        services.AddSingleton<EdgeGuardGauges>();
         services.AddSingleton<YarpForwarderCounters>();
-        services.AddHostedService<CounterSeeding>();
+        services.AddSingleton<IGauges, ForwarderGauges>();
+        services.AddHostedService<MetricsPublication>();
 
         services.AddMetrics(metrics => metrics
             .EnableMetrics(EdgeGuardMetrics.MeterName, null, OpenTelemetryListener, MeterScope.Local)

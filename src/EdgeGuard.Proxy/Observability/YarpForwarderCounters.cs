@@ -6,7 +6,7 @@ namespace EdgeGuard.Proxy.Observability;
 /// YARP's forwarder counts (requests started, in flight, failed), which YARP 2.3 publishes only as EventCounters of
 /// its <c>Yarp.ReverseProxy</c> event source, not on a Meter. Yarp.Telemetry.Consumption, YARP's own bridge, is not
 /// served by our package registry; this listener is the part of it the gateway needs: it asks for the counters once a
-/// second and keeps their last values for <see cref="EdgeGuardGauges"/> to export.
+/// second and keeps their last values for <see cref="ForwarderGauges"/> to export.
 /// </summary>
 /// <remarks>
 /// YARP counts every forward whether or not anyone listens. The source is enabled at <see cref="EventLevel.Critical"/>

@@ -1,5 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Gateway;
 using Yarp.ReverseProxy.Configuration;
 
 namespace EdgeGuard.Proxy.SharedCache;

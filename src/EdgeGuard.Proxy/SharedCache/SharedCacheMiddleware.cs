@@ -3,7 +3,8 @@ using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.HttpCaching;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Gateway;
+using EdgeGuard.Proxy.Reads;
 using Microsoft.AspNetCore.Http.Extensions;
 
 namespace EdgeGuard.Proxy.SharedCache;
@@ -85,7 +86,7 @@ public sealed class SharedCacheMiddleware(
                 // cookies: it then gets its own, the way product reads do); the others fetch their own.
                 if (found.Fetched is { TooLarge: false } own && !cache.HasCookie)
                 {
-                    await SharedResponses.RelayAsync(context, own, Sources.Upstream).ConfigureAwait(false);
+                    await SharedResponses.RelayAsync(context, own, AnswerSource.Upstream).ConfigureAwait(false);
                 }
                 else if (found.Fetched is not null)
                 {
@@ -111,12 +112,12 @@ public sealed class SharedCacheMiddleware(
 
         if (found.Fetched is not null || found.Revalidated)
         {
-            await SharedResponses.ReplayAsync(context, entry, Sources.Upstream, now).ConfigureAwait(false);
+            await SharedResponses.ReplayAsync(context, entry, AnswerSource.Upstream, now).ConfigureAwait(false);
         }
         else if (!entry.IsStaleAt(now) || SharedEntries.InRevalidationWindow(entry, now))
         {
             // Fresh, or in its stale-while-revalidate window (FusionCache's eager refresh revalidates it behind this answer).
-            await SharedResponses.ReplayAsync(context, entry, Sources.Cache, now).ConfigureAwait(false);
+            await SharedResponses.ReplayAsync(context, entry, AnswerSource.Cache, now).ConfigureAwait(false);
         }
         else if (entries.MayServeOnError(entry, now))
         {
@@ -135,7 +136,7 @@ public sealed class SharedCacheMiddleware(
         var now = time.GetUtcNow();
         if (await lookup.PeekAsync(key, context.Request).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } entry && !entry.IsStaleAt(now))
         {
-            await SharedResponses.ReplayAsync(context, entry, Sources.Cache, now).ConfigureAwait(false);
+            await SharedResponses.ReplayAsync(context, entry, AnswerSource.Cache, now).ConfigureAwait(false);
             return;
         }
 
@@ -147,12 +148,12 @@ public sealed class SharedCacheMiddleware(
         var now = time.GetUtcNow();
         if (await lookup.PeekAsync(key, context.Request).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } entry && !entry.IsStaleAt(now))
         {
-            await SharedResponses.ReplayAsync(context, entry, Sources.Cache, now).ConfigureAwait(false);
+            await SharedResponses.ReplayAsync(context, entry, AnswerSource.Cache, now).ConfigureAwait(false);
             return;
         }
 
         await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Not cached",
-            "The request said only-if-cached and no fresh stored answer exists.", Sources.Cache).ConfigureAwait(false);
+            "The request said only-if-cached and no fresh stored answer exists.", AnswerSource.Cache).ConfigureAwait(false);
     }
 
     /// <summary>This request's own GET (its cookies too), not shared with others; its answer is stored when it may be and
@@ -190,7 +191,7 @@ public sealed class SharedCacheMiddleware(
             await lookup.StoreAsync(key, entry, context.Request).ConfigureAwait(false);
         }
 
-        await SharedResponses.RelayAsync(context, answer, Sources.Upstream).ConfigureAwait(false);
+        await SharedResponses.RelayAsync(context, answer, AnswerSource.Upstream).ConfigureAwait(false);
     }
 
     /// <summary>An unsafe method: forwarded as it is; once the origin accepted it (2xx, 3xx), what is stored for its
@@ -222,21 +223,21 @@ public sealed class SharedCacheMiddleware(
         }
 
         metrics.UpstreamRequests.Add(1);
-        context.Response.Headers[Sources.HeaderName] = Sources.Upstream;
+        context.Response.Headers[AnswerSource.HeaderName] = AnswerSource.Upstream;
         await next(context).ConfigureAwait(false);
     }
 
     private Task StaleAsync(HttpContext context, CacheEntry entry, DateTimeOffset now)
     {
         metrics.StaleServed.Add(1);
-        return SharedResponses.ReplayAsync(context, entry, Sources.Stale, now);
+        return SharedResponses.ReplayAsync(context, entry, AnswerSource.Stale, now);
     }
 
     /// <summary>The origin failed and nothing may be served instead: its own error answer when it gave one, else the gateway's.</summary>
     private static Task FailAsync(HttpContext context, UpstreamFailedException failure, FetchedAnswer? answer) =>
         answer is { TooLarge: false } && answer.StatusCode >= 500
-            ? SharedResponses.RelayAsync(context, answer, Sources.Upstream)
-            : GatewayResponses.WriteProblemAsync(context, failure.Status, "Origin unavailable", failure.Message, Sources.Upstream);
+            ? SharedResponses.RelayAsync(context, answer, AnswerSource.Upstream)
+            : GatewayResponses.WriteProblemAsync(context, failure.Status, "Origin unavailable", failure.Message, AnswerSource.Upstream);
 
     private Task HoldAsync(HttpContext context, BudgetRefusal refused)
     {
@@ -244,6 +245,6 @@ public sealed class SharedCacheMiddleware(
         context.Response.Headers.RetryAfter = refused.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return GatewayResponses.WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many origin requests",
             $"This client has used its budget of requests that reach the origin (cache misses). Stored answers are still served; retry others after {refused.RetryAfterSeconds} s.",
-            Sources.Budget);
+            AnswerSource.Budget);
     }
 }

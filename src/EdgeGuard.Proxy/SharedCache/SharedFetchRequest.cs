@@ -41,7 +41,7 @@ public sealed record SharedFetchRequest(
     public static bool Forwards(string name) => Forwards(name, shared: true);
 
     private static bool Forwards(string name, bool shared) =>
-        !NotForwarded.Contains(name) && !name.StartsWith(Observability.Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase) &&
+        !NotForwarded.Contains(name) && !name.StartsWith(Observability.AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase) &&
         !(shared && name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase));
 
     /// <param name="context">The client's request.</param>

@@ -1,8 +1,7 @@
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Reads;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -19,7 +18,7 @@ public sealed class SharedFetcher(
     IServiceProvider services,
     IOptions<EdgeGuardOptions> options,
     TimeProvider time,
-    ForwarderFailureLog failures,
+    ForwarderFailureReporter failures,
     EdgeGuardMetrics metrics)
 {
     private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
@@ -32,7 +31,7 @@ public sealed class SharedFetcher(
 
     /// <summary>True for a response header a cache neither stores nor replays (hop-by-hop, <c>Content-Length</c>, EdgeGuard's own).</summary>
     public static bool IsKept(string name) =>
-        !NotKept.Contains(name) && !name.StartsWith(Sources.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
+        !NotKept.Contains(name) && !name.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
 
     public async Task<FetchedAnswer> FetchAsync(SharedFetchRequest request, string? ifNoneMatch, string? ifModifiedSince, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.HttpCaching;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Reads;
 using Microsoft.Net.Http.Headers;
 using ZiggyCreatures.Caching.Fusion;
 

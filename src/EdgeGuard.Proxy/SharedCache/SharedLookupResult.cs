@@ -1,6 +1,6 @@
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Reads;
 
 namespace EdgeGuard.Proxy.SharedCache;
 

@@ -20,7 +20,7 @@ internal static class SharedResponses
     public static Task ReplayAsync(HttpContext context, CacheEntry entry, string source, DateTimeOffset now)
     {
         var response = context.Response;
-        response.Headers[Sources.HeaderName] = source;
+        response.Headers[AnswerSource.HeaderName] = source;
         var age = ((long)Math.Floor(entry.AgeAt(now).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var lastModifiedFallback = Freshness.DateValue(entry.Headers, entry.FetchedAt);
         if (Preconditions.IsNotModified(context.Request.Headers, entry.StatusCode, entry.Headers, lastModifiedFallback))
@@ -87,7 +87,7 @@ internal static class SharedResponses
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
         AppendHeaders(response, answer.Headers);
-        response.Headers[Sources.HeaderName] = source;
+        response.Headers[AnswerSource.HeaderName] = source;
         return WriteBodyAsync(context, answer.StatusCode, answer.Body);
     }
 

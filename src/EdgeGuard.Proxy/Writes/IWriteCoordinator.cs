@@ -47,9 +47,3 @@ public interface IPendingWrite : IAsyncDisposable
     /// pending while the catalog is asked, then it is committed or aborted by what the catalog says.</summary>
     void Unresolved();
 }
-
-/// <summary>A write that cannot be made safe for reads now, so it is refused before it is forwarded (503).</summary>
-public sealed class WriteRefusedException(string reason, TimeSpan retryAfter) : Exception(reason)
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
-}

@@ -1,6 +1,7 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Protection;
+using EdgeGuard.Proxy.Gateway;
+using EdgeGuard.Proxy.Filtering;
 
 namespace EdgeGuard.Proxy.Writes;
 
@@ -45,7 +46,7 @@ public sealed class ProductWriteMiddleware(
         }
         catch (WriteRefusedException e)
         {
-            WriteLog.WriteRefused(logger, id, e.Message);
+            WriteLogMessages.WriteRefused(logger, id, e.Message);
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Write not accepted now", e.Message).ConfigureAwait(false);
             return;

@@ -28,7 +28,7 @@ public sealed class WriteVerifier(
     {
         if (logThrottle.ShouldLog("write-outcome-unknown", out var suppressed))
         {
-            WriteLog.WriteOutcomeUnknown(logger, id, suppressed);
+            WriteLogMessages.WriteOutcomeUnknown(logger, id, suppressed);
         }
 
         _ = Task.Run(() => VerifyAsync(id, commit, abort, lifetime.ApplicationStopping));
@@ -65,11 +65,11 @@ public sealed class WriteVerifier(
                 await abort().ConfigureAwait(false);
             }
 
-            WriteLog.WriteOutcomeLearned(logger, id, exists == true);
+            WriteLogMessages.WriteOutcomeLearned(logger, id, exists == true);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            WriteLog.WriteOutcomeNeverLearned(logger, id);
+            WriteLogMessages.WriteOutcomeNeverLearned(logger, id);
         }
 
         async ValueTask<bool?> ProductExistsAsync(CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Budget;
 
 /// <summary>A budget setting that cannot work stops the real process with exit code 2, naming the setting.</summary>

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
-using EdgeGuard.Testing.Gateways;
 
 namespace EdgeGuard.Proxy.Tests.CatalogHealth;
 
@@ -42,7 +40,7 @@ public sealed class CatalogRecoveryTests
         string Fresh() => $"REC-{next++:D6}";
 
         var cached = Fresh();
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await ReadAsync(client, cached));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await ReadAsync(client, cached));
         var cachedAt = Stopwatch.StartNew();
 
         catalog.Kill();
@@ -50,7 +48,7 @@ public sealed class CatalogRecoveryTests
         await Eventually.TrueAsync(async () => (await ReadAsync(client, Fresh())).Status == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(30), "the gateway never took the dead catalog out of service");
         await Eventually.TrueAsync(() => Task.FromResult(cachedAt.Elapsed > TimeSpan.FromSeconds(1.2)), TimeSpan.FromSeconds(5), "time stood still");
-        Assert.Equal((HttpStatusCode.OK, Sources.Stale), await ReadAsync(client, cached)); // expired: its last good answer
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Stale), await ReadAsync(client, cached)); // expired: its last good answer
 
         await catalog.StartAsync(); // returns once the catalog answers its health path
         var back = Stopwatch.StartNew();
@@ -61,9 +59,9 @@ public sealed class CatalogRecoveryTests
         }
         while (read.Status != HttpStatusCode.OK && back.Elapsed < TimeSpan.FromSeconds(20) && await Task.Delay(50).ContinueWith(_ => true));
 
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), read);
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), read);
         Assert.True(back.Elapsed <= Recovery, $"reads of uncached ids were served again {back.Elapsed.TotalSeconds:F1} s after the catalog answered");
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await ReadAsync(client, Fresh()));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await ReadAsync(client, Fresh()));
         Assert.Contains("answers its health probe again", gateway.Output);
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;

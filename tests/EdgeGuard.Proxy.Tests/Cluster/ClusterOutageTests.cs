@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Proxy.Tests.Redis;
-using EdgeGuard.Testing;
 using EdgeGuard.Testing.Faults;
 using StackExchange.Redis;
 
@@ -17,9 +14,10 @@ public sealed class ClusterCollection
 }
 
 /// <summary>
-/// A cluster as operators run one: a real redis-server, the real catalog (SQLite, real HTTP), and gateway
-/// instances as real processes sharing <c>REDIS_URL</c> (so an instance can be killed with SIGKILL or frozen
-/// with SIGSTOP). Timings are shortened (heartbeat 200 ms, membership 2 s) so outages play out in seconds.
+/// A cluster as operators run one: a real redis-server (or Redis behind Sentinels, or a Redis Cluster, which the
+/// caller starts), the real catalog (SQLite, real HTTP), and gateway instances as real processes sharing
+/// <c>REDIS_URL</c> (so an instance can be killed with SIGKILL or frozen with SIGSTOP). Timings are shortened
+/// (heartbeat 200 ms, membership 2 s) so outages play out in seconds.
 /// </summary>
 public sealed class ClusterTestBed : IAsyncDisposable
 {
@@ -27,15 +25,21 @@ public sealed class ClusterTestBed : IAsyncDisposable
     public static readonly TimeSpan MembershipTtl = TimeSpan.FromSeconds(2);
 
     private readonly List<GatewayProcess> _instances = [];
+    private readonly RedisServer? _redis;
 
-    private ClusterTestBed(RedisServer redis, CatalogServer catalog, ConnectionMultiplexer admin)
+    private ClusterTestBed(string redisUrl, RedisServer? redis, CatalogServer catalog, ConnectionMultiplexer admin)
     {
-        Redis = redis;
+        RedisUrl = redisUrl;
+        _redis = redis;
         Catalog = catalog;
         Admin = admin;
     }
 
-    public RedisServer Redis { get; }
+    /// <summary>The one redis-server the bed started (not there when it runs on Redis the caller started).</summary>
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException("This bed runs on Redis its caller started, not on a redis-server of its own.");
+
+    /// <summary>The instances' <c>REDIS_URL</c>.</summary>
+    public string RedisUrl { get; }
 
     public CatalogServer Catalog { get; }
 
@@ -49,18 +53,37 @@ public sealed class ClusterTestBed : IAsyncDisposable
         bool catalogLink = false)
     {
         var redis = await RedisServer.StartAsync();
+        try
+        {
+            return await StartAsync(redis.Url, new ConfigurationOptions { EndPoints = { { IPAddress.Loopback, redis.Port } } }, redis, catalogIds, instances, settings, upstreamUrl,
+                catalogLink);
+        }
+        catch
+        {
+            await redis.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A cluster on Redis the caller started and disposes (Sentinels, a Redis Cluster).</summary>
+    /// <param name="redisUrl">The instances' <c>REDIS_URL</c>.</param>
+    /// <param name="admin">How the bed's own connection reaches that Redis (endpoints, and the service name behind Sentinels).</param>
+    public static Task<ClusterTestBed> StartOnAsync(string redisUrl, ConfigurationOptions admin, IEnumerable<string> catalogIds, int instances = 3,
+        IDictionary<string, string?>? settings = null) =>
+        StartAsync(redisUrl, admin, null, catalogIds, instances, settings, null, catalogLink: false);
+
+    private static async Task<ClusterTestBed> StartAsync(string redisUrl, ConfigurationOptions adminOptions, RedisServer? redis, IEnumerable<string> catalogIds,
+        int instances, IDictionary<string, string?>? settings, string? upstreamUrl, bool catalogLink)
+    {
         var catalog = await CatalogServer.StartAsync(catalogIds);
         var link = catalogLink ? FaultProxy.Start(new Uri(upstreamUrl ?? catalog.Url).Port) : null;
         upstreamUrl = link is null ? upstreamUrl : $"http://127.0.0.1:{link.Port}";
-        var admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { { IPAddress.Loopback, redis.Port } },
-            AllowAdmin = true,
-            AbortOnConnectFail = false,
-            ConnectTimeout = 2000,
-            AsyncTimeout = 2000,
-        });
-        var bed = new ClusterTestBed(redis, catalog, admin)
+        adminOptions.AllowAdmin = true;
+        adminOptions.AbortOnConnectFail = false;
+        adminOptions.ConnectTimeout = 2000;
+        adminOptions.AsyncTimeout = 2000;
+        var admin = await ConnectionMultiplexer.ConnectAsync(adminOptions);
+        var bed = new ClusterTestBed(redisUrl, redis, catalog, admin)
         {
             Settings = settings ?? new Dictionary<string, string?>(),
             UpstreamUrl = upstreamUrl ?? catalog.Url,
@@ -98,7 +121,7 @@ public sealed class ClusterTestBed : IAsyncDisposable
     {
         var environment = new Dictionary<string, string?>
         {
-            ["REDIS_URL"] = Redis.Url,
+            ["REDIS_URL"] = RedisUrl,
             ["UPSTREAM_URL"] = UpstreamUrl,
             ["PRODUCTS_FILE"] = "",
             ["EDGEGUARD_INSTANCE_ID"] = instanceId,
@@ -133,7 +156,8 @@ public sealed class ClusterTestBed : IAsyncDisposable
 
     public async Task<long> LiveMembersAsync()
     {
-        var now = (long)(await Admin.GetServer(Admin.GetEndPoints()[0]).TimeAsync()).Subtract(DateTime.UnixEpoch).TotalMilliseconds;
+        var server = Admin.GetServers().FirstOrDefault(server => server.IsConnected && !server.IsReplica) ?? Admin.GetServers()[0];
+        var now = (long)(await server.TimeAsync()).Subtract(DateTime.UnixEpoch).TotalMilliseconds;
         return await Admin.GetDatabase().SortedSetLengthAsync("{edgeguard}:members", now, double.PositiveInfinity);
     }
 
@@ -159,6 +183,9 @@ public sealed class ClusterTestBed : IAsyncDisposable
         }
 
         await Catalog.DisposeAsync();
-        await Redis.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
@@ -19,7 +18,7 @@ namespace EdgeGuard.Proxy.Tests.Cluster;
 [Collection(RedisCollection.Name)]
 public sealed class LogGapTests
 {
-    private const string ClusterLog = "{edgeguard}:log";
+    private const string ClusterLogMessages = "{edgeguard}:log";
     private const string Instance = "gw-gap";
     private const string CreatedWhileAway = "CREATED-WHILE-AWAY";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
@@ -72,7 +71,7 @@ public sealed class LogGapTests
 
             // Meanwhile the catalog gains a product (the sources have it), and its log entry is trimmed away unseen.
             await File.AppendAllLinesAsync(gateway.ProductsFile, [CreatedWhileAway]);
-            var last = (string)(await db.ScriptEvaluateAsync(AppendAndTrimPastScript, [ClusterLog], [CreatedWhileAway]))!;
+            var last = (string)(await db.ScriptEvaluateAsync(AppendAndTrimPastScript, [ClusterLogMessages], [CreatedWhileAway]))!;
 
             // The apply loop gets to the end of the log (applying what is left, or reloading) before any heartbeat.
             await Eventually.TrueAsync(async () => (string?)await db.HashGetAsync("{edgeguard}:positions", Instance) == last, Within, "the instance to reach the log's end");

@@ -2,7 +2,6 @@ using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 

@@ -1,7 +1,6 @@
 using EdgeGuard.Proxy.Tests.Infrastructure;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
 
 namespace EdgeGuard.Proxy.Tests.Redis;
 

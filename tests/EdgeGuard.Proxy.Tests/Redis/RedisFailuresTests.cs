@@ -1,4 +1,5 @@
 using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Cluster;
 using Microsoft.Extensions.Caching.Distributed;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
@@ -27,6 +28,7 @@ public sealed class RedisFailuresTests
         Assert.True(RedisFailures.IsUnanswered(new InvalidOperationException("Reading is not allowed after reader was completed.")));
         Assert.True(RedisFailures.IsUnanswered(new OperationCanceledException(asked.Token))); // another token was cancelled
         Assert.False(RedisFailures.IsUnanswered(new OperationCanceledException(asked.Token), asked.Token));
+        Assert.True(ClusterConnection.IsOutage(new TaskCanceledException())); // the cluster's one rule is this one
     }
 
     [Fact]

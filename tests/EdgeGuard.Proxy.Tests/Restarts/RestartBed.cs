@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
-using EdgeGuard.Testing.Gateways;
 
 namespace EdgeGuard.Proxy.Tests.Restarts;
 

@@ -1,8 +1,6 @@
 using System.Net;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
-using EdgeGuard.Testing.Gateways;
 
 namespace EdgeGuard.Proxy.Tests.Restarts;
 
@@ -41,10 +39,10 @@ public sealed class SnapshotRestartTests
         Assert.False(stats.GetProperty("ready").GetBoolean());
         foreach (var id in Ids("BBB", 5_000).Where((_, i) => i % 97 == 0))
         {
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
         }
 
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Upstream), await RestartBed.ReadAsync(client, "AAA-00000005")); // forwarded, B says 404
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "AAA-00000005")); // forwarded, B says 404
         using (var readiness = await client.GetAsync("/health/ready"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
@@ -52,8 +50,8 @@ public sealed class SnapshotRestartTests
 
         catalogB.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await RestartBed.ReadAsync(client, "AAA-00000005"));
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await RestartBed.ReadAsync(client, "BBB-00000007"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "AAA-00000005"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "BBB-00000007"));
         Assert.Contains("ignored-other-sources", second.Output, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -84,7 +82,7 @@ public sealed class SnapshotRestartTests
         Assert.Equal("restored-waiting", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
         foreach (var id in created)
         {
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await RestartBed.ReadAsync(client, id));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, id));
         }
 
         using (var asked = new HttpRequestMessage(HttpMethod.Get, "/health/ready") { Headers = { { "Accept", "application/json" } } })
@@ -97,7 +95,7 @@ public sealed class SnapshotRestartTests
         catalog.OpenIdList();
         await second.WaitUntilReadyAsync(Ready);
         Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
         Assert.Equal(HttpStatusCode.OK, (await RestartBed.ReadAsync(client, "NEW-00000199")).Status);
     }
 
@@ -116,8 +114,8 @@ public sealed class SnapshotRestartTests
         using var client = second.CreateClient();
 
         Assert.Equal("restored", (await RestartBed.StatsAsync(client)).GetProperty("snapshot").GetString());
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await RestartBed.ReadAsync(client, "YNG-00000042"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1"));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await RestartBed.ReadAsync(client, "YNG-00000042"));
         catalog.OpenIdList();
     }
 
@@ -135,6 +133,6 @@ public sealed class SnapshotRestartTests
         GatewayProcess.AssertRefused((exitCode, second.StandardOutput, second.StandardError), "EdgeGuard:Bloom:SnapshotPath");
         Assert.Contains("EdgeGuard__Bloom__SnapshotPath", second.StandardError);
         using var client = first.CreateClient();
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await RestartBed.ReadAsync(client, "NEVER-1")); // the first goes on
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await RestartBed.ReadAsync(client, "NEVER-1")); // the first goes on
     }
 }

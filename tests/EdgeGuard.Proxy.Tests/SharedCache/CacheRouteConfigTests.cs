@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 
 /// <summary><c>EdgeGuard.Cache</c> takes one value; anything else, or the key on a product route, stops start-up naming the route.</summary>

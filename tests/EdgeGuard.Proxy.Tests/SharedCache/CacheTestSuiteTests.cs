@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EdgeGuard.Proxy.Tests.Infrastructure;
-using EdgeGuard.Testing;
-using EdgeGuard.Testing.Gateways;
 
 namespace EdgeGuard.Proxy.Tests.SharedCache;
 

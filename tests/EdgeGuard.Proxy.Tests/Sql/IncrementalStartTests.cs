@@ -2,7 +2,6 @@ using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Tests.Infrastructure;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 
@@ -118,12 +117,12 @@ public sealed class IncrementalStartPostgresTests(PostgresFixture postgres)
         await using var bed = await SqlGatewayBed.StartAsync(
             SqlGatewayBed.Settings("postgres", postgres.ReaderConnectionString(database), IncrementalStartTests.ObviousQuery));
         await bed.WaitForFirstPollAsync();
-        Assert.Equal(Sources.Bloom, (await bed.GetAsync("NEW-1")).Source);
+        Assert.Equal(AnswerSource.Bloom, (await bed.GetAsync("NEW-1")).Source);
 
         await postgres.InsertAsync(database, ["NEW-1"]);
         var took = await bed.TimeUntilServedAsync("NEW-1", TimeSpan.FromSeconds(10));
 
         Assert.True(took <= SqlGatewayBed.PollInterval + TimeSpan.FromSeconds(1), $"learned after {took.TotalMilliseconds:F0} ms");
-        Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await bed.GetAsync(PostgresFixture.SeededId(3)));
+        Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(3)));
     }
 }

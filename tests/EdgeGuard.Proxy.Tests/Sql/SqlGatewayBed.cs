@@ -9,6 +9,7 @@ using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using EdgeGuard.Proxy.Filtering.Sources;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 
@@ -101,7 +102,7 @@ public sealed class SqlGatewayBed : IAsyncDisposable
     public async Task<TimeSpan> TimeUntilServedAsync(string id, TimeSpan timeout)
     {
         var stopwatch = Stopwatch.StartNew();
-        await Until(async () => (await GetAsync(id)).Source != Sources.Bloom, timeout, $"{id} was still rejected by the filter");
+        await Until(async () => (await GetAsync(id)).Source != AnswerSource.Bloom, timeout, $"{id} was still rejected by the filter");
         return stopwatch.Elapsed;
     }
 

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>Environments for the real gateway process (<see cref="Infrastructure.GatewayProcess"/>) with the catalog's database as a source.</summary>

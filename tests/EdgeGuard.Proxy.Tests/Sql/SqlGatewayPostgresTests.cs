@@ -29,13 +29,13 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         foreach (var index in Enumerable.Range(0, 100).Select(i => i * 997 % PostgresFixture.SeededRows))
         {
             var (status, source) = await bed.GetAsync(PostgresFixture.SeededId(index));
-            Assert.True(status == HttpStatusCode.OK && source == Sources.Upstream, $"{PostgresFixture.SeededId(index)}: {(int)status} {source}");
+            Assert.True(status == HttpStatusCode.OK && source == AnswerSource.Upstream, $"{PostgresFixture.SeededId(index)}: {(int)status} {source}");
         }
 
         foreach (var missing in new[] { "SKU-900001", "NEW-NEVER", "MISSING-1" })
         {
             var (status, source) = await bed.GetAsync(missing);
-            Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), (status, source));
+            Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), (status, source));
         }
 
         Assert.Equal(PostgresFixture.SeededRows, await bed.CurrentItemsAsync());
@@ -49,7 +49,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         var database = await postgres.CreateCatalogAsync();
         await using var bed = await StartGatewayAsync(database);
         await bed.WaitForFirstPollAsync();
-        Assert.Equal(Sources.Bloom, (await bed.GetAsync("NEW-1")).Source);
+        Assert.Equal(AnswerSource.Bloom, (await bed.GetAsync("NEW-1")).Source);
 
         await postgres.InsertAsync(database, ["NEW-1"]);
         var took = await bed.TimeUntilServedAsync("NEW-1", TimeSpan.FromSeconds(10));
@@ -74,13 +74,13 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
         {
             await postgres.Server.StopAsync();
             await bed.WaitForReadinessAsync("Degraded", TimeSpan.FromSeconds(10));
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await bed.GetAsync(PostgresFixture.SeededId(41)));
-            Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await bed.GetAsync("DOWN-1"));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(41)));
+            Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
 
             await postgres.Server.StartAsync(listenOnTcp: false);
             await postgres.InsertAsync(database, ["DOWN-1", "DOWN-2", "DOWN-3"], overSocket: true);
             Assert.True(bed.SqlPolls.ConsecutiveFailures > 0);
-            Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await bed.GetAsync("DOWN-1"));
+            Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-1"));
             Assert.Equal((HttpStatusCode.OK, "Degraded"), await bed.ReadinessAsync());
             await postgres.Server.StopAsync();
             await postgres.Server.StartAsync();
@@ -94,7 +94,7 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
             await bed.WaitForReadinessAsync("Healthy", TimeSpan.FromSeconds(5));
             Assert.Equal(0, bed.SqlPolls.ConsecutiveFailures);
             Assert.Equal(PostgresFixture.SeededRows + 3, await bed.CurrentItemsAsync());
-            Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await bed.GetAsync("DOWN-4"));
+            Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("DOWN-4"));
         }
         finally
         {
@@ -117,13 +117,13 @@ public sealed class SqlGatewayPostgresTests(PostgresFixture postgres)
 
             var (status, _) = await bed.ReadinessAsync();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await bed.GetAsync("NEW-UNKNOWN")); // not loaded: forwarded
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync("NEW-UNKNOWN")); // not loaded: forwarded
 
             await postgres.Server.StartAsync();
             await GatewayFactory.WaitUntilReadyAsync(bed.Client);
 
-            Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await bed.GetAsync("NEW-STILL-UNKNOWN"));
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await bed.GetAsync(PostgresFixture.SeededId(7)));
+            Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("NEW-STILL-UNKNOWN"));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(7)));
         }
         finally
         {

@@ -4,10 +4,8 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 

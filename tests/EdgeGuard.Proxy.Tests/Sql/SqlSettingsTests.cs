@@ -3,8 +3,8 @@ using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using EdgeGuard.Proxy.Filtering;
 
 namespace EdgeGuard.Proxy.Tests.Sql;
 
@@ -19,7 +19,10 @@ public sealed class SqlSettingsTests
     }
 
     private static IReadOnlyList<string> Failures(EdgeGuardOptions options) =>
-        new EdgeGuardOptionsValidator(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).Validate(null, options) is { Failed: true } result ? [.. result.Failures!] : [];
+        [.. Failures(new EdgeGuardOptionsValidator().Validate(null, options)),
+         .. Failures(new FilterOptionsValidator(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).Validate(null, options))];
+
+    private static IEnumerable<string> Failures(Microsoft.Extensions.Options.ValidateOptionsResult result) => result is { Failed: true } ? result.Failures! : [];
 
     [Theory]
     [InlineData("postgres", "Host=db.internal;Port=5432;Username=edgeguard;Password=x;Database=catalog")]

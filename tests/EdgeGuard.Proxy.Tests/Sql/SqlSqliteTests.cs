@@ -86,10 +86,10 @@ public sealed class SqlSqliteTests(SqliteCatalogFixture catalogs) : IClassFixtur
         Assert.Empty(rejected);
         foreach (var index in new[] { 0, 4_242, 99_999 })
         {
-            Assert.Equal((HttpStatusCode.OK, Sources.Upstream), await bed.GetAsync(PostgresFixture.SeededId(index)));
+            Assert.Equal((HttpStatusCode.OK, AnswerSource.Upstream), await bed.GetAsync(PostgresFixture.SeededId(index)));
         }
 
-        Assert.Equal((HttpStatusCode.NotFound, Sources.Bloom), await bed.GetAsync("NEW-1"));
+        Assert.Equal((HttpStatusCode.NotFound, AnswerSource.Bloom), await bed.GetAsync("NEW-1"));
         Assert.Equal(PostgresFixture.SeededRows, await bed.CurrentItemsAsync());
 
         await bed.WaitForFirstPollAsync();

@@ -1,5 +1,3 @@
-using EdgeGuard.Proxy.Tests.Infrastructure;
-
 namespace EdgeGuard.Proxy.Tests.Sql;
 
 /// <summary>

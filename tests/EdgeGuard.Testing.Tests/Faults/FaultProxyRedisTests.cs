@@ -26,12 +26,12 @@ public sealed class FaultProxyRedisTests
         await proxy.HoldAsync();
         var forwarded = proxy.Counters.Upstream.Forwarded;
         await Assert.ThrowsAsync<RedisTimeoutException>(() => db.StringSetAsync("held", "written"));
-        Assert.True(proxy.Counters.Upstream.Held > 0);
+        await proxy.WaitUntilAsync(c => c.Upstream.Held > 0, "the SET held");
         Assert.Equal(forwarded, proxy.Counters.Upstream.Forwarded);
         Assert.Equal("$-1\r\n", await redis.SendAsync("GET", "held")); // Redis never saw the SET
 
         await proxy.HealAsync();
         Assert.Equal("written", await db.StringGetAsync("held")); // the held SET went through, then the GET
-        Assert.Equal(0, proxy.Counters.BytesHeld);
+        await proxy.WaitUntilAsync(c => c.BytesHeld == 0, "nothing held");
     }
 }

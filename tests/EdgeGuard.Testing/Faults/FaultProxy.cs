@@ -18,24 +18,23 @@ public sealed class FaultProxy : IAsyncDisposable
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
     private readonly Socket _listener;
-    private readonly FaultState _state = new();
+    private readonly FaultState _state;
     private readonly ProxyCounters _counters = new();
-    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly HashSet<ProxyConnection> _connections = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
+    private readonly Thread _accepting;
 
     private FaultProxy(IPEndPoint target, IPAddress listenAddress, int listenPort, TimeProvider time)
     {
         Target = target;
-        _time = time;
+        _state = new FaultState(time);
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(listenAddress, listenPort));
         _listener.Listen(512);
         Address = listenAddress;
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _accepting = AcceptAsync();
+        _accepting = new Thread(Accept) { IsBackground = true, Name = $"fault proxy {Port} accept" };
+        _accepting.Start();
     }
 
     /// <summary>Where the bytes go.</summary>
@@ -132,9 +131,8 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
         _listener.Dispose();
-        await _accepting;
+        _accepting.Join();
         List<ProxyConnection> current;
         lock (_lock)
         {
@@ -142,10 +140,9 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         await AbortAsync(current);
-        _stopping.Dispose();
     }
 
-    private async Task ChangeAsync(FaultSettings settings)
+    private Task ChangeAsync(FaultSettings settings)
     {
         List<ProxyConnection> current;
         lock (_lock)
@@ -156,8 +153,10 @@ public sealed class FaultProxy : IAsyncDisposable
 
         foreach (var connection in current)
         {
-            await connection.QuiesceAsync();
+            connection.Quiesce();
         }
+
+        return Task.CompletedTask;
     }
 
     private static async Task AbortAsync(IReadOnlyCollection<ProxyConnection> connections)
@@ -170,22 +169,30 @@ public sealed class FaultProxy : IAsyncDisposable
         await Task.WhenAll(connections.Select(connection => connection.Completion));
     }
 
-    private async Task AcceptAsync()
+    private void Accept()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (true)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_stopping.Token);
+                client = _listener.Accept();
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (ObjectDisposedException)
             {
-                continue; // stopping ends the loop; any other failure of one accept does not
+                return; // disposed
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.InvalidArgument)
+            {
+                return; // the listener was closed under the accept
+            }
+            catch (SocketException)
+            {
+                continue; // one client's failed handshake; the listener goes on
             }
 
             client.NoDelay = true;
-            var connection = new ProxyConnection(client, Target, _state, _counters, _time, Forget);
+            var connection = new ProxyConnection(client, Target, _state, _counters, Forget);
             _counters.Accepted();
             bool reset;
             lock (_lock)

@@ -12,14 +12,17 @@ internal sealed record FaultSettings(FaultMode Mode, DelayFault? Delay, IEnumera
 }
 
 /// <summary>
-/// A proxy's current <see cref="FaultSettings"/>, shared by its connections. A reader takes the settings together with
-/// the signal of their next change, so a change after the read is never missed.
+/// A proxy's current <see cref="FaultSettings"/>, shared by its connections' threads. Every change, and every wake-up
+/// (a delay's timer, a connection closing), advances a tick; a thread that read the settings at one tick waits until
+/// the tick moves on, so nothing that happens after its read is missed.
 /// </summary>
-internal sealed class FaultState
+internal sealed class FaultState(TimeProvider time)
 {
-    private readonly Lock _lock = new();
+    private readonly object _lock = new(); // Monitor.Wait and PulseAll need an object, not a Lock
     private FaultSettings _settings = FaultSettings.Pass;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _tick;
+
+    public TimeProvider Time => time;
 
     public FaultMode Mode
     {
@@ -32,26 +35,56 @@ internal sealed class FaultState
         }
     }
 
-    /// <summary>The settings in force and a task that completes when they change.</summary>
-    public (FaultSettings Settings, Task Changed) Read()
+    /// <summary>The settings in force and the tick they were read at.</summary>
+    public (FaultSettings Settings, long Tick) Read()
     {
         lock (_lock)
         {
-            return (_settings, _changed.Task);
+            return (_settings, _tick);
         }
     }
 
     public void Set(FaultSettings settings)
     {
-        TaskCompletionSource changed;
         lock (_lock)
         {
             _settings = settings;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Advance();
+        }
+    }
+
+    /// <summary>Wakes every waiting thread to look again (a connection closed, a timer fired).</summary>
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            Advance();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the tick has moved past <paramref name="tick"/>, or until the proxy's clock reaches
+    /// <paramref name="due"/> (a timestamp of <see cref="Time"/>; null: no deadline).
+    /// </summary>
+    public void WaitPast(long tick, long? due)
+    {
+        var remaining = due is { } deadline ? time.GetElapsedTime(time.GetTimestamp(), deadline) : Timeout.InfiniteTimeSpan;
+        if (due is not null && remaining <= TimeSpan.Zero)
+        {
+            return;
         }
 
-        changed.SetResult();
+        // A clock other than the system's (a fake one in tests) moves when the test says: its timer wakes the waiter,
+        // and the clock is read again once the timer exists, in case it moved in between.
+        var system = time == TimeProvider.System;
+        using var timer = due is not null && !system ? time.CreateTimer(_ => Wake(), null, remaining, Timeout.InfiniteTimeSpan) : null;
+        lock (_lock)
+        {
+            if (_tick == tick && (due is null || time.GetTimestamp() < due))
+            {
+                Monitor.Wait(_lock, system ? remaining : Timeout.InfiniteTimeSpan);
+            }
+        }
     }
 
     /// <summary>The next chunk's stall under <paramref name="settings"/> (zero when they are not a delay).</summary>
@@ -67,5 +100,11 @@ internal sealed class FaultState
             stalls.MoveNext();
             return stalls.Current;
         }
+    }
+
+    private void Advance()
+    {
+        _tick++;
+        Monitor.PulseAll(_lock);
     }
 }

@@ -1,137 +1,181 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace EdgeGuard.Testing.Faults;
 
 /// <summary>
-/// One direction of a proxied connection: a reader that takes every byte from its source as it comes (so a sender
-/// is never blocked by a fault), and a writer that delivers the chunks in order when the proxy's mode allows.
-/// The writer decides and writes while holding a gate, so a mode change that has passed the gate is in force for
-/// every later write.
+/// One direction of a proxied connection: a reader that takes every byte from its source as it comes (so a sender is
+/// never blocked by a fault), and a writer that delivers the chunks in order when the proxy's mode allows. Both are
+/// threads of their own with blocking sockets: a test host's thread pool can be starved for half a second, which
+/// would be a fault nobody asked for. The writer decides and writes while holding a gate, so a mode change that has
+/// passed the gate is in force for every later write.
 /// </summary>
-internal sealed class Lane(FaultDirection direction, IPEndPoint client, FaultState state, ProxyCounters counters, TimeProvider time)
+internal sealed class Lane(FaultDirection direction, IPEndPoint client, FaultState state, ProxyCounters counters)
 {
-    private readonly Channel<Chunk> _chunks = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Queue<Chunk> _chunks = new();
+    private readonly Lock _gate = new();
     private long _pending;
+    private volatile bool _stopped;
 
     /// <summary>Bytes read and not yet delivered.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
     /// <summary>Reads until the source ends (then an end follows the data) or fails (then an abort does).</summary>
-    public async Task ReadAsync(Socket source, CancellationToken cancellationToken)
+    public void Read(Socket source)
     {
         var buffer = new byte[16 * 1024];
         var last = ChunkKind.End;
         try
         {
-            while (true)
+            int read;
+            while ((read = source.Receive(buffer)) > 0)
             {
-                var read = await source.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
+                // Its time is taken before it is counted (a test that saw the count may move a fake clock on at once),
+                // and it is counted before it is queued (its delivery is counted after).
+                var readAt = state.Time.GetTimestamp();
                 Interlocked.Add(ref _pending, read);
                 counters.Read(direction, read);
-                _chunks.Writer.TryWrite(new Chunk(ChunkKind.Data, buffer.AsSpan(0, read).ToArray(), time.GetTimestamp()));
+                Enqueue(new Chunk(ChunkKind.Data, buffer.AsSpan(0, read).ToArray(), readAt));
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             last = ChunkKind.Abort;
         }
 
-        _chunks.Writer.TryWrite(new Chunk(last, [], time.GetTimestamp()));
-        _chunks.Writer.TryComplete();
+        Enqueue(new Chunk(last, [], state.Time.GetTimestamp()));
     }
 
     /// <summary>Delivers every chunk to <paramref name="destination"/>; true when the source ended cleanly (its FIN passed on).</summary>
-    public async Task<bool> WriteAsync(Socket destination, CancellationToken cancellationToken)
+    public bool Write(Socket destination)
     {
-        while (await _chunks.Reader.WaitToReadAsync(cancellationToken))
+        try
         {
-            _chunks.Reader.TryPeek(out var chunk);
-            await DeliverAsync(chunk!, destination, cancellationToken);
-            _chunks.Reader.TryRead(out _);
-            if (chunk!.Kind != ChunkKind.Data)
+            while (NextChunk() is { } chunk)
             {
-                return chunk.Kind == ChunkKind.End;
+                if (!Deliver(chunk, destination))
+                {
+                    return false; // stopped
+                }
+
+                lock (_chunks)
+                {
+                    _chunks.Dequeue();
+                }
+
+                if (chunk.Kind != ChunkKind.Data)
+                {
+                    return chunk.Kind == ChunkKind.End;
+                }
             }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
         }
 
         return false;
     }
 
     /// <summary>Returns once no write begun under an earlier mode is still going on.</summary>
-    public async Task QuiesceAsync()
+    public void Quiesce()
     {
-        await _gate.WaitAsync();
-        _gate.Release();
+        lock (_gate)
+        {
+        }
     }
 
-    /// <summary>Counts what was never delivered as gone (its connection closed).</summary>
-    public void DiscardPending()
+    /// <summary>Ends the writer (its connection is closing) and counts what was never delivered as gone.</summary>
+    public void Stop()
     {
-        var pending = Interlocked.Exchange(ref _pending, 0);
+        long pending;
+        lock (_gate)
+        {
+            _stopped = true;
+            pending = Interlocked.Exchange(ref _pending, 0);
+        }
+
+        lock (_chunks)
+        {
+            Monitor.PulseAll(_chunks);
+        }
+
         if (pending > 0)
         {
             counters.Discarded(direction, pending);
         }
     }
 
-    private async Task DeliverAsync(Chunk chunk, Socket destination, CancellationToken cancellationToken)
+    private void Enqueue(Chunk chunk)
     {
-        TimeSpan? stall = null;
-        while (true)
+        lock (_chunks)
         {
-            Task changed;
-            TimeSpan wait;
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                (var settings, changed) = state.Read();
-                wait = (settings.ModeFor(client), settings.Delay) switch
-                {
-                    (FaultMode.Pass, _) => TimeSpan.Zero,
-                    (FaultMode.Delay, { } delay) when delay.Directions.HasFlag(direction) =>
-                        delay.Latency + (stall ??= FaultState.DrawStall(settings)) - time.GetElapsedTime(chunk.ReadAt),
-                    (FaultMode.Delay, _) => TimeSpan.Zero,
-                    _ => Timeout.InfiniteTimeSpan, // held, or being reset
-                };
-                if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
-                {
-                    await WriteAsync(chunk, destination, cancellationToken);
-                    return;
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            if (wait == Timeout.InfiniteTimeSpan)
-            {
-                await changed.WaitAsync(cancellationToken);
-            }
-            else
-            {
-                await Task.WhenAny(changed, Task.Delay(wait, time, cancellationToken));
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            _chunks.Enqueue(chunk);
+            Monitor.PulseAll(_chunks);
         }
     }
 
-    private async Task WriteAsync(Chunk chunk, Socket destination, CancellationToken cancellationToken)
+    private Chunk? NextChunk()
+    {
+        lock (_chunks)
+        {
+            while (_chunks.Count == 0 && !_stopped)
+            {
+                Monitor.Wait(_chunks);
+            }
+
+            return _stopped ? null : _chunks.Peek();
+        }
+    }
+
+    /// <summary>Waits until the mode lets <paramref name="chunk"/> through and writes it; false when the lane was stopped first.</summary>
+    private bool Deliver(Chunk chunk, Socket destination)
+    {
+        TimeSpan? stall = null;
+        while (!_stopped)
+        {
+            long tick;
+            long? due;
+            lock (_gate)
+            {
+                (var settings, tick) = state.Read();
+                due = (settings.ModeFor(client), settings.Delay) switch
+                {
+                    (FaultMode.Pass, _) => chunk.ReadAt,
+                    (FaultMode.Delay, { } delay) when delay.Directions.HasFlag(direction) =>
+                        chunk.ReadAt + Timestamps(delay.Latency + (stall ??= FaultState.DrawStall(settings))),
+                    (FaultMode.Delay, _) => chunk.ReadAt,
+                    _ => null, // held, or being reset: until the mode changes
+                };
+                if (_stopped)
+                {
+                    return false;
+                }
+
+                if (due is { } deadline && state.Time.GetTimestamp() >= deadline)
+                {
+                    WriteChunk(chunk, destination);
+                    return true;
+                }
+            }
+
+            state.WaitPast(tick, due);
+        }
+
+        return false;
+    }
+
+    /// <summary><paramref name="time"/> in the clock's timestamp units, rounded up: a chunk is never delivered early.</summary>
+    private long Timestamps(TimeSpan time) =>
+        (long)(((Int128)time.Ticks * state.Time.TimestampFrequency + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);
+
+    private void WriteChunk(Chunk chunk, Socket destination)
     {
         switch (chunk.Kind)
         {
             case ChunkKind.Data:
                 for (var sent = 0; sent < chunk.Bytes.Length;)
                 {
-                    sent += await destination.SendAsync(chunk.Bytes.AsMemory(sent), SocketFlags.None, cancellationToken);
+                    sent += destination.Send(chunk.Bytes, sent, chunk.Bytes.Length - sent, SocketFlags.None);
                 }
 
                 Interlocked.Add(ref _pending, -chunk.Bytes.Length);

@@ -6,7 +6,7 @@ namespace EdgeGuard.Testing.Faults;
 /// <summary>
 /// One client connection through a <see cref="FaultProxy"/> and its connection to the target, made only once the
 /// proxy is not holding (a partitioned client reaches nobody). A source that fails, a target that refuses, or an
-/// abort by the proxy resets both sides (RST); clean ends on both sides close it.
+/// abort by the proxy resets both sides (RST); clean ends on both sides close it. Runs on threads of its own.
 /// </summary>
 internal sealed class ProxyConnection
 {
@@ -17,12 +17,13 @@ internal sealed class ProxyConnection
     private readonly Action<ProxyConnection> _closed;
     private readonly Lane _upstream;
     private readonly Lane _downstream;
-    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _sockets = new();
     private Socket? _targetSocket;
-    private int _isClosed;
-    private bool _wasReset;
+    private bool _isClosed;
+    private int _cleanEnds;
 
-    public ProxyConnection(Socket client, IPEndPoint target, FaultState state, ProxyCounters counters, TimeProvider time, Action<ProxyConnection> closed)
+    public ProxyConnection(Socket client, IPEndPoint target, FaultState state, ProxyCounters counters, Action<ProxyConnection> closed)
     {
         _client = client;
         _target = target;
@@ -30,93 +31,128 @@ internal sealed class ProxyConnection
         _counters = counters;
         _closed = closed;
         Client = (IPEndPoint)client.RemoteEndPoint!;
-        _upstream = new Lane(FaultDirection.Upstream, Client, state, counters, time);
-        _downstream = new Lane(FaultDirection.Downstream, Client, state, counters, time);
+        _upstream = new Lane(FaultDirection.Upstream, Client, state, counters);
+        _downstream = new Lane(FaultDirection.Downstream, Client, state, counters);
     }
 
     /// <summary>Where the client connected from.</summary>
     public IPEndPoint Client { get; }
 
     /// <summary>Completes once the connection is closed.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    public Task Completion => _completion.Task;
 
     /// <summary>Bytes read from either side and not yet delivered.</summary>
     public long Pending => _upstream.Pending + _downstream.Pending;
 
-    public void Start() => Completion = RunAsync();
+    public void Start()
+    {
+        StartThread(() => _upstream.Read(_client), "client reader");
+        StartThread(Run, "connection");
+    }
 
     /// <summary>Resets both sides at once (RST), dropping what was not delivered.</summary>
     public void Abort() => Close(reset: true);
 
     /// <summary>Returns once no write begun under an earlier mode is still going on, in either direction.</summary>
-    public async Task QuiesceAsync()
+    public void Quiesce()
     {
-        await _upstream.QuiesceAsync();
-        await _downstream.QuiesceAsync();
+        _upstream.Quiesce();
+        _downstream.Quiesce();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var reset = true;
-        var cancellationToken = _abort.Token;
         try
         {
-            _ = _upstream.ReadAsync(_client, cancellationToken);
-            await WaitWhileHoldingAsync(cancellationToken);
-            _targetSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await _targetSocket.ConnectAsync(_target, cancellationToken);
-            _ = _downstream.ReadAsync(_targetSocket, cancellationToken);
-            var upstream = _upstream.WriteAsync(_targetSocket, cancellationToken);
-            var downstream = _downstream.WriteAsync(_client, cancellationToken);
-            var first = await Task.WhenAny(upstream, downstream);
-            if (await first)
+            if (!WaitWhileHolding())
             {
-                reset = !await (first == upstream ? downstream : upstream);
+                Close(reset: true);
+                return;
             }
+
+            var target = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            lock (_sockets)
+            {
+                if (_isClosed)
+                {
+                    target.Dispose();
+                    return;
+                }
+
+                _targetSocket = target;
+            }
+
+            target.Connect(_target);
+            StartThread(() => _downstream.Read(target), "target reader");
+            StartThread(() => Ended(_upstream.Write(target)), "upstream writer");
+            Ended(_downstream.Write(_client));
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-        }
-        finally
-        {
-            Close(reset);
-            Shut(_targetSocket, _wasReset); // made after an abort closed the others
+            Close(reset: true);
         }
     }
 
-    private async Task WaitWhileHoldingAsync(CancellationToken cancellationToken)
+    /// <summary>A lane that ends in an abort resets the connection at once; clean ends of both close it.</summary>
+    private void Ended(bool clean)
+    {
+        if (!clean)
+        {
+            Close(reset: true);
+        }
+        else if (Interlocked.Increment(ref _cleanEnds) == 2)
+        {
+            Close(reset: false);
+        }
+    }
+
+    /// <summary>Waits while the proxy holds this client; false when the connection is to be reset or was closed meanwhile.</summary>
+    private bool WaitWhileHolding()
     {
         while (true)
         {
-            var (settings, changed) = _state.Read();
+            var (settings, tick) = _state.Read();
+            lock (_sockets)
+            {
+                if (_isClosed)
+                {
+                    return false;
+                }
+            }
+
             switch (settings.ModeFor(Client))
             {
                 case FaultMode.Hold:
-                    await changed.WaitAsync(cancellationToken);
+                    _state.WaitPast(tick, due: null);
                     break;
                 case FaultMode.Reset:
-                    throw new OperationCanceledException("The proxy resets every connection.");
+                    return false;
                 default:
-                    return;
+                    return true;
             }
         }
     }
 
     private void Close(bool reset)
     {
-        if (Interlocked.Exchange(ref _isClosed, 1) == 1)
+        lock (_sockets)
         {
-            return;
+            if (_isClosed)
+            {
+                return;
+            }
+
+            _isClosed = true;
+            Shut(_client, reset);
+            Shut(_targetSocket, reset);
         }
 
-        _wasReset = reset;
-        Shut(_client, reset);
-        Shut(_targetSocket, reset);
-        _abort.Cancel();
-        _upstream.DiscardPending();
-        _downstream.DiscardPending();
+        _upstream.Stop();
+        _downstream.Stop();
+        _state.Wake();
         _counters.Closed(reset);
         _closed(this);
+        _completion.SetResult();
     }
 
     private static void Shut(Socket? socket, bool reset)
@@ -139,4 +175,7 @@ internal sealed class ProxyConnection
 
         socket.Dispose();
     }
+
+    private static void StartThread(Action work, string name) =>
+        new Thread(() => work()) { IsBackground = true, Name = $"fault proxy {name}" }.Start();
 }

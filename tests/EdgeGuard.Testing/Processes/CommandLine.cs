@@ -1,11 +1,10 @@
-using System.Diagnostics;
-
 namespace EdgeGuard.Testing;
 
 /// <summary>Runs a command to its end (initdb, redis-cli, promtool) and returns its exit code and output.</summary>
 public static class CommandLine
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs the command; its exit code and its stdout followed by its stderr.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(ProcessCommand command, TimeSpan? timeout = null)
@@ -24,7 +23,7 @@ public static class CommandLine
             throw new TimeoutException($"{Describe(command)} did not finish within {limit.TotalSeconds} s:{Environment.NewLine}{output.All}");
         }
 
-        process.WaitForExit(); // flushes the redirected output
+        await output.FlushAsync(OutputGrace);
         return (process.ExitCode, output.Out + output.Error);
     }
 

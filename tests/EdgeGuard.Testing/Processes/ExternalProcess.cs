@@ -11,6 +11,9 @@ namespace EdgeGuard.Testing;
 /// </summary>
 public abstract class ExternalProcess : IAsyncDisposable
 {
+    /// <summary>How long to wait, after the process exited, for the rest of its output.</summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(5);
+
     private readonly ProcessOutput _output = new();
     private Process? _process;
     private bool _disposed;
@@ -83,7 +86,7 @@ public abstract class ExternalProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                process.WaitForExit(); // flushes the redirected output
+                await _output.FlushAsync(OutputGrace);
                 throw new InvalidOperationException($"{Name} exited with code {process.ExitCode} while starting:{Environment.NewLine}{Output}");
             }
 
@@ -115,7 +118,7 @@ public abstract class ExternalProcess : IAsyncDisposable
             throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds} s.{Environment.NewLine}{Output}");
         }
 
-        process.WaitForExit(); // flushes the redirected output
+        await _output.FlushAsync(OutputGrace);
         return process.ExitCode;
     }
 
@@ -162,7 +165,7 @@ public abstract class ExternalProcess : IAsyncDisposable
         try
         {
             await process.WaitForExitAsync(timeout.Token);
-            process.WaitForExit();
+            await _output.FlushAsync(OutputGrace);
         }
         catch (OperationCanceledException)
         {

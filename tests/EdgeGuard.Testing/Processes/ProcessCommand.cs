@@ -56,11 +56,8 @@ public sealed record ProcessCommand(string Executable, IReadOnlyList<string> Arg
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => output.Append(e.Data, error: false);
-        process.ErrorDataReceived += (_, e) => output.Append(e.Data, error: true);
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        output.Capture(process);
         return process;
     }
 }

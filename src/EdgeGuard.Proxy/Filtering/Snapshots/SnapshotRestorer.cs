@@ -40,7 +40,7 @@ public sealed class SnapshotRestorer(
     public async Task<RestoreDecision> DecideAsync(BuiltFilter snapshot, string where, CancellationToken cancellationToken)
     {
         var decision = await DecideCoreAsync(snapshot, cancellationToken).ConfigureAwait(false);
-        Log.SnapshotDecided(logger, where, decision.Status, decision.Reason);
+        LogMessages.SnapshotDecided(logger, where, decision.Status, decision.Reason);
         return decision;
     }
 

@@ -1,7 +1,5 @@
-using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering.Sources;

@@ -1,5 +1,3 @@
-using EdgeGuard.Filter;
-
 namespace EdgeGuard.Proxy.Filtering.Sources;
 
 /// <summary>The configured id sources, in the order they are read.</summary>

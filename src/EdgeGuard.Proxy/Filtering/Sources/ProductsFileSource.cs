@@ -41,7 +41,7 @@ public sealed class ProductsFileSource(string path, ProductIdRule idRule, bool r
             }
 
             // Another source lists every product; the file only adds to it.
-            Log.ProductsFileMissing(logger, path);
+            LogMessages.ProductsFileMissing(logger, path);
             yield break;
         }
 
@@ -52,7 +52,7 @@ public sealed class ProductsFileSource(string path, ProductIdRule idRule, bool r
             yield return product.Id;
         }
 
-        Log.ProductsFileLoaded(logger, path, report.Products, report.Invalid, string.Join(", ", report.FirstInvalidLines));
+        LogMessages.ProductsFileLoaded(logger, path, report.Products, report.Invalid, string.Join(", ", report.FirstInvalidLines));
         await Task.CompletedTask.ConfigureAwait(false);
     }
 }

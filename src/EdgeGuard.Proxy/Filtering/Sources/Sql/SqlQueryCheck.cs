@@ -43,7 +43,7 @@ public sealed class SqlQueryCheck(IOptions<EdgeGuardOptions> options, IServicePr
         try
         {
             await source.CheckQueriesAsync(timeout.Token).ConfigureAwait(false);
-            Log.SqlQueriesChecked(logger, SqlSourceSettings.Describe(source.Provider));
+            LogMessages.SqlQueriesChecked(logger, SqlSourceSettings.Describe(source.Provider));
         }
         catch (ConfigurationErrorException)
         {
@@ -51,7 +51,7 @@ public sealed class SqlQueryCheck(IOptions<EdgeGuardOptions> options, IServicePr
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.SqlUnreachableAtStart(logger, SqlSourceSettings.Describe(source.Provider), source.Describe(e));
+            LogMessages.SqlUnreachableAtStart(logger, SqlSourceSettings.Describe(source.Provider), source.Describe(e));
         }
     }
 }

@@ -1,0 +1,11 @@
+using EdgeGuard.Proxy.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGuard.Proxy.Budget;
+
+/// <summary>The client budget's section (<see cref="ClientBudgetSettings.Validate"/>); each failure names the setting.</summary>
+public sealed class ClientBudgetOptionsValidator : IValidateOptions<EdgeGuardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EdgeGuardOptions options) =>
+        ClientBudgetSettings.Validate(options.ClientBudget).ToList() is { Count: > 0 } failures ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+}
