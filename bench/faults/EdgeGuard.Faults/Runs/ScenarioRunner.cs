@@ -23,20 +23,27 @@ public sealed class ScenarioRunner(IGatewayNetwork network, HarnessOptions optio
         var outcome = new ScenarioOutcome(fault, TimeSpan.Zero, directory);
         log($"--- {fault.Key}: {fault.Title}");
         IRedisService redis;
-        if (fault.Redis == RedisKind.Failover)
+        try
         {
-            var (failover, unavailable) = await FailoverRedis.TryStartAsync();
-            if (failover is null)
+            if (fault.Redis == RedisKind.Failover)
             {
-                log($"{fault.Key}: {unavailable}");
-                return outcome with { NotRunnable = unavailable, Took = clock.Elapsed };
-            }
+                var (failover, unavailable) = await FailoverRedis.TryStartAsync();
+                if (failover is null)
+                {
+                    log($"{fault.Key}: {unavailable}");
+                    return outcome with { NotRunnable = unavailable, Took = clock.Elapsed };
+                }
 
-            redis = failover;
+                redis = failover;
+            }
+            else
+            {
+                redis = await SingleRedis.StartAsync(network);
+            }
         }
-        else
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            redis = await SingleRedis.StartAsync(network);
+            return outcome with { Error = $"Redis did not start: {e.Message}", Took = clock.Elapsed };
         }
 
         Deployment deployment;
