@@ -5,9 +5,11 @@ namespace EdgeGuard.Faults.Checker.Checks;
 /// <summary>
 /// Cached answers outlive the catalog's failures, and say so:
 /// <list type="bullet">
-/// <item>no 5xx (and no request left unanswered) for an id some instance had answered 200 from a cache (<c>cache</c>
-/// or <c>stale</c>) before the request started, less than <c>FailSafeMaxAge</c> earlier: it sat in the shared tier, so
-/// every instance can serve it. Requests to an instance while it was down (killed) do not count;</item>
+/// <item>no 5xx (and no request left unanswered) from an instance for an id that instance had answered 200 from its cache
+/// (<c>cache</c> or <c>stale</c>: its memory, or Redis) before the request started, less than <c>FailSafeMaxAge</c>
+/// earlier. Another instance's cache answer is no evidence for this one: an instance whose circuit around Redis is
+/// open (Redis slow on a busy machine) keeps what it fetches in its own memory only. Requests to an instance while it
+/// was down (killed) do not count;</item>
 /// <item>an answer from a cache older than its freshness (<c>Age</c> over <c>PositiveTtl</c>) is labelled <c>stale</c>,
 /// a <c>stale</c> answer is a 200 (a 404 is never served stale) and at most <c>FailSafeMaxAge</c> old.</item>
 /// </list>
@@ -19,10 +21,11 @@ public sealed class CachedAnswersCheck : ICheck
     public CheckResult Evaluate(IReadOnlyList<Operation> history, Timeline timeline, CheckSettings settings)
     {
         var reads = history.Where(op => op.Kind == OpKind.Read && op.Id is not null).ToList();
-        var cachedSince = new Dictionary<string, double>(StringComparer.Ordinal);
+        var cachedSince = new Dictionary<(string Id, int? Instance), double>();
         foreach (var read in reads.Where(op => op.Status == 200 && op.Source is "cache" or "stale"))
         {
-            cachedSince[read.Id!] = Math.Min(cachedSince.GetValueOrDefault(read.Id!, double.PositiveInfinity), read.End);
+            var key = (read.Id!, read.Instance);
+            cachedSince[key] = Math.Min(cachedSince.GetValueOrDefault(key, double.PositiveInfinity), read.End);
         }
 
         var violations = new List<string>();
@@ -43,7 +46,7 @@ public sealed class CachedAnswersCheck : ICheck
                 violations.Add($"{Describe.Op(read)}: older than its freshness ({settings.FreshFor.TotalSeconds} s) and not labelled stale");
             }
 
-            if (!cachedSince.TryGetValue(read.Id!, out var since) || read.Start <= since ||
+            if (!cachedSince.TryGetValue((read.Id!, read.Instance), out var since) || read.Start <= since ||
                 read.Start - since >= settings.FailSafeMaxAge.TotalMilliseconds || timeline.WasDown(read.Instance, read.Start, read.End))
             {
                 continue;
@@ -52,7 +55,7 @@ public sealed class CachedAnswersCheck : ICheck
             judged++;
             if (read.IsFailure)
             {
-                violations.Add($"{Describe.Op(read)}: answered from a cache at {Describe.Seconds(since)}");
+                violations.Add($"{Describe.Op(read)}: answered from its cache at {Describe.Seconds(since)}");
             }
         }
 
