@@ -44,9 +44,10 @@ public sealed class GatewayKill : IFault
             await deployment.CatalogLink.HealAsync(HeldBytes.Drop);
         }
 
+        var creates = inFlight.Count == 1 ? "1 create" : $"{inFlight.Count} creates";
         context.Note(committed is null
-            ? $"gw-{target} killed with {inFlight.Count} creates in flight, none of them seen committed in the catalog within {CaughtWithin.TotalSeconds} s"
-            : $"gw-{target} killed with {inFlight.Count} creates in flight ({string.Join(", ", inFlight)}), {committed} committed in the catalog");
+            ? $"gw-{target} killed with {creates} in flight, none seen committed in the catalog within {CaughtWithin.TotalSeconds} s"
+            : $"gw-{target} killed with {creates} in flight ({string.Join(", ", inFlight)}), {committed} committed in the catalog");
 
         var restarting = context.Recorder.Now();
         await deployment.Gateways[target].StartAsync(cancellationToken);
