@@ -20,6 +20,19 @@ public sealed class CachedAnswersCheckTests
     }
 
     [Fact]
+    public void A_violation_says_whether_the_instance_was_forwarding_missing_ids_then()
+    {
+        var result = Run(new HistoryBuilder()
+            .Read(ReadTarget.Existing, "HAVE-1", 1, at: 1, 200, "cache", age: 0)
+            .MissingReads(1, 4.9, 5.2, "upstream")
+            .Read(ReadTarget.Existing, "HAVE-1", 1, at: 5, 503, "upstream")
+            .Read(ReadTarget.Existing, "HAVE-1", 1, at: 9, 503, "upstream"));
+
+        Assert.Contains("3 of 3 forwarded", result.Examples[0], StringComparison.Ordinal);
+        Assert.Contains("no missing-id read through it within 250 ms", result.Examples[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Another_instances_cache_answer_is_no_evidence_for_this_one()
     {
         var result = Run(new HistoryBuilder()

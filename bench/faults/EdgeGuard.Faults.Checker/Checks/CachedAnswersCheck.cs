@@ -28,6 +28,7 @@ public sealed class CachedAnswersCheck : ICheck
             cachedSince[key] = Math.Min(cachedSince.GetValueOrDefault(key, double.PositiveInfinity), read.End);
         }
 
+        var missing = reads.Where(op => op.Target == ReadTarget.Missing).ToList();
         var violations = new List<string>();
         var judged = 0;
         var stale = 0;
@@ -55,10 +56,22 @@ public sealed class CachedAnswersCheck : ICheck
             judged++;
             if (read.IsFailure)
             {
-                violations.Add($"{Describe.Op(read)}: answered from its cache at {Describe.Seconds(since)}");
+                violations.Add($"{Describe.Op(read)}: answered from its cache at {Describe.Seconds(since)}; {ShieldNear(missing, read)}");
             }
         }
 
         return CheckResult.From(Name, judged, violations, $"{stale} stale");
+    }
+
+    /// <summary>
+    /// What the instance's filter did with the missing ids read through it just before and after <paramref name="read"/>:
+    /// forwarding them means it did not trust its filter then, and so answered nothing from its cache either.
+    /// </summary>
+    private static string ShieldNear(IReadOnlyList<Operation> missing, Operation read)
+    {
+        var near = missing.Where(op => op.Instance == read.Instance && Math.Abs(op.Start - read.Start) <= 250).ToList();
+        return near.Count == 0
+            ? "no missing-id read through it within 250 ms"
+            : $"of its missing-id reads within 250 ms, {near.Count(op => op.Source != "bloom")} of {near.Count} forwarded (its filter untrusted)";
     }
 }
