@@ -57,6 +57,7 @@ public static class ResultsTable
             text.AppendLine();
         }
 
+        text.AppendLine().AppendLine(Legend);
         text.AppendLine().AppendLine("What each fault saw:").AppendLine();
         foreach (var outcome in report.Outcomes)
         {
@@ -77,6 +78,27 @@ public static class ResultsTable
             : "Every check passed; the run's histories were not kept (`--keep` keeps them).");
         return text.ToString();
     }
+
+    /// <summary>What the columns count and what each check holds the history to (EdgeGuard.Faults.Checker).</summary>
+    public const string Legend = """
+        Operations are the clients' requests (creates, reads, announcements); a create is 2xx (acknowledged), 503 (refused)
+        or unknown (no answer, 502, 504: the client cannot know). Recovery: the slowest instance, from the heal to its first
+        missing id rejected by its filter. Each check gives the operations (or ids, heals) it judged:
+        - **no false 404**: an id seeded, created (2xx) or announced (200) is never a 404, from any instance, for a request
+          started after that answer;
+        - **no lost write**: every acknowledged id is in the catalog at the end (asked directly), and every acknowledged id, and
+          every id created through a gateway that the catalog has, is served 200 by every instance at the end;
+        - **refused writes left no row**: every create answered 503 left no row in the catalog;
+        - **cached ids answered, stale labelled**: no 5xx (or no answer) from an instance for an id it answered from its cache
+          before, less than `FailSafeMaxAge` earlier (not while it was down); an answer older than its freshness is
+          labelled `stale`, and a stale answer is a 200 at most `FailSafeMaxAge` old;
+        - **shield back in time**: within 5 s of each heal, every instance rejects a missing id with its filter;
+        - **missing ids at the filter's rate**: outside the fault windows (injection to 5 s after the heal, a kill to 5 s
+          after the restart was ready) the missing ids forwarded to the catalog stay within the binomial bound of the
+          configured false-positive rate at 10⁻⁶ (a count a filter at its rate reaches by chance less than once in a
+          million runs);
+        - **no 500**: no request answered 500 (a gateway failing on its own).
+        """;
 
     private static string Arguments(HarnessOptions options) =>
         (options.Mode == "short" ? " --short" : options.Mode == "selected" ? " --faults " + string.Join(',', options.Faults.Select(fault => fault.Key)) : "") +
