@@ -10,7 +10,7 @@
 # proxy_cache (its own config and prefix) and again with limit_req per client, the bare Kestrel 404 app and a plain
 # YARP pass-through, then runs every scenario
 # against every target with wrk, rounds interleaved (A B C A B C ...). Raw results go to
-# bench/load/out/ (git-ignored); bench/load/report.cs renders bench/RESULTS.md's "HTTP load (wrk)"
+# bench/load/out/ (git-ignored); bench/load/LoadReport renders bench/RESULTS.md's "HTTP load (wrk)"
 # section and bench/load/results.svg from them. Every process it starts is stopped on exit or failure.
 #
 # Settings (environment):
@@ -713,7 +713,7 @@ curl -s --max-time 5 "$CATALOG/metrics" >"$OUT/metrics-catalog.txt" || true
 
 if [[ $RENDER == 1 ]]; then
   log "rendering bench/RESULTS.md (HTTP load section) and bench/load/results.svg"
-  dotnet run --file "$LOAD/report.cs" -- "$OUT" "$ROOT/bench/RESULTS.md" "$LOAD/results.svg" \
+  dotnet run --project "$LOAD/LoadReport" -c Release -- "$OUT" "$ROOT/bench/RESULTS.md" "$LOAD/results.svg" \
     || die "rendering failed (raw results are in $OUT)"
 fi
 log "done"

@@ -18,7 +18,7 @@ public sealed class HttpCacheTests : GatewayTestBase
     private const string LastModified = "Tue, 24 Nov 2026 10:00:00 GMT";
 
     protected override IEnumerable<string> KnownIds =>
-        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-WEAK"];
+        ["SKU-ETAG", "SKU-NOSTORE", "SKU-PRIVATE", "SKU-NOCACHE", "SKU-COOKIE", "SKU-SHORT", "SKU-GZIP", "SKU-VARY", "SKU-VARY-TIER", "SKU-WEAK"];
 
     protected override void StubUpstream()
     {
@@ -35,6 +35,7 @@ public sealed class HttpCacheTests : GatewayTestBase
         Product("SKU-COOKIE", r => r.WithHeader("Set-Cookie", "session=abc; Path=/; HttpOnly"));
         Product("SKU-SHORT", r => r.WithHeader("Cache-Control", "public, s-maxage=1, max-age=600"));
         Product("SKU-VARY", r => r.WithHeader("Vary", "Accept-Language"));
+        Product("SKU-VARY-TIER", r => r.WithHeader("Vary", "X-Tier"));
 
         // A catalog that compresses only for clients that ask for it.
         var json = """{"id":"SKU-GZIP","name":"Zipped","price":3}""";
@@ -111,7 +112,8 @@ public sealed class HttpCacheTests : GatewayTestBase
     [InlineData("SKU-NOCACHE")]
     [InlineData("SKU-COOKIE")]
     [InlineData("SKU-VARY")]
-    public async Task Answer_a_shared_cache_may_not_keep_is_passed_through_every_time(string id)
+    [InlineData("SKU-VARY-TIER")]
+    public async Task Answer_a_shared_cache_may_not_keep_costs_one_catalog_request_per_read(string id)
     {
         var answers = new List<(string Source, HttpStatusCode Status)>();
         for (var i = 0; i < 4; i++)
@@ -121,9 +123,28 @@ public sealed class HttpCacheTests : GatewayTestBase
         }
 
         Assert.All(answers, answer => Assert.Equal(("upstream", HttpStatusCode.OK), answer));
-        // The first read's shared fetch learns the answer cannot be shared, then every read is the client's own
-        // request to the catalog (never a copy of someone else's).
-        Assert.Equal(5, Upstream.CallsTo($"/products/{id}"));
+        // The first read's fetch learns the answer cannot be shared and hands it to that read alone (nothing it
+        // depends on was left out of the fetch); every later read is the client's own request to the catalog.
+        Assert.Equal(4, Upstream.CallsTo($"/products/{id}"));
+    }
+
+    [Theory]
+    [InlineData("SKU-PRIVATE", "Cookie", "session=mine")]
+    [InlineData("SKU-COOKIE", "Cookie", "session=mine")]
+    [InlineData("SKU-VARY-TIER", "X-Tier", "gold")]
+    public async Task Answer_that_may_depend_on_what_the_fetch_left_out_is_asked_again_with_the_clients_own_request(string id, string header, string value)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/products/{id}");
+        request.Headers.Add(header, value);
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("upstream", response.Source());
+        // The fetch (without the client's header), then the client's own request (with it): the answer it gets is its own.
+        var calls = Upstream.LogEntries.Where(entry => entry.RequestMessage?.Path == $"/products/{id}").Select(entry => entry.RequestMessage!).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.False(calls[0].Headers?.ContainsKey(header) ?? false, $"the shared fetch carried the client's {header}");
+        Assert.Equal(value, calls[1].Headers![header].Single());
     }
 
     [Fact]

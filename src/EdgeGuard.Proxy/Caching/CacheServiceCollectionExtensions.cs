@@ -104,6 +104,6 @@ public static class CacheServiceCollectionExtensions
         fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.ConnectAsync }, loggers.CreateLogger<RedisBackplane>()));
         fusion.SetupDistributedLocker(provider.GetRequiredService<IFusionCacheDistributedLocker>());
         fusion.Events.Distributed.CircuitBreakerChange += (_, change) => health.CircuitChanged(change.IsClosed);
-        return new ProductCache(fusion, owned, health, provider.GetRequiredService<SharedEntryReader>());
+        return new ProductCache(fusion, memory, owned, health, provider.GetRequiredService<SharedEntryReader>());
     }
 }

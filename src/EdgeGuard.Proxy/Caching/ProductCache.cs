@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Caching;
@@ -5,7 +6,10 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// The product cache, on FusionCache: an in-process L1 (bounded), and with Redis an L2 under the contract's
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
-/// so one expiry costs one catalog request across the cluster. FusionCache also does the single flight per id,
+/// so one expiry costs one catalog request across the cluster. The lock is taken only to refresh an entry this
+/// instance holds (an expiry, an eager refresh): a first fetch of an id this instance holds nothing of saves no
+/// catalog request by waiting for other instances worth its two round trips and a release, so it takes none (at
+/// most one fetch per instance; its L2 read comes first, and finds what another instance stored). FusionCache also does the single flight per id,
 /// fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh; <see cref="ProductCacheRules"/> decide
 /// what is stored and for how long, <see cref="CachePolicy"/> how FusionCache keeps it. It owns the FusionCache, its memory and its memory locker: disposing it (with the
 /// host) stops FusionCache's background work, such as auto-recovery retrying a Redis that is gone.
@@ -15,12 +19,13 @@ public sealed class ProductCache : IDisposable
     private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
 
     private readonly IFusionCache cache;
+    private readonly IMemoryCache? _memory;
     private readonly IDisposable[] owned;
     private readonly bool distributed;
     private readonly RedisCacheHealth? _redis;
 
-    // While Redis fails, a miss does not wait for a distributed lock either: FusionCache's circuit breaker
-    // spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
+    // A first fetch takes no distributed lock (see the summary), and neither does a miss while Redis fails: FusionCache's
+    // circuit breaker spares Redis as L2, not its locker, and a lock on a frozen Redis would hold every miss up to its timeout.
     private readonly FusionCacheEntryOptions? _withoutDistributedLock;
 
     // What another instance stored, read past this instance's memory (see ReadSharedAsync).
@@ -33,9 +38,11 @@ public sealed class ProductCache : IDisposable
         this.owned = owned;
     }
 
-    internal ProductCache(IFusionCache cache, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
+    /// <param name="memory">FusionCache's memory level: whether this instance holds anything of an id.</param>
+    internal ProductCache(IFusionCache cache, IMemoryCache memory, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
     {
         this.cache = cache;
+        _memory = memory;
         this.owned = owned;
         distributed = true;
         _redis = redis;
@@ -56,9 +63,16 @@ public sealed class ProductCache : IDisposable
     public bool CircuitOpen => _redis is { CircuitOpen: true };
 
     /// <summary>The entry for <paramref name="id"/>; on a miss <paramref name="fill"/> runs once for every caller waiting for it.</summary>
-    public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill) =>
+    public ValueTask<CacheEntry> GetOrFillAsync(string id, Func<FusionCacheFactoryExecutionContext<CacheEntry>, CancellationToken, Task<CacheEntry>> fill)
+    {
+        var key = Key(id);
         // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
-        cache.GetOrSetAsync<CacheEntry>(Key(id), fill, default, _redis is { CircuitOpen: true } ? _withoutDistributedLock : null, null, CancellationToken.None);
+        return cache.GetOrSetAsync<CacheEntry>(key, fill, default, TakesDistributedLock(key) ? null : _withoutDistributedLock, null, CancellationToken.None);
+    }
+
+    /// <summary>A miss takes the distributed lock only to refresh what this instance holds (fresh, or kept for
+    /// fail-safe), and never while Redis fails.</summary>
+    private bool TakesDistributedLock(string key) => _memory is null || (_redis is { CircuitOpen: false } && _memory.TryGetValue(key, out _));
 
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>

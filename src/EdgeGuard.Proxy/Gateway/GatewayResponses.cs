@@ -79,14 +79,15 @@ internal static class GatewayResponses
     }
 
     /// <summary>The catalog's own answer to a fetch this request led (e.g. its 404 body), as it came.</summary>
-    public static Task ReplayAsync(HttpContext context, UpstreamAnswer answer, string source)
+    /// <param name="withCookies">Its <c>Set-Cookie</c> too: the answer goes to this client alone, as its own request's would.</param>
+    public static Task ReplayAsync(HttpContext context, UpstreamAnswer answer, string source, bool withCookies = false)
     {
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
         var headers = answer.Headers;
         for (var i = 0; i < headers.Count; i++) // by index, as above
         {
-            if (!headers[i].Key.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
+            if (withCookies || !headers[i].Key.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase))
             {
                 response.Headers.Append(headers[i].Key, headers[i].Value);
             }

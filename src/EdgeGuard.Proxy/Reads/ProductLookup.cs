@@ -1,53 +1,90 @@
+using System.Net;
 using EdgeGuard.Proxy.Budget;
-using ZiggyCreatures.Caching.Fusion;
 using EdgeGuard.Proxy.Caching;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Reads;
 
-/// <summary>What a lookup found: the entry, and the catalog's answer when this very caller fetched it; or, when this
-/// caller's miss would have reached the catalog and its client is over its budget, the refusal (and no entry worth
-/// answering with).</summary>
-public readonly record struct LookupResult(CacheEntry Entry, UpstreamAnswer? Fetched, BudgetRefusal? Refused = null);
-
 /// <summary>
-/// The cache side of a read: the entry for an id, filled on a miss by one fetch for every caller waiting
-/// (<see cref="UpstreamFetcher"/>), stored as <see cref="ProductCacheRules"/> decide. An entry fetched before a
-/// write of its id committed is older than what the catalog now says (see <see cref="CommitPositions"/>): it is
-/// dropped and filled again, whichever instance stored it and however it raced the write. A fill spends the budget
-/// of the client whose request runs it (<see cref="ClientBudget"/>); callers that wait for it spend nothing.
+/// The cache side of a read, and its one say on the client's budget: the entry for an id, filled on a miss by one fetch
+/// for every caller waiting (<see cref="UpstreamFetcher"/>), stored as <see cref="ProductCacheRules"/> decide. An entry
+/// fetched before a write of its id committed is older than what the catalog now says (see <see cref="CommitPositions"/>):
+/// it is dropped and filled again, whichever instance stored it and however it raced the write.
+/// <para>
+/// A request that reaches the catalog spends its client's budget (<see cref="ClientBudget"/>), once: a miss in the
+/// fill it runs (callers that wait for that fill spend nothing, nor does a refresh of what the cache holds), or its own
+/// request forwarded as it came. After its own fill found an answer that may not be shared, a request either gets that
+/// answer (<see cref="RelayRule"/>) or is forwarded without spending again.
+/// </para>
 /// </summary>
 public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, CommitPositions commits, ClientBudget budget, TimeProvider time)
 {
-    /// <summary>Looks up <paramref name="id"/>, filling it through <paramref name="request"/>'s pipeline on a miss.</summary>
-    /// <exception cref="UpstreamFailedException">The catalog failed and no stale answer could be served instead.</exception>
-    public async ValueTask<LookupResult> FindAsync(string id, FetchRequest request)
+    /// <summary>Looks up <paramref name="id"/>, filling it through <paramref name="request"/> on a miss.</summary>
+    /// <param name="client">The client's request, for what its own answer could depend on.</param>
+    public async ValueTask<LookupOutcome> FindAsync(string id, FetchRequest request, HttpRequest client)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fill = new Fill(id, cache, fetcher, rules, policy, budget, time, request);
-            var entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
+            var fill = new Fill(id, fetcher, rules, policy, this, time, request, cache);
+            CacheEntry entry;
+            try
+            {
+                entry = await cache.GetOrFillAsync(id, fill.RunAsync).ConfigureAwait(false);
+            }
+            catch (UpstreamFailedException e)
+            {
+                return LookupOutcome.Failed(e.Status, e.Message);
+            }
+            catch (SyntheticTimeoutException)
+            {
+                // Not counted as a catalog failure here: the fetch goes on in the background and is counted once, if it fails.
+                return LookupOutcome.Failed(StatusCodes.Status504GatewayTimeout, "The catalog did not answer in time.");
+            }
+
             if (fill.Refused is { } refused)
             {
-                return new LookupResult(entry, null, refused);
+                return LookupOutcome.OverBudget(refused);
             }
 
             if (commits.IsCurrent(id, entry.Position) || attempt == 2)
             {
                 // After two refills still older than a write (writes of this id keep committing under it),
                 // the last fetch's own answer is the freshest there is.
-                return new LookupResult(entry, fill.Answer);
+                return Outcome(entry, fill.Answer, client);
             }
 
             await cache.RemoveAsync(id).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The fresh entry for <paramref name="id"/>, if one is cached, without fetching (HEAD).</summary>
-    public async ValueTask<CacheEntry?> PeekAsync(string id) =>
-        await cache.PeekAsync(id).ConfigureAwait(false) is { } entry && commits.IsCurrent(id, entry.Position) ? entry : null;
+    /// <summary>A HEAD: a fresh cached answer if there is one (a HEAD never fills the cache), else the request forwarded.</summary>
+    public async ValueTask<LookupOutcome> FindForHeadAsync(string id, IPAddress? client) =>
+        await cache.PeekAsync(id).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } entry && commits.IsCurrent(id, entry.Position) &&
+        !entry.IsStaleAt(time.GetUtcNow())
+            ? new LookupOutcome(LookupKind.Hit, entry)
+            : Forward(client);
+
+    /// <summary>The client's own request, forwarded as it came, if its budget allows.</summary>
+    public LookupOutcome Forward(IPAddress? client) =>
+        Spend(client) is { } refused ? LookupOutcome.OverBudget(refused) : LookupOutcome.Forward(spent: true);
+
+    private BudgetRefusal? Spend(IPAddress? client) => budget.TrySpend(client);
+
+    private LookupOutcome Outcome(CacheEntry entry, UpstreamAnswer? fetched, HttpRequest client) => entry.Kind switch
+    {
+        // A request spends at most once: after its own fill, its forward is free.
+        CacheEntryKind.PassThrough when fetched is null => Forward(client.HttpContext.Connection.RemoteIpAddress),
+        CacheEntryKind.PassThrough => RelayRule.MayRelay(fetched, client)
+            ? new LookupOutcome(LookupKind.Relayed, Answer: fetched)
+            : LookupOutcome.Forward(spent: true),
+        CacheEntryKind.Absent when fetched is not null => new LookupOutcome(LookupKind.FetchedAbsent, Answer: fetched),
+        CacheEntryKind.Absent => new LookupOutcome(LookupKind.Negative, entry),
+        _ when fetched is not null => new LookupOutcome(LookupKind.Fetched, entry),
+        _ => new LookupOutcome(entry.IsStaleAt(time.GetUtcNow()) ? LookupKind.Stale : LookupKind.Hit, entry),
+    };
 
     /// <summary>One fill of the cache; remembers the answer it fetched, or its budget's refusal, for the caller that ran it.</summary>
-    private sealed class Fill(string id, ProductCache cache, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, ClientBudget budget, TimeProvider time, FetchRequest request)
+    private sealed class Fill(string id, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, ProductLookup lookup, TimeProvider time, FetchRequest request, ProductCache cache)
     {
         public UpstreamAnswer? Answer { get; private set; }
 
@@ -57,7 +94,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
         {
             // A miss costs its client one catalog request. A refresh of an entry the cache still holds (an eager
             // refresh, an expired answer kept for fail-safe) is nobody's miss: it keeps what everyone reads fresh.
-            if (!context.HasStaleValue && budget.TrySpend(request.Client) is { } refused)
+            if (!context.HasStaleValue && lookup.Spend(request.Client) is { } refused)
             {
                 Refused = refused;
                 return policy.Withhold(time.GetUtcNow(), context.Options);

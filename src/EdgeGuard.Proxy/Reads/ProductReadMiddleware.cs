@@ -1,24 +1,20 @@
 using System.Diagnostics;
-using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
-using EdgeGuard.Proxy.Observability;
-using ZiggyCreatures.Caching.Fusion;
 using EdgeGuard.Proxy.Gateway;
+using EdgeGuard.Proxy.Observability;
 
 namespace EdgeGuard.Proxy.Reads;
 
 /// <summary>
-/// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>), in
-/// YARP's proxy pipeline ahead of the forwarder: gate (id rule, filter, may the cache answer) → lookup (cache,
-/// one fetch per id on a miss) → the answer, with <c>X-EdgeGuard-Source</c> saying who gave it. A request that
-/// would reach the catalog spends its client's budget (<see cref="ClientBudget"/>): a miss inside the lookup's fill,
-/// a request forwarded as it is here; over it, 429.
+/// The read flow for routes whose metadata names a product id (<see cref="RouteMetadataKeys.ProductId"/>), in YARP's
+/// proxy pipeline ahead of the forwarder: gate (<see cref="ReadGate"/>: the id rule, the filter, may the cache answer)
+/// → lookup (<see cref="ProductLookup"/>: the cache, one fetch per id on a miss, the client's budget) → the answer,
+/// with <c>X-EdgeGuard-Source</c> saying who gave it and the counters that go with it.
 /// </summary>
 public sealed class ProductReadMiddleware(
     RequestDelegate next,
     ReadGate gate,
     ProductLookup lookup,
-    ClientBudget budget,
     EdgeGuardMetrics metrics,
     TimeProvider time)
 {
@@ -31,116 +27,70 @@ public sealed class ProductReadMiddleware(
             return next(context);
         }
 
-        return AnswerAsync(context, context.GetRouteValue(idRouteValue) as string);
+        return ReadAsync(context, context.GetRouteValue(idRouteValue) as string);
     }
 
-    private async Task AnswerAsync(HttpContext context, string? id)
+    private async Task ReadAsync(HttpContext context, string? id)
     {
         var started = Stopwatch.GetTimestamp();
         var source = gate.Check(context.Request, id) switch
         {
             GateDecision.Invalid => await RefuseAsync(context).ConfigureAwait(false),
             GateDecision.Absent => await RejectAsync(context, id!).ConfigureAwait(false),
-            GateDecision.Forward => await ForwardAsync(context, spend: true).ConfigureAwait(false),
-            _ => await LookUpAsync(context, id!).ConfigureAwait(false),
+            GateDecision.Forward => await AnswerAsync(context, id!, lookup.Forward(context.Connection.RemoteIpAddress)).ConfigureAwait(false),
+            _ when HttpMethods.IsHead(context.Request.Method) =>
+                await AnswerAsync(context, id!, await lookup.FindForHeadAsync(id!, context.Connection.RemoteIpAddress).ConfigureAwait(false)).ConfigureAwait(false),
+            _ => await AnswerAsync(context, id!, await lookup.FindAsync(id!, FetchRequest.From(context, next), context.Request).ConfigureAwait(false)).ConfigureAwait(false),
         };
         metrics.ObserveDuration(source, Stopwatch.GetElapsedTime(started));
     }
 
-    private async ValueTask<string> LookUpAsync(HttpContext context, string id)
+    private async ValueTask<string> AnswerAsync(HttpContext context, string id, LookupOutcome outcome)
     {
-        if (HttpMethods.IsHead(context.Request.Method))
+        switch (outcome.Kind)
         {
-            // A HEAD is answered from a cached answer, never fills the cache (it has no body to keep).
-            return await lookup.PeekAsync(id).ConfigureAwait(false) is { Kind: CacheEntryKind.Answer } cached && !cached.IsStaleAt(time.GetUtcNow())
-                ? await HitAsync(context, cached, AnswerSource.Cache).ConfigureAwait(false)
-                : await ForwardAsync(context, spend: true).ConfigureAwait(false);
-        }
-
-        LookupResult found;
-        try
-        {
-            found = await lookup.FindAsync(id, FetchRequest.From(context, next)).ConfigureAwait(false);
-        }
-        catch (UpstreamFailedException e)
-        {
-            await GatewayResponses.WriteProblemAsync(context, e.Status, "Catalog unavailable", e.Message, AnswerSource.Upstream).ConfigureAwait(false);
-            return AnswerSource.Upstream;
-        }
-        catch (SyntheticTimeoutException)
-        {
-            // Not counted as a catalog failure here: the fetch goes on in the background and is counted once, if it fails.
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Catalog unavailable",
-                "The catalog did not answer in time.", AnswerSource.Upstream).ConfigureAwait(false);
-            return AnswerSource.Upstream;
-        }
-
-        if (found.Refused is { } refused)
-        {
-            return await HoldAsync(context, refused).ConfigureAwait(false);
-        }
-
-        var entry = found.Entry;
-        switch (entry.Kind)
-        {
-            case CacheEntryKind.PassThrough:
-                // A request spends at most once: after its own fill found the id may not be shared, the forward is free.
-                return await ForwardAsync(context, spend: found.Fetched is null).ConfigureAwait(false);
-            case CacheEntryKind.Absent when found.Fetched is { } answer:
+            case LookupKind.Hit:
+                metrics.CacheHits.Add(1);
+                await GatewayResponses.ReplayAsync(context, outcome.Entry!, AnswerSource.Cache, time.GetUtcNow()).ConfigureAwait(false);
+                return AnswerSource.Cache;
+            case LookupKind.Stale:
+                metrics.StaleServed.Add(1);
+                await GatewayResponses.ReplayAsync(context, outcome.Entry!, AnswerSource.Stale, time.GetUtcNow()).ConfigureAwait(false);
+                return AnswerSource.Stale;
+            case LookupKind.Fetched:
+                await GatewayResponses.ReplayAsync(context, outcome.Entry!, AnswerSource.Upstream, time.GetUtcNow()).ConfigureAwait(false);
+                return AnswerSource.Upstream;
+            case LookupKind.Negative:
+                metrics.CacheNegativeHits.Add(1);
+                await GatewayResponses.WriteAbsentAsync(context, id, AnswerSource.NegativeCache).ConfigureAwait(false);
+                return AnswerSource.NegativeCache;
+            case LookupKind.FetchedAbsent:
                 if (gate.FilterJudges)
                 {
                     // The filter let an id through that the catalog does not have, and it cost a catalog request.
                     metrics.FilterFalsePositives.Add(1);
                 }
 
-                await GatewayResponses.ReplayAsync(context, answer, AnswerSource.Upstream).ConfigureAwait(false);
+                await GatewayResponses.ReplayAsync(context, outcome.Answer!, AnswerSource.Upstream).ConfigureAwait(false);
                 return AnswerSource.Upstream;
-            case CacheEntryKind.Absent:
-                metrics.CacheNegativeHits.Add(1);
-                await GatewayResponses.WriteAbsentAsync(context, id, AnswerSource.NegativeCache).ConfigureAwait(false);
-                return AnswerSource.NegativeCache;
+            case LookupKind.Relayed:
+                // This client's own answer: its cookies included.
+                await GatewayResponses.ReplayAsync(context, outcome.Answer!, AnswerSource.Upstream, withCookies: true).ConfigureAwait(false);
+                return AnswerSource.Upstream;
+            case LookupKind.Forward:
+                // The client's own request, forwarded as it is and streamed back: nothing cached or shared.
+                metrics.UpstreamRequests.Add(1);
+                context.Response.Headers[AnswerSource.HeaderName] = AnswerSource.Upstream;
+                await next(context).ConfigureAwait(false);
+                return AnswerSource.Upstream;
+            case LookupKind.OverBudget:
+                metrics.BudgetRejects.Add(1);
+                await GatewayResponses.WriteOverBudgetAsync(context, outcome.Refusal!.Value).ConfigureAwait(false);
+                return AnswerSource.Budget;
             default:
-                var now = time.GetUtcNow();
-                var source = found.Fetched is not null ? AnswerSource.Upstream : entry.IsStaleAt(now) ? AnswerSource.Stale : AnswerSource.Cache;
-                return await HitAsync(context, entry, source).ConfigureAwait(false);
+                await GatewayResponses.WriteProblemAsync(context, outcome.Status, "Catalog unavailable", outcome.Detail!, AnswerSource.Upstream).ConfigureAwait(false);
+                return AnswerSource.Upstream;
         }
-    }
-
-    private async ValueTask<string> HitAsync(HttpContext context, CacheEntry entry, string source)
-    {
-        if (source == AnswerSource.Cache)
-        {
-            metrics.CacheHits.Add(1);
-        }
-        else if (source == AnswerSource.Stale)
-        {
-            metrics.StaleServed.Add(1);
-        }
-
-        await GatewayResponses.ReplayAsync(context, entry, source, time.GetUtcNow()).ConfigureAwait(false);
-        return source;
-    }
-
-    /// <summary>The client's own request, forwarded as it is and streamed back: nothing cached or shared.</summary>
-    private async ValueTask<string> ForwardAsync(HttpContext context, bool spend)
-    {
-        if (spend && budget.TrySpend(context.Connection.RemoteIpAddress) is { } refused)
-        {
-            return await HoldAsync(context, refused).ConfigureAwait(false);
-        }
-
-        metrics.UpstreamRequests.Add(1);
-        context.Response.Headers[AnswerSource.HeaderName] = AnswerSource.Upstream;
-        await next(context).ConfigureAwait(false);
-        return AnswerSource.Upstream;
-    }
-
-    /// <summary>The client is over its budget: 429, nothing forwarded.</summary>
-    private async ValueTask<string> HoldAsync(HttpContext context, BudgetRefusal refused)
-    {
-        metrics.BudgetRejects.Add(1);
-        await GatewayResponses.WriteOverBudgetAsync(context, refused).ConfigureAwait(false);
-        return AnswerSource.Budget;
     }
 
     private async ValueTask<string> RejectAsync(HttpContext context, string id)

@@ -10,6 +10,7 @@ public static class ReadServiceCollectionExtensions
     {
         services.AddSingleton<ReadGate>();
         services.AddSingleton<ClientBudget>();
+        services.AddSingleton<OriginExchange>();
         services.AddSingleton<UpstreamFetcher>();
         services.AddSingleton<ProductLookup>();
         services.AddSingleton<CommitPositions>();

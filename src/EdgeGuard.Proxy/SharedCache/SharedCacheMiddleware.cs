@@ -167,7 +167,7 @@ public sealed class SharedCacheMiddleware(
             return;
         }
 
-        FetchedAnswer answer;
+        UpstreamAnswer answer;
         try
         {
             answer = await fetcher.FetchAsync(SharedFetchRequest.From(context, next, shared: false), null, null, context.RequestAborted).ConfigureAwait(false);
@@ -234,7 +234,7 @@ public sealed class SharedCacheMiddleware(
     }
 
     /// <summary>The origin failed and nothing may be served instead: its own error answer when it gave one, else the gateway's.</summary>
-    private static Task FailAsync(HttpContext context, UpstreamFailedException failure, FetchedAnswer? answer) =>
+    private static Task FailAsync(HttpContext context, UpstreamFailedException failure, UpstreamAnswer? answer) =>
         answer is { TooLarge: false } && answer.StatusCode >= 500
             ? SharedResponses.RelayAsync(context, answer, AnswerSource.Upstream)
             : GatewayResponses.WriteProblemAsync(context, failure.Status, "Origin unavailable", failure.Message, AnswerSource.Upstream);

@@ -29,7 +29,7 @@ public sealed class SharedEntries(IOptions<EdgeGuardOptions> options, TimeProvid
     private CacheOptions Cache => options.Value.Cache;
 
     /// <summary>The stored answer for <paramref name="answer"/>, or null when a shared cache may not store it.</summary>
-    public CacheEntry? ToEntry(FetchedAnswer answer, bool requestHadAuthorization) =>
+    public CacheEntry? ToEntry(UpstreamAnswer answer, bool requestHadAuthorization) =>
         answer.TooLarge ? null : ToEntry(answer.StatusCode, answer.Headers, answer.Body, answer.RequestTime, answer.ResponseTime, requestHadAuthorization);
 
     /// <summary>

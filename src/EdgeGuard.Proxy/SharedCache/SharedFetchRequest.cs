@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using Yarp.ReverseProxy.Model;
+using EdgeGuard.Proxy.Reads;
 
 namespace EdgeGuard.Proxy.SharedCache;
 
@@ -16,11 +16,7 @@ namespace EdgeGuard.Proxy.SharedCache;
 /// fetch (not shared) keeps it.
 /// </summary>
 public sealed record SharedFetchRequest(
-    RequestDelegate Pipeline,
-    RouteModel Route,
-    ClusterModel Cluster,
-    IReadOnlyList<DestinationState> AllDestinations,
-    IReadOnlyList<DestinationState> Destinations,
+    FetchTarget Target,
     string Scheme,
     HostString Host,
     PathString PathBase,
@@ -49,7 +45,6 @@ public sealed record SharedFetchRequest(
     /// <param name="shared">True for a fetch whose answer may serve other requests (no <c>Cookie</c>).</param>
     public static SharedFetchRequest From(HttpContext context, RequestDelegate pipeline, bool shared)
     {
-        var proxy = context.GetReverseProxyFeature();
         var request = context.Request;
         var headers = new List<KeyValuePair<string, StringValues>>(request.Headers.Count);
         foreach (var header in request.Headers)
@@ -60,23 +55,6 @@ public sealed record SharedFetchRequest(
             }
         }
 
-        return new SharedFetchRequest(pipeline, proxy.Route, proxy.Cluster, proxy.AllDestinations, proxy.AvailableDestinations,
-            request.Scheme, request.Host, request.PathBase, request.Path, request.QueryString, headers, context.Connection.RemoteIpAddress);
+        return new SharedFetchRequest(FetchTarget.From(context, pipeline), request.Scheme, request.Host, request.PathBase, request.Path, request.QueryString, headers, context.Connection.RemoteIpAddress);
     }
 }
-
-/// <summary>The origin's answer to a shared route's fetch.</summary>
-/// <param name="StatusCode">The origin's status.</param>
-/// <param name="Headers">Its end-to-end headers in order, <c>Date</c>, <c>Age</c> and <c>Set-Cookie</c> included (hop-by-hop
-/// ones, those its <c>Connection</c> names, <c>Content-Length</c> and EdgeGuard's own are not).</param>
-/// <param name="Body">The whole body, or empty when <paramref name="TooLarge"/>.</param>
-/// <param name="TooLarge">The body outgrew <c>EdgeGuard:Cache:MaxBodyBytes</c> and was not held.</param>
-/// <param name="RequestTime">When the fetch was sent.</param>
-/// <param name="ResponseTime">When the answer arrived.</param>
-public sealed record FetchedAnswer(
-    int StatusCode,
-    IReadOnlyList<KeyValuePair<string, string>> Headers,
-    ReadOnlyMemory<byte> Body,
-    bool TooLarge,
-    DateTimeOffset RequestTime,
-    DateTimeOffset ResponseTime);

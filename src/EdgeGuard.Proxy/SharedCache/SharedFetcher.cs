@@ -1,25 +1,16 @@
-using EdgeGuard.Proxy.Configuration;
+using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Reads;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace EdgeGuard.Proxy.SharedCache;
 
 /// <summary>
-/// Sends a shared route's GET through the rest of YARP's pipeline (the route's transforms, load balancing, passive
-/// health checks) with no client connection involved, and holds the answer whole (up to <c>MaxBodyBytes</c>).
-/// A revalidation adds the stored validators. Every status comes back as an answer (the caller decides what a 5xx
-/// means); a request that got no answer at all (unreachable, timed out) throws <see cref="UpstreamFailedException"/>.
+/// Sends a shared route's GET to its origin (<see cref="OriginExchange"/>); a revalidation adds the stored validators.
+/// Every status comes back as an answer (the caller decides what a 5xx means); a request that got no answer at all
+/// (unreachable, timed out) throws <see cref="UpstreamFailedException"/>.
 /// </summary>
-public sealed class SharedFetcher(
-    IServiceProvider services,
-    IOptions<EdgeGuardOptions> options,
-    TimeProvider time,
-    ForwarderFailureReporter failures,
-    EdgeGuardMetrics metrics)
+public sealed class SharedFetcher(OriginExchange exchange, EdgeGuardMetrics metrics)
 {
     private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -29,16 +20,11 @@ public sealed class SharedFetcher(
         "Proxy-Connection", HeaderNames.ContentLength,
     };
 
-    /// <summary>True for a response header a cache neither stores nor replays (hop-by-hop, <c>Content-Length</c>, EdgeGuard's own).</summary>
-    public static bool IsKept(string name) =>
-        !NotKept.Contains(name) && !name.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
+    private static readonly Func<string, bool> Kept = IsKept;
 
-    public async Task<FetchedAnswer> FetchAsync(SharedFetchRequest request, string? ifNoneMatch, string? ifModifiedSince, CancellationToken cancellationToken)
+    private static readonly Action<HttpRequest, (SharedFetchRequest Request, string? IfNoneMatch, string? IfModifiedSince)> Describe = static (outgoing, fetch) =>
     {
-        metrics.UpstreamRequests.Add(1);
-        var context = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
-        var outgoing = context.Request;
-        outgoing.Method = HttpMethods.Get;
+        var request = fetch.Request;
         outgoing.Scheme = request.Scheme;
         outgoing.Host = request.Host;
         outgoing.PathBase = request.PathBase;
@@ -49,69 +35,25 @@ public sealed class SharedFetcher(
             outgoing.Headers[name] = values;
         }
 
-        if (ifNoneMatch is not null)
+        if (fetch.IfNoneMatch is not null)
         {
-            outgoing.Headers.IfNoneMatch = ifNoneMatch;
+            outgoing.Headers.IfNoneMatch = fetch.IfNoneMatch;
         }
 
-        if (ifModifiedSince is not null)
+        if (fetch.IfModifiedSince is not null)
         {
-            outgoing.Headers.IfModifiedSince = ifModifiedSince;
+            outgoing.Headers.IfModifiedSince = fetch.IfModifiedSince;
         }
+    };
 
-        context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
-        {
-            Route = request.Route,
-            Cluster = request.Cluster,
-            AllDestinations = request.AllDestinations,
-            AvailableDestinations = request.Destinations,
-        });
-        using var body = new HeldBody(options.Value.Cache.MaxBodyBytes);
-        context.Response.Body = body;
+    /// <summary>True for a response header a cache neither stores nor replays (hop-by-hop, <c>Content-Length</c>, EdgeGuard's own).</summary>
+    public static bool IsKept(string name) =>
+        !NotKept.Contains(name) && !name.StartsWith(AnswerSource.HeaderPrefix, StringComparison.OrdinalIgnoreCase);
 
-        var requestTime = time.GetUtcNow();
-        await request.Pipeline(context).ConfigureAwait(false);
-        var responseTime = time.GetUtcNow();
-
-        var status = context.Response.StatusCode;
-        if (body.Overflowed)
-        {
-            return new FetchedAnswer(status, Headers(context.Response.Headers), ReadOnlyMemory<byte>.Empty, TooLarge: true, requestTime, responseTime);
-        }
-
-        var failure = context.Features.Get<IForwarderErrorFeature>();
-        var error = failure?.Error ?? ForwarderError.None;
-        if (error != ForwarderError.None)
-        {
-            failures.Report(error, failure?.Exception, request.Cluster.Config.ClusterId);
-            throw error switch
-            {
-                ForwarderError.RequestTimedOut => new UpstreamFailedException(StatusCodes.Status504GatewayTimeout, "The origin did not answer in time."),
-                ForwarderError.NoAvailableDestinations => new UpstreamFailedException(StatusCodes.Status503ServiceUnavailable, "No origin destination is available."),
-                _ => new UpstreamFailedException(StatusCodes.Status502BadGateway, $"The origin could not be reached ({error})."),
-            };
-        }
-
-        return new FetchedAnswer(status, Headers(context.Response.Headers), body.Take(), TooLarge: false, requestTime, responseTime);
-    }
-
-    private static List<KeyValuePair<string, string>> Headers(IHeaderDictionary headers)
+    public Task<UpstreamAnswer> FetchAsync(SharedFetchRequest request, string? ifNoneMatch, string? ifModifiedSince, CancellationToken cancellationToken)
     {
-        var kept = new List<KeyValuePair<string, string>>(headers.Count);
-        foreach (var (name, values) in headers)
-        {
-            if (!IsKept(name))
-            {
-                continue;
-            }
-
-            foreach (var value in values)
-            {
-                kept.Add(new(name, value ?? ""));
-            }
-        }
-
-        return kept;
+        metrics.UpstreamRequests.Add(1);
+        return exchange.SendAsync(request.Target, (request, ifNoneMatch, ifModifiedSince), Describe, Kept, "origin", position: 0, cancellationToken);
     }
 
     /// <summary>YARP response transform: drops the header fields the origin's <c>Connection</c> names (RFC 9110 7.6.1),
@@ -131,5 +73,4 @@ public sealed class SharedFetcher(
 
         return ValueTask.CompletedTask;
     }
-
 }

@@ -27,7 +27,7 @@ internal sealed class SharedFill(
     ClientBudget budget,
     TimeProvider time)
 {
-    public FetchedAnswer? Answer { get; private set; }
+    public UpstreamAnswer? Answer { get; private set; }
 
     public bool Revalidated { get; private set; }
 
@@ -48,7 +48,7 @@ internal sealed class SharedFill(
 
         var stale = context.HasStaleValue && context.StaleValue.Value.Kind == CacheEntryKind.Answer ? context.StaleValue.Value : null;
         var (ifNoneMatch, ifModifiedSince) = stale is null ? (null, null) : Revalidation.Validators(stale.Headers);
-        FetchedAnswer answer;
+        UpstreamAnswer answer;
         try
         {
             answer = await fetcher.FetchAsync(request, ifNoneMatch, ifModifiedSince, cancellationToken).ConfigureAwait(false);
@@ -87,7 +87,7 @@ internal sealed class SharedFill(
         return await StoreAsync(context, entry).ConfigureAwait(false);
     }
 
-    private CacheEntry Freshen(FusionCacheFactoryExecutionContext<CacheEntry> context, CacheEntry stale, FetchedAnswer notModified)
+    private CacheEntry Freshen(FusionCacheFactoryExecutionContext<CacheEntry> context, CacheEntry stale, UpstreamAnswer notModified)
     {
         Revalidated = true;
         var headers = Revalidation.Freshen(stale.Headers, notModified.Headers);
@@ -95,7 +95,7 @@ internal sealed class SharedFill(
         if (freshened is null)
         {
             // The 304 made the answer unstorable (no-store, private): this request gets it, nobody else.
-            Answer = new FetchedAnswer(stale.StatusCode, headers, stale.Body, TooLarge: false, notModified.RequestTime, notModified.ResponseTime);
+            Answer = new UpstreamAnswer(stale.StatusCode, headers, stale.Body, TooLarge: false, notModified.RequestTime, notModified.ResponseTime, notModified.Position);
             return entries.Pass(context.Options);
         }
 

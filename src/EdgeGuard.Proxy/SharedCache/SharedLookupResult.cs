@@ -14,7 +14,7 @@ namespace EdgeGuard.Proxy.SharedCache;
 public sealed record SharedLookupResult(
     CacheEntry? Entry,
     string Key,
-    FetchedAnswer? Fetched,
+    UpstreamAnswer? Fetched,
     bool Revalidated,
     UpstreamFailedException? Failure,
     BudgetRefusal? Refused);

@@ -82,7 +82,7 @@ internal static class SharedResponses
     }
 
     /// <summary>The origin's answer to this request's own fetch, as it came (its <c>Set-Cookie</c> too: it is this client's).</summary>
-    public static Task RelayAsync(HttpContext context, FetchedAnswer answer, string source)
+    public static Task RelayAsync(HttpContext context, UpstreamAnswer answer, string source)
     {
         var response = context.Response;
         response.StatusCode = answer.StatusCode;

@@ -7,9 +7,9 @@ using WireMock.Server;
 namespace EdgeGuard.Proxy.Tests.Cluster;
 
 /// <summary>
-/// The cache tier across three instances: concurrent misses for one id on every instance cost one catalog
-/// request (a distributed lock with a bounded wait); a hot id costs one catalog request per expiry, not one
-/// per instance; and each instance answers from its own memory once warm.
+/// The cache tier across three instances: concurrent first misses for one id cost at most one catalog request per
+/// instance (a first fetch takes no distributed lock); a hot id costs one catalog request per expiry, not one per
+/// instance (its refreshes take the lock); and each instance answers from its own memory once warm.
 /// </summary>
 [Integration]
 [Collection(ClusterCollection.Name)]
@@ -54,13 +54,13 @@ public sealed class ClusterCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_misses_for_one_id_on_three_instances_make_one_catalog_request()
+    public async Task Concurrent_first_misses_for_one_id_on_three_instances_make_at_most_one_catalog_request_each()
     {
         var reads = _clients.SelectMany(client => Enumerable.Range(0, 30).Select(_ => client.GetAsync("/products/COLD-1"))).ToList();
         var answers = await Task.WhenAll(reads);
 
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
-        Assert.Equal(1, await _catalog.CallsToEventuallyAsync("/products/COLD-1", 1, TimeSpan.FromSeconds(2)));
+        Assert.InRange(_catalog.CallsTo("/products/COLD-1"), 1, _clients.Length);
         foreach (var answer in answers)
         {
             answer.Dispose();

@@ -17,7 +17,10 @@ public sealed class ScriptedCatalog : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private volatile TaskCompletionSource _gate = Opened();
+    private volatile TaskCompletionSource _productGate = Opened();
+    private readonly TaskCompletionSource _productHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _idListReads;
+    private int _productReads;
 
     private ScriptedCatalog(WebApplication app) => _app = app;
 
@@ -25,6 +28,12 @@ public sealed class ScriptedCatalog : IAsyncDisposable
 
     /// <summary>How many times the id list was asked for (each rebuild reads it once).</summary>
     public int IdListReads => Volatile.Read(ref _idListReads);
+
+    /// <summary>How many product reads (<c>GET /products/{id}</c>) reached the catalog.</summary>
+    public int ProductReads => Volatile.Read(ref _productReads);
+
+    /// <summary>Completes when a product read arrives while <see cref="HoldProductReads"/> holds them.</summary>
+    public Task ProductReadHeld => _productHeld.Task;
 
     public static async Task<ScriptedCatalog> StartAsync(IEnumerable<string> ids)
     {
@@ -36,9 +45,7 @@ public sealed class ScriptedCatalog : IAsyncDisposable
         catalog.Add(ids);
         app.MapGet("/health", () => Results.Text("Healthy"));
         app.MapGet("/products/ids", catalog.WriteIdsAsync);
-        app.MapGet("/products/{id}", (string id) => catalog._ids.ContainsKey(id)
-            ? Results.Json(new { id, name = "Product " + id, price = 12.5 })
-            : Results.Problem(statusCode: 404, title: "Not Found"));
+        app.MapGet("/products/{id}", catalog.ReadProductAsync);
         await app.StartAsync();
         catalog.Url = app.Urls.First();
         return catalog;
@@ -58,11 +65,32 @@ public sealed class ScriptedCatalog : IAsyncDisposable
 
     public void OpenIdList() => _gate.TrySetResult();
 
+    /// <summary>From now on product reads wait, once arrived (<see cref="ProductReadHeld"/>), until <see cref="OpenProductReads"/>.</summary>
+    public void HoldProductReads() => _productGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void OpenProductReads() => _productGate.TrySetResult();
+
     public async ValueTask DisposeAsync()
     {
         OpenIdList();
+        OpenProductReads();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private async Task<IResult> ReadProductAsync(string id, HttpContext context)
+    {
+        Interlocked.Increment(ref _productReads);
+        var gate = _productGate;
+        if (!gate.Task.IsCompleted)
+        {
+            _productHeld.TrySetResult();
+            await gate.Task.WaitAsync(context.RequestAborted);
+        }
+
+        return _ids.ContainsKey(id)
+            ? Results.Json(new { id, name = "Product " + id, price = 12.5 })
+            : Results.Problem(statusCode: 404, title: "Not Found");
     }
 
     private async Task WriteIdsAsync(HttpContext context)

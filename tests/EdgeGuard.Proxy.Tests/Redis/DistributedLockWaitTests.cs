@@ -13,8 +13,8 @@ using ZiggyCreatures.Caching.Fusion.Locking.Distributed;
 namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
-/// A miss for an id whose lock another instance holds (it is fetching that id) waits for the lock, and goes on soon
-/// after it is released: the holder's fetch takes milliseconds, and every reader of the id on this instance queues
+/// A refresh of an expired id whose lock another instance holds (it is fetching that id) waits for the lock, and goes
+/// on soon after it is released (a first fetch of an id takes no lock: see <see cref="RedisCommandsPerMissTests"/>): the holder's fetch takes milliseconds, and every reader of the id on this instance queues
 /// behind the one waiting. FusionCache's Redis locker sleeps a random 10–800 ms between attempts; the gateway's wait
 /// tries again after 10 ms, then 20, 40, 80 and 100 ms at most.
 /// </summary>
@@ -44,6 +44,8 @@ public sealed class DistributedLockWaitTests
                 ["REDIS_URL"] = redis.Url,
                 ["EdgeGuard:Cache:RedisTimeout"] = "00:00:00.500",
                 ["EdgeGuard:Cache:DistributedLockTimeout"] = "00:00:05",
+                ["EdgeGuard:Cache:PositiveTtl"] = "00:00:01",
+                ["EdgeGuard:Cache:MemoryTtl"] = "00:00:01",
             }, services: services => InterceptedLocker.Install(services, acquired: wait =>
             {
                 if (wait > TimeSpan.Zero)
@@ -52,6 +54,7 @@ public sealed class DistributedLockWaitTests
                 }
             }));
             using var client = await gateway.CreateReadyClientAsync();
+            var cache = gateway.Services.GetRequiredService<ProductCache>();
             // The gateway's own lock, held here as another instance holds it while it fetches.
             var locker = gateway.Services.GetRequiredService<IFusionCacheDistributedLocker>();
             using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
@@ -60,6 +63,13 @@ public sealed class DistributedLockWaitTests
             var afterRelease = TimeSpan.Zero;
             foreach (var id in ids)
             {
+                // Fetched once, then expired: this instance holds it (for fail-safe), so its next miss refreshes under the lock.
+                using (var first = await client.GetAsync("/products/" + id))
+                {
+                    Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                }
+
+                await Eventually.TrueAsync(async () => await cache.PeekAsync(id) is null, TimeSpan.FromSeconds(10), $"{id} did not expire");
                 var key = CacheKeys.Product(id);
                 var lockName = key + FusionCacheInternalStrings.DefaultDistributedLockerLockNameSuffix;
                 var held = await locker.AcquireLockAsync("other-instance", "other-instance", "test", key, lockName, TimeSpan.Zero, null, CancellationToken.None);
@@ -80,7 +90,7 @@ public sealed class DistributedLockWaitTests
                 Assert.Equal("upstream", answer.Source());
             }
 
-            Assert.Equal(Ids, ids.Sum(id => catalog.CallsTo("/products/" + id)));
+            Assert.Equal(2 * Ids, ids.Sum(id => catalog.CallsTo("/products/" + id)));
             // Trying again after 10, 20, 40... ms, each miss has the lock within tens of ms of its release. The locker's own random
             // sleeps (10–800 ms, 405 ms on average) make the sum over 10 misses about 4 s, and under 1 s about once in
             // ten thousand runs.
