@@ -12,12 +12,13 @@ namespace EdgeGuard.Faults.Network;
 /// the catalog at URLs of its own: its filter snapshots record another catalog URL than the others', so it never
 /// restores from theirs (correct, but not the deployment the harness means to prove).
 /// </summary>
-public sealed class LoopbackNetwork(int instances) : IGatewayNetwork
+/// <param name="why">Why loopback (asked for, or why namespaces could not be made), for the run's description.</param>
+public sealed class LoopbackNetwork(int instances, string why) : IGatewayNetwork
 {
     private readonly int[] _ports = [.. Enumerable.Range(0, instances).Select(_ => LoopbackPorts.Free())];
 
     public string Description =>
-        "loopback with a fault proxy per gateway per link (network namespaces unavailable): each gateway reaches Redis and the catalog " +
+        $"loopback with a fault proxy per gateway per link ({why}): each gateway reaches Redis and the catalog " +
         "at URLs of its own, so no gateway restores from a snapshot another wrote (their sources differ by the catalog URL)";
 
     public bool SharedUrls => false;

@@ -51,7 +51,7 @@ public static class FaultRun
     {
         if (options.Loopback)
         {
-            return new LoopbackNetwork(DeploymentSettings.Instances);
+            return new LoopbackNetwork(DeploymentSettings.Instances, "asked for with --loopback");
         }
 
         var (network, unavailable) = NamespaceNetwork.TryCreate(DeploymentSettings.Instances, log);
@@ -63,6 +63,6 @@ public static class FaultRun
         log($"NOTE: {unavailable}; falling back to loopback with one fault proxy per gateway per link. Each gateway then reaches the " +
             "catalog at a URL of its own, so its filter snapshots record other sources than the others' and a restarted gateway " +
             "builds from the catalog instead of restoring the cluster's snapshot: correct, but not the deployment meant to be proven.");
-        return new LoopbackNetwork(DeploymentSettings.Instances);
+        return new LoopbackNetwork(DeploymentSettings.Instances, unavailable!);
     }
 }
