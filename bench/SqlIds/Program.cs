@@ -13,8 +13,8 @@ using System.Globalization;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using Npgsql;
 using EdgeGuard.Testing.Postgres;
+using Npgsql;
 using SqlIds;
 
 var rows = 1_000_000L;
@@ -47,7 +47,11 @@ Console.WriteLine($"# load average at start: {LoadAverage()}");
 await using var server = connection is null
     ? await PostgresServer.StartAsync(new Dictionary<string, string>
     {
-        ["fsync"] = "off", ["full_page_writes"] = "off", ["shared_buffers"] = "512MB", ["maintenance_work_mem"] = "512MB", ["max_wal_size"] = "4GB",
+        ["fsync"] = "off",
+        ["full_page_writes"] = "off",
+        ["shared_buffers"] = "512MB",
+        ["maintenance_work_mem"] = "512MB",
+        ["max_wal_size"] = "4GB",
     })
     : null;
 var cs = connection ?? $"Host=127.0.0.1;Port={server!.Port};Username=postgres;Database=postgres";

@@ -23,8 +23,8 @@ internal sealed class BlockOccupancy
 
     private const int BlockBits = BlockedBloomFilterMath.BlockBits;
 
-    private static readonly BlockOccupancy?[] s_tables = new BlockOccupancy?[BlockedBloomFilterMath.MaxHashCount + 1];
-    private static readonly Lock s_tablesLock = new();
+    private static readonly BlockOccupancy?[] Tables = new BlockOccupancy?[BlockedBloomFilterMath.MaxHashCount + 1];
+    private static readonly Lock TablesLock = new();
 
     private readonly int _hashCount;
     private readonly double[] _powers = new double[BlockBits + 1]; // (x / B)^k
@@ -47,15 +47,15 @@ internal sealed class BlockOccupancy
 
     public static BlockOccupancy For(int hashCount)
     {
-        var table = Volatile.Read(ref s_tables[hashCount]);
+        var table = Volatile.Read(ref Tables[hashCount]);
         if (table is not null)
         {
             return table;
         }
 
-        lock (s_tablesLock)
+        lock (TablesLock)
         {
-            return s_tables[hashCount] ??= new BlockOccupancy(hashCount);
+            return Tables[hashCount] ??= new BlockOccupancy(hashCount);
         }
     }
 

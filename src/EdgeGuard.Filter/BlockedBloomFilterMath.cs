@@ -141,52 +141,28 @@ public static class BlockedBloomFilterMath
     }
 
     /// <summary>The smallest block count meeting p at n with k positions; p' falls as blocks are added.</summary>
-    private static long SmallestBlockCount(long expectedItems, double falsePositiveRate, int hashCount, long start)
+    private static long SmallestBlockCount(long expectedItems, double falsePositiveRate, int hashCount, long from)
     {
         bool MeetsTarget(long blocks) =>
             blocks >= 1 && FalsePositiveRate(expectedItems, blocks * BlockBits, hashCount) <= falsePositiveRate;
 
-        // Invariant once set up: MeetsTarget(low) is false (0 stands for "no blocks"), MeetsTarget(high) is true.
-        long low, high = Math.Min(start, MaxBlockCount);
-        if (MeetsTarget(high))
+        // MeetsTarget(0) is false (0 stands for "no blocks").
+        var start = Math.Min(from, MaxBlockCount);
+        if (!MeetsTarget(start))
         {
-            low = high;
-            do
-            {
-                high = low;
-                low /= 2;
-            }
-            while (MeetsTarget(low));
-        }
-        else
-        {
-            do
-            {
-                low = high;
-                high = Math.Min(MaxBlockCount, high * 2);
-                if (high == low)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(expectedItems), expectedItems,
-                        $"expectedItems = {expectedItems} at falsePositiveRate = {falsePositiveRate} needs more than the {MaxBlockCount:N0} blocks one bit array can hold.");
-                }
-            }
-            while (!MeetsTarget(high));
+            return MonotoneSearch.SmallestFrom(start, MaxBlockCount, MeetsTarget, () => new ArgumentOutOfRangeException(nameof(expectedItems), expectedItems,
+                $"expectedItems = {expectedItems} at falsePositiveRate = {falsePositiveRate} needs more than the {MaxBlockCount:N0} blocks one bit array can hold."));
         }
 
-        while (high - low > 1)
+        long low = start, high;
+        do
         {
-            var middle = low + (high - low) / 2;
-            if (MeetsTarget(middle))
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle;
-            }
+            high = low;
+            low /= 2;
         }
+        while (MeetsTarget(low));
 
-        return high;
+        return MonotoneSearch.SmallestBetween(low, high, MeetsTarget);
     }
 
     internal static void ValidateShape(long bitCount, int hashCount)

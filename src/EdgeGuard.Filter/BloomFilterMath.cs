@@ -77,8 +77,7 @@ public static class BloomFilterMath
     /// </summary>
     /// <remarks>
     /// With k fixed, p' falls as m grows, so the smallest word count is found by doubling then binary
-    /// search; a linear walk would also do for sane inputs but could take millions of steps when
-    /// rounding k is far off (p close to 1).
+    /// search (<see cref="MonotoneSearch"/>).
     /// </remarks>
     public static BloomFilterSize Size(long expectedItems, double falsePositiveRate)
     {
@@ -95,34 +94,9 @@ public static class BloomFilterMath
             return new BloomFilterSize(low * BitsPerWord, hashCount);
         }
 
-        // Invariant: MeetsTarget(low) is false, MeetsTarget(high) is true.
-        var high = low;
-        do
-        {
-            low = high;
-            high = Math.Min(maxWords, high * 2);
-            if (high == low)
-            {
-                throw new ArgumentOutOfRangeException(nameof(expectedItems), expectedItems,
-                    $"expectedItems = {expectedItems} at falsePositiveRate = {falsePositiveRate} needs more bits than one bit array can hold.");
-            }
-        }
-        while (!MeetsTarget(high));
-
-        while (high - low > 1)
-        {
-            var middle = low + (high - low) / 2;
-            if (MeetsTarget(middle))
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle;
-            }
-        }
-
-        return new BloomFilterSize(high * BitsPerWord, hashCount);
+        var words = MonotoneSearch.SmallestFrom(low, maxWords, MeetsTarget, () => new ArgumentOutOfRangeException(nameof(expectedItems), expectedItems,
+            $"expectedItems = {expectedItems} at falsePositiveRate = {falsePositiveRate} needs more bits than one bit array can hold."));
+        return new BloomFilterSize(words * BitsPerWord, hashCount);
     }
 
     internal static void ValidateExpectedItems(long expectedItems)

@@ -11,7 +11,7 @@ namespace EdgeGuard.Filter;
 /// <remarks>
 /// Writers set bits with <see cref="Interlocked.Or(ref long, long)"/>, an atomic read-modify-write with
 /// a full fence, so concurrent writers to one word never lose each other's bits. Readers use
-/// <see cref="Volatile.Read(ref long)"/> (a plain load on x64/arm64 plus an ordering guarantee), so a
+/// <see cref="Volatile.Read(ref readonly long)"/> (a plain load on x64/arm64 plus an ordering guarantee), so a
 /// reader that runs after a writer has returned sees that writer's bits. The exceptions are the
 /// <c>Exclusive</c> writes (<see cref="SetExclusive"/>, <see cref="BlockedBits.AddExclusive"/>), plain
 /// stores for a parallel builder that owns the words it writes (see <see cref="ParallelBloomFilterBuilder"/>).
@@ -113,9 +113,7 @@ internal sealed class LockFreeBitArray
     /// True when every probed bit is set. Reads all <paramref name="count"/> words and ANDs them without
     /// a data-dependent branch: for absent ids an early exit mispredicts once per call (where it stops
     /// is random at the design fill of about 50 %), while the k loads here are independent and overlap.
-    /// Issue 2 measured 21 ns against 31 ns for absent ids. Our runs on the shared 2-core machine were
-    /// inconclusive (the early exit, with ~2 loads instead of 7, won most runs under heavy load):
-    /// see bench/RESULTS.md, and re-measure on a quiet machine before switching.
+    /// Which of the two is faster depends on the machine (bench/RESULTS.md compares them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool AreAllSet(ProbeSequence probe, int count)

@@ -1,9 +1,9 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
-using System.Diagnostics.Metrics;
 
 namespace EdgeGuard.Benchmarks.Metrics;
 

@@ -139,16 +139,16 @@ public static class BloomEndpoints
             ? BloomStats.Of(current, filter.Items, ready: true, cluster, snapshot.Name)
             : BloomStats.Of(EmptyFilterOfSize(options), 0, ready: false, cluster, snapshot.Name);
 
-    private static BloomFilter? s_emptyForStats;
+    private static BloomFilter? _emptyForStats;
 
     /// <summary>Before the first load, the stats show the size the filter will have.</summary>
     private static BloomFilter EmptyFilterOfSize(BloomOptions options)
     {
-        var empty = s_emptyForStats;
+        var empty = _emptyForStats;
         var layout = BloomLayoutSetting.Of(options);
         if (empty is null || empty.ExpectedItems != options.ExpectedItems || empty.FalsePositiveRate != options.FalsePositiveRate || empty.Layout != layout)
         {
-            s_emptyForStats = empty = new BloomFilter(options.ExpectedItems, options.FalsePositiveRate, layout);
+            _emptyForStats = empty = new BloomFilter(options.ExpectedItems, options.FalsePositiveRate, layout);
         }
 
         return empty;

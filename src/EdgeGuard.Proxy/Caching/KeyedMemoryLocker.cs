@@ -7,7 +7,7 @@ namespace EdgeGuard.Proxy.Caching;
 /// The lock FusionCache takes in this instance around a miss, so concurrent misses for one id make one fetch.
 /// FusionCache's standard locker keeps a semaphore per key in a memory cache of its own, with no bound and a 5-minute
 /// sliding expiry: every distinct id a miss ever touched keeps a semaphore, a cache entry and an eviction callback for
-/// 5 minutes, and a sweep of distinct ids grows memory with its rate (the cold-miss profile in bench/RESULTS.md).
+/// 5 minutes, and a sweep of distinct ids grows memory with its rate.
 /// Here an id has a gate only while a miss holds it or waits for it; the last one out removes it.
 /// <para>
 /// Not a fixed set of semaphores shared by hash: FusionCache keeps the lock for as long as a fetch it let finish in the

@@ -18,10 +18,10 @@ public sealed class ProductCache : IDisposable
 {
     private static readonly FusionCacheEntryOptions LocalOnly = new() { SkipDistributedCacheRead = true, SkipDistributedCacheWrite = true, SkipBackplaneNotifications = true };
 
-    private readonly IFusionCache cache;
+    private readonly IFusionCache _cache;
     private readonly IMemoryCache? _memory;
-    private readonly IDisposable[] owned;
-    private readonly bool distributed;
+    private readonly IDisposable[] _owned;
+    private readonly bool _distributed;
     private readonly RedisCacheHealth? _redis;
 
     // A first fetch takes no distributed lock (see the summary), and neither does a miss while Redis fails: FusionCache's
@@ -34,27 +34,27 @@ public sealed class ProductCache : IDisposable
     /// <param name="owned">What FusionCache was given and leaves to its owner (its memory cache, its memory locker).</param>
     public ProductCache(IFusionCache cache, IDisposable[] owned)
     {
-        this.cache = cache;
-        this.owned = owned;
+        _cache = cache;
+        _owned = owned;
     }
 
     /// <param name="memory">FusionCache's memory level: whether this instance holds anything of an id.</param>
     internal ProductCache(IFusionCache cache, IMemoryCache memory, IDisposable[] owned, RedisCacheHealth redis, SharedEntryReader shared)
     {
-        this.cache = cache;
+        _cache = cache;
         _memory = memory;
-        this.owned = owned;
-        distributed = true;
+        _owned = owned;
+        _distributed = true;
         _redis = redis;
-        _withoutDistributedLock = cache.DefaultEntryOptions.Duplicate();
+        _withoutDistributedLock = _cache.DefaultEntryOptions.Duplicate();
         _withoutDistributedLock.SkipDistributedLocker = true;
         _shared = shared;
     }
 
-    public IFusionCache Fusion => cache;
+    public IFusionCache Fusion => _cache;
 
     /// <summary>True with Redis as L2.</summary>
-    public bool IsDistributed => distributed;
+    public bool IsDistributed => _distributed;
 
     /// <summary>Null while healthy; otherwise why the cache is degraded (Redis unreachable, its circuit open).</summary>
     public string? Degradation => _redis?.Degradation;
@@ -67,7 +67,7 @@ public sealed class ProductCache : IDisposable
     {
         var key = Key(id);
         // Not tied to one caller's request: a fill is shared, and its client leaving must not cancel it for the others.
-        return cache.GetOrSetAsync<CacheEntry>(key, fill, default, TakesDistributedLock(key) ? null : _withoutDistributedLock, null, CancellationToken.None);
+        return _cache.GetOrSetAsync<CacheEntry>(key, fill, default, TakesDistributedLock(key) ? null : _withoutDistributedLock, null, CancellationToken.None);
     }
 
     /// <summary>A miss takes the distributed lock only to refresh what this instance holds (fresh, or kept for
@@ -76,7 +76,7 @@ public sealed class ProductCache : IDisposable
 
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>
-        await cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
+        await _cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;
 
     /// <summary>
     /// What Redis holds for <paramref name="id"/> now, read past this instance's memory and not kept in it (see
@@ -95,18 +95,18 @@ public sealed class ProductCache : IDisposable
         _shared is null ? ValueTask.FromResult(SharedRead.None) : _shared.ReadAsync(Key(id), CancellationToken.None);
 
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
-    public ValueTask RemoveAsync(string id) => cache.RemoveAsync(Key(id));
+    public ValueTask RemoveAsync(string id) => _cache.RemoveAsync(Key(id));
 
     /// <summary>Removes the entry from this instance's L1 only (another instance already removed it elsewhere).</summary>
-    public ValueTask EvictLocalAsync(string id) => cache.RemoveAsync(Key(id), LocalOnly);
+    public ValueTask EvictLocalAsync(string id) => _cache.RemoveAsync(Key(id), LocalOnly);
 
     /// <summary>The embedded cache keys on the id itself (no string built per lookup); Redis holds the contract's key.</summary>
-    private string Key(string id) => distributed ? CacheKeys.Product(id) : id;
+    private string Key(string id) => _distributed ? CacheKeys.Product(id) : id;
 
     public void Dispose()
     {
-        cache.Dispose();
-        foreach (var part in owned)
+        _cache.Dispose();
+        foreach (var part in _owned)
         {
             part.Dispose();
         }

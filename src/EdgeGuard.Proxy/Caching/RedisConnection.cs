@@ -9,8 +9,7 @@ namespace EdgeGuard.Proxy.Caching;
 /// log share. Commands fail fast while disconnected and time out after <c>RedisTimeout</c>, so a Redis that
 /// is gone or frozen costs a request at most that long; it reconnects by itself. It connects asynchronously: a
 /// synchronous connect blocks a thread-pool thread while the connection it waits for needs one, and at start-up on
-/// two cores (every service starting at once) it failed for its whole connect timeout, with errors logged by every
-/// user of the connection until it came up. Through Sentinels (<c>redis-sentinel://</c>) StackExchange.Redis finds
+/// a few cores (every service starting at once) it can fail for its whole connect timeout. Through Sentinels (<c>redis-sentinel://</c>) StackExchange.Redis finds
 /// the primary and follows its failovers by itself once connected, but its first connect is synchronous and throws
 /// when no Sentinel names a reachable primary: that one runs on a thread of its own and is retried until it succeeds.
 /// </summary>

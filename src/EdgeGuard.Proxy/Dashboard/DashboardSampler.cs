@@ -27,7 +27,7 @@ public sealed class DashboardSampler(
     /// <summary>The observed false-positive share needs more missing-id requests: a longer window.</summary>
     public const int FalsePositiveWindowSeconds = 60;
 
-    /// <summary>The sources the charts show, in stacking order; <c>budget</c> is the per-client budget's (issue 12's other half).</summary>
+    /// <summary>The sources the charts show, in stacking order; <c>budget</c> is the per-client budget's.</summary>
     public static readonly IReadOnlyList<string> ChartSources =
         [AnswerSource.Bloom, AnswerSource.Cache, AnswerSource.NegativeCache, AnswerSource.Stale, AnswerSource.Upstream, "budget", AnswerSource.Invalid];
 

@@ -1,9 +1,9 @@
-using EdgeGuard.Proxy.Observability;
 using System.Diagnostics;
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
+using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering;

@@ -36,7 +36,7 @@ public sealed class IncrementalIdPoller(
     public const int DefaultMaxIdsPerRead = 10_000;
 
     /// <summary>How often the poller looks whether the filter is ready, before its first poll.</summary>
-    private static readonly TimeSpan s_readyCheckInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ReadyCheckInterval = TimeSpan.FromMilliseconds(50);
 
     public int MaxIdsPerRead { get; set; } = DefaultMaxIdsPerRead;
 
@@ -72,7 +72,7 @@ public sealed class IncrementalIdPoller(
             // Before the first filter is in use there is nothing to add to: its first load reads everything.
             while (!filter.IsReady)
             {
-                await Task.Delay(s_readyCheckInterval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(ReadyCheckInterval, time, stoppingToken).ConfigureAwait(false);
             }
 
             var first = true;

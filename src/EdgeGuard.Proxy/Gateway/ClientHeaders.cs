@@ -1,5 +1,5 @@
-using Yarp.ReverseProxy.Transforms;
 using EdgeGuard.Proxy.Observability;
+using Yarp.ReverseProxy.Transforms;
 
 namespace EdgeGuard.Proxy.Gateway;
 

@@ -14,13 +14,13 @@ public sealed class EdgeGuardMetrics
 {
     public const string MeterName = "EdgeGuard";
 
-    /// <summary>The histogram's label: what answered (<see cref="Sources"/>).</summary>
+    /// <summary>The histogram's label: what answered (<see cref="AnswerSource"/>).</summary>
     public const string SourceTag = "source";
 
     /// <summary>The catalog-failure counter's label: <see cref="FailureReasons"/>.</summary>
     public const string ReasonTag = "reason";
 
-    // 50 µs doubling to 1.6 s: the buckets the prometheus-net histogram had, so dashboards keep their resolution.
+    // 50 µs doubling to 1.6 s: the contract's dashboards read these buckets.
     private static readonly IReadOnlyList<double> DurationBuckets = [.. Enumerable.Range(0, 16).Select(i => 0.00005 * Math.Pow(2, i))];
 
     private readonly Histogram<double> _duration;
@@ -57,7 +57,7 @@ public sealed class EdgeGuardMetrics
 
     public Counter<long> StaleServed { get; }
 
-    /// <summary>Incremented by the per-client budget (issue 12 creates it; the budget's code adds to it).</summary>
+    /// <summary>Incremented by the per-client budget when it refuses a request (429).</summary>
     public Counter<long> BudgetRejects { get; }
 
     /// <summary>The numerator of the observed false-positive share (see the dashboard's <c>FalsePositiveShare</c>).</summary>

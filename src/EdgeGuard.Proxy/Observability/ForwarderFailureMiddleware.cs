@@ -3,7 +3,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace EdgeGuard.Proxy.Observability;
 
 /// <summary>
-/// First in the proxy pipeline: whatever YARP could not forward for a client, on any route (reads passed
+/// First in the proxy pipeline (it wraps everything after it): whatever YARP could not forward for a client, on any route (reads passed
 /// through, writes, other paths), goes to the one <see cref="ForwarderFailureReporter"/>. YARP's own per-request
 /// warning stays below the configured level.
 /// </summary>

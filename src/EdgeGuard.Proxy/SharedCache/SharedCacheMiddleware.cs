@@ -1,9 +1,9 @@
 using System.Globalization;
 using EdgeGuard.Proxy.Budget;
 using EdgeGuard.Proxy.Caching;
+using EdgeGuard.Proxy.Gateway;
 using EdgeGuard.Proxy.HttpCaching;
 using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Gateway;
 using EdgeGuard.Proxy.Reads;
 using Microsoft.AspNetCore.Http.Extensions;
 

@@ -1,7 +1,7 @@
 using System.Net;
+using EdgeGuard.Proxy.Reads;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using EdgeGuard.Proxy.Reads;
 
 namespace EdgeGuard.Proxy.SharedCache;
 

@@ -24,7 +24,7 @@ public enum WriteKind
 public interface IWriteCoordinator
 {
     /// <summary>Makes <paramref name="id"/> pending before the write is forwarded.</summary>
-    /// <exception cref="WriteRefusedException">It cannot be made safe now (too many writes in flight, the
+    /// <exception cref="Filtering.WriteRefusedException">It cannot be made safe now (too many writes in flight, the
     /// cluster unreachable): the write must be refused before anything is forwarded.</exception>
     ValueTask<IPendingWrite> BeginAsync(string id, WriteKind kind, CancellationToken cancellationToken);
 }

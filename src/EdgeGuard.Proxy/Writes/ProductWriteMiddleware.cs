@@ -1,7 +1,7 @@
 using EdgeGuard.Filter;
-using EdgeGuard.Proxy.Observability;
-using EdgeGuard.Proxy.Gateway;
 using EdgeGuard.Proxy.Filtering;
+using EdgeGuard.Proxy.Gateway;
+using EdgeGuard.Proxy.Observability;
 
 namespace EdgeGuard.Proxy.Writes;
 

@@ -23,7 +23,7 @@ public sealed class WriteVerifier(
     Observability.LogThrottle logThrottle,
     ILogger<WriteVerifier> logger)
 {
-    /// <summary>Verifies in the background and ends <paramref name="write"/> by what the catalog says.</summary>
+    /// <summary>Verifies in the background whether <paramref name="id"/> exists, and ends its write by what the catalog says: <paramref name="commit"/> when it does, <paramref name="abort"/> when not.</summary>
     public void VerifyInBackground(string id, Func<CancellationToken, ValueTask> commit, Func<ValueTask> abort)
     {
         if (logThrottle.ShouldLog("write-outcome-unknown", out var suppressed))
