@@ -10,16 +10,18 @@ namespace EdgeGuard.Proxy.Caching;
 /// before a product was created can then never serve or leave that 404 anywhere it could be read after the
 /// create's 2xx, whatever order the store and the commit happen in.
 /// <para>
-/// The last <see cref="DefaultRecentCommits"/> commits are remembered by id, exactly. Older ones are kept per stripe
+/// The last <c>recentCommits</c> commits (<see cref="DefaultRecentCommits"/> unless given) are remembered by id, exactly. Older ones are kept per stripe
 /// of ids in a fixed array (bounded memory): an answer fetched before the oldest commit remembered is judged by its
-/// stripe, where ids sharing a stripe cost an occasional extra fetch. Judged by stripes alone, one commit in 4,096
-/// made an unrelated cached answer look older than a write: it was dropped from every instance and fetched again,
-/// and while the catalog was down that fetch failed with a 5xx instead of the answer being served stale.
+/// stripe, where ids sharing a stripe cost an occasional extra fetch. Stripes alone are not enough: every commit
+/// would make the cached answers of unrelated ids in its stripe look older than a write, so they would be dropped
+/// from every instance and fetched again, and while the catalog is down that fetch fails with a 5xx where the
+/// answer could have been served stale.
 /// Positions are longs (a stream id packed as milliseconds and sequence).
 /// </para>
 /// </summary>
 public sealed class CommitPositions(int recentCommits = CommitPositions.DefaultRecentCommits)
 {
+    /// <summary>How many of the latest commits are remembered by id unless the constructor says otherwise.</summary>
     public const int DefaultRecentCommits = 65_536;
     private const int StripeCount = 4096;
 

@@ -11,6 +11,7 @@ namespace EdgeGuard.Proxy.Caching;
 /// </summary>
 public static class RedisFailures
 {
+    /// <summary>True unless <paramref name="exception"/> is a cancellation <paramref name="callerToken"/> asked for.</summary>
     public static bool IsUnanswered(Exception exception, CancellationToken callerToken = default) =>
         !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
 }
