@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The fault harness (issue 19): three gateway processes on one Redis and the real catalog, a workload on all three
+# The fault harness (issue 19): three gateway processes on one Redis (or Sentinel, or a Redis Cluster) and the real catalog, a workload on all three
 # (creates read back through every instance, reads of existing, missing and earlier ids, announcements), one fault at a
 # time injected and healed, every operation recorded, and the history checked against the cluster's promises afterwards.
-#   bench/faults/run.sh                 the full matrix (8 faults, about 7 minutes)
+#   bench/faults/run.sh                 the full matrix (9 faults, about 8 minutes)
 #   bench/faults/run.sh --short         two faults (about 2 minutes), as CI runs it
 #   bench/faults/run.sh --faults redis-freeze,catalog-kill    some faults only
 #   bench/faults/run.sh --cpu-hog       beside a busy loop per core

@@ -14,6 +14,9 @@ public enum RedisKind
 
     /// <summary>A primary, a replica and Sentinels (fault 5).</summary>
     Failover,
+
+    /// <summary>A Redis Cluster of three primaries.</summary>
+    Cluster,
 }
 
 /// <summary>
@@ -62,8 +65,8 @@ public sealed class Deployment : IAsyncDisposable
         var deployment = new Deployment(catalog, network.Link(new IPEndPoint(IPAddress.Loopback, catalog.Port)), redis);
         try
         {
-            // Fault 5's Redis is reached through Sentinel, on loopback: its gateways run there (they need no faultable link).
-            var onLoopback = redis is IFailoverRedis;
+            // Redis reached through Sentinel or as a Redis Cluster is reached on loopback: its gateways run there.
+            var onLoopback = redis.OnLoopback;
             for (var i = 0; i < DeploymentSettings.Instances; i++)
             {
                 var environment = DeploymentSettings.Environment(i, redis.UrlFor(i), "http://" + deployment.CatalogLink.AddressFor(onLoopback ? 0 : i));

@@ -26,6 +26,8 @@ public sealed class FailoverRedis(SentinelTopology topology) : IFailoverRedis
         }
     }
 
+    public bool OnLoopback => true;
+
     public string UrlFor(int instance) => topology.Url;
 
     public async Task<string?> LeaderAsync()

@@ -6,6 +6,12 @@ public interface IRedisService : IAsyncDisposable
     /// <summary>What it is, in words.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Whether the gateways run on loopback to reach it (it is not behind a faultable link: its own addresses, as
+    /// Sentinel or a cluster node announces them, are loopback ones); they reach the catalog through one shared link then.
+    /// </summary>
+    bool OnLoopback { get; }
+
     /// <summary>The <c>REDIS_URL</c> of gateway <paramref name="instance"/>.</summary>
     string UrlFor(int instance);
 

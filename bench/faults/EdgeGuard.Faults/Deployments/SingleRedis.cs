@@ -21,6 +21,8 @@ public sealed class SingleRedis(RedisServer server, IServiceLink link) : IRedisS
         return new SingleRedis(server, network.Link(new IPEndPoint(IPAddress.Loopback, server.Port)));
     }
 
+    public bool OnLoopback => false;
+
     public string UrlFor(int instance) => $"redis://{link.AddressFor(instance)}";
 
     public async Task<string?> LeaderAsync()

@@ -13,6 +13,7 @@ public static class FaultMatrix
         new RedisFailover(TimeSpan.FromSeconds(3)),
         new GatewayKill(),
         new CatalogKill(TimeSpan.FromSeconds(10)),
+        new RedisClusterNodeFreeze(TimeSpan.FromSeconds(12)),
     ];
 
     /// <summary>Two faults, about two minutes: a partition longer than the membership TTL, and a gateway killed mid-write.</summary>

@@ -16,6 +16,14 @@ public static class ResultsTable
         text.AppendLine(culture, $"`bench/faults/run.sh{Arguments(options)}`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {report.Took.TotalMinutes:0.0} min, " +
                                  $"{Environment.ProcessorCount} cores (load {LoadAverage()}){(options.CpuHog ? ", beside a CPU hog (a busy loop per core at nice 5)" : "")}.");
         text.AppendLine().AppendLine(culture, $"Network: {report.Network}.");
+        var onLoopback = report.Outcomes.Where(outcome => outcome.Fault.Redis != RedisKind.Single).Select(outcome => $"`{outcome.Fault.Key}`").ToList();
+        if (onLoopback.Count > 0)
+        {
+            text.AppendLine().AppendLine(
+                $"Except for {string.Join(" and ", onLoopback)}: Redis reached through Sentinel or as a Redis Cluster announces loopback " +
+                "addresses, so there the gateways run on loopback and reach the catalog through one shared link, Redis directly.");
+        }
+
         text.AppendLine().AppendLine(culture,
             $"Gateways: {DeploymentSettings.Instances} processes, default settings except `PositiveTtl` {DeploymentSettings.FreshFor.TotalSeconds} s (entries go stale during a fault) and a filter for " +
             $"{DeploymentSettings.ExpectedItems:N0} ids at {DeploymentSettings.FalsePositiveRate:P0} ({DeploymentSettings.SeededIds:N0} seeded); `MembershipTtl` {DeploymentSettings.MembershipTtl.TotalSeconds} s. " +

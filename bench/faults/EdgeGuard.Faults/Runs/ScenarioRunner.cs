@@ -25,21 +25,14 @@ public sealed class ScenarioRunner(IGatewayNetwork network, HarnessOptions optio
         IRedisService redis;
         try
         {
-            if (fault.Redis == RedisKind.Failover)
+            var (started, unavailable) = await StartRedisAsync(fault.Redis);
+            if (started is null)
             {
-                var (failover, unavailable) = await FailoverRedis.TryStartAsync();
-                if (failover is null)
-                {
-                    log($"{fault.Key}: {unavailable}");
-                    return outcome with { NotRunnable = unavailable, Took = clock.Elapsed };
-                }
+                log($"{fault.Key}: {unavailable}");
+                return outcome with { NotRunnable = unavailable, Took = clock.Elapsed };
+            }
 
-                redis = failover;
-            }
-            else
-            {
-                redis = await SingleRedis.StartAsync(network);
-            }
+            redis = started;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -101,6 +94,14 @@ public sealed class ScenarioRunner(IGatewayNetwork network, HarnessOptions optio
             return outcome with { Verdict = verdict, Error = error, Notes = context.Notes, Took = clock.Elapsed };
         }
     }
+
+    /// <summary>The Redis <paramref name="kind"/> names, started; or null and why it cannot run here.</summary>
+    private async Task<(IRedisService? Redis, string? Unavailable)> StartRedisAsync(RedisKind kind) => kind switch
+    {
+        RedisKind.Failover => await FailoverRedis.TryStartAsync(),
+        RedisKind.Cluster => await ClusterRedis.TryStartAsync(),
+        _ => (await SingleRedis.StartAsync(network), null),
+    };
 
     /// <summary>The rate the gateways' filters are configured for, as they report it (the rate check's p).</summary>
     private static async Task<double> ConfiguredFalsePositiveRateAsync(Deployment deployment)
