@@ -36,6 +36,12 @@ if ! command -v promtool >/dev/null 2>&1; then
     || { echo "test.sh: could not install prometheus" >&2; exit 1; }
 fi
 
+if ! command -v ip >/dev/null 2>&1; then
+  echo "test.sh: installing iproute2 (the fault harness's short run puts each gateway in a network namespace of its own)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null \
+    || { echo "test.sh: could not install iproute2" >&2; exit 1; }
+fi
+
 if ! command -v node >/dev/null 2>&1; then
   echo "test.sh: installing nodejs and npm (the HTTP caching test suite in bench/cachetests runs on node)"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \

@@ -60,12 +60,24 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     /// </summary>
     public CacheEntry Withhold(DateTimeOffset now, FusionCacheEntryOptions entryOptions)
     {
+        StoreNowhere(entryOptions);
+        return CacheEntry.PassThrough(now, now, long.MaxValue);
+    }
+
+    /// <summary>How old an answer may be and still be served when the catalog fails (<c>FailSafeMaxAge</c>).</summary>
+    public TimeSpan FailSafeMaxAge => Cache.FailSafeMaxAge;
+
+    /// <summary>
+    /// What a fill that answers with an entry found elsewhere writes: nothing, anywhere (a last good answer read from
+    /// Redis while the catalog fails is served to the callers of this fill only; the next caller looks again).
+    /// </summary>
+    public void StoreNowhere(FusionCacheEntryOptions entryOptions)
+    {
         entryOptions.SkipMemoryCacheWrite = true;
         entryOptions.SkipDistributedCacheWrite = true;
         entryOptions.SkipBackplaneNotifications = true;
         entryOptions.IsFailSafeEnabled = false;
         entryOptions.EagerRefreshThreshold = null;
-        return CacheEntry.PassThrough(now, now, long.MaxValue);
     }
 
     /// <summary>The options of every lookup: what an <see cref="CacheEntryKind.Answer"/> is stored with.</summary>

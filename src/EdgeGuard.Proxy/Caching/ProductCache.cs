@@ -103,6 +103,13 @@ public sealed class ProductCache : IDisposable
         CircuitOpen ? ValueTask.FromResult(SharedRead.NoAnswer) :
         _shared.ReadAsync(Key(id), CancellationToken.None);
 
+    /// <summary>
+    /// What Redis holds for <paramref name="id"/> now, read even while the circuit is open (see <see cref="SharedEntryReader"/>):
+    /// for a fill whose catalog failed with nothing to fall back on, where a 5xx is the alternative.
+    /// </summary>
+    public ValueTask<SharedRead> ReadSharedPastCircuitAsync(string id) =>
+        _shared is null ? ValueTask.FromResult(SharedRead.None) : _shared.ReadAsync(Key(id), CancellationToken.None);
+
     /// <summary>Removes the entry everywhere: this L1, Redis, and every other instance's L1 (backplane).</summary>
     public ValueTask RemoveAsync(string id) => _cache.RemoveAsync(Key(id));
 

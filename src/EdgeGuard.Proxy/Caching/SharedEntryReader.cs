@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
 using Polly;
 using Polly.Retry;
-using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion.Internals.Distributed;
 using ZiggyCreatures.Caching.Fusion.Serialization;
 
@@ -28,7 +27,7 @@ public sealed class SharedEntryReader(IDistributedCache redis, IFusionCacheSeria
     private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>(),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && RedisFailures.IsUnanswered(e, args.Context.CancellationToken)),
             MaxRetryAttempts = 2,
             Delay = TimeSpan.FromMilliseconds(10),
             BackoffType = DelayBackoffType.Constant,
@@ -42,7 +41,7 @@ public sealed class SharedEntryReader(IDistributedCache redis, IFusionCacheSeria
         {
             bytes = await _retry.ExecuteAsync(async token => await redis.GetAsync(key, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnanswered(e, cancellationToken))
         {
             return SharedRead.NoAnswer;
         }

@@ -9,8 +9,9 @@ namespace EdgeGuard.Proxy.Cluster;
 /// The cluster's Redis, as its parts use it: the filter stream (log, membership, leases), the snapshots and the
 /// dataset's generation, on the one connection the gateway shares (<see cref="RedisConnection"/>). It owns the
 /// cluster's one rule for Redis failures (<see cref="IsOutage"/>): a Redis that does not answer in time, is not
-/// reachable or answers an error is an outage, which the caller either turns into a refusal (a write, an
-/// announcement) or absorbs (a best-effort message, <see cref="TryAsync"/>).
+/// reachable or answers an error is an outage, and so is whatever else a Redis command throws (the client library
+/// fails the commands in flight on a connection it drops, see <see cref="RedisFailures"/>). The caller either turns it
+/// into a refusal (a write, an announcement) or absorbs it (a best-effort message, <see cref="TryAsync"/>).
 /// </summary>
 public sealed class ClusterConnection(RedisConnection redis, IOptions<EdgeGuardOptions> options)
 {
@@ -30,8 +31,8 @@ public sealed class ClusterConnection(RedisConnection redis, IOptions<EdgeGuardO
     /// <summary>The Redis dataset's generation as last read (empty before the first join).</summary>
     public string Generation => Volatile.Read(ref _generation);
 
-    /// <summary>True for what the cluster treats as a Redis outage.</summary>
-    public static bool IsOutage(Exception exception) => exception is RedisException or TimeoutException;
+    /// <summary>True for what the cluster treats as a Redis outage, for code that wraps Redis commands and nothing else.</summary>
+    public static bool IsOutage(Exception exception) => RedisFailures.IsUnanswered(exception);
 
     /// <summary>Connects (retrying in the background while Redis is away); the subscriber for the cluster's channels.</summary>
     public async Task<ISubscriber> OpenAsync()

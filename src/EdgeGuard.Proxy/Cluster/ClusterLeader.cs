@@ -3,6 +3,7 @@ using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;
 
@@ -70,7 +71,8 @@ public sealed class ClusterLeader(
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The leader's duties are retried on the next tick; whatever failed, the instance keeps serving.
-                    if (ClusterConnection.IsOutage(e))
+                    // Only Redis's own errors: these duties include the catalog's rebuild, whose failures say nothing of the lease.
+                    if (e is RedisException or TimeoutException)
                     {
                         _isLeader = false; // not sure of the lease any more: another instance may take it
                     }

@@ -106,11 +106,39 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
                 return shared;
             }
 
-            var answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+            UpstreamAnswer answer;
+            try
+            {
+                answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UpstreamFailedException) when (!context.HasStaleValue && cache.IsDistributed)
+            {
+                if (await LastGoodAnswerAsync().ConfigureAwait(false) is not { } last)
+                {
+                    throw;
+                }
+
+                policy.StoreNowhere(context.Options);
+                return last;
+            }
+
             var entry = rules.Decide(answer);
             policy.Apply(entry, time.GetUtcNow(), context.Options);
             Answer = answer;
             return entry;
+        }
+
+        /// <summary>
+        /// The catalog failed and this instance holds nothing for the id, so fail-safe has nothing to serve. Another
+        /// instance's answer may still sit in Redis where this lookup did not find it: the circuit around Redis was open
+        /// (after timeouts on a busy machine) or the read was slower than <c>RedisTimeout</c>. It is looked for once
+        /// more, past the circuit, since the alternative is a 5xx: a 200 at most <c>FailSafeMaxAge</c> old is served (as
+        /// fail-safe would, labelled stale once past its freshness), stored nowhere.
+        /// </summary>
+        private async ValueTask<CacheEntry?> LastGoodAnswerAsync()
+        {
+            var read = await cache.ReadSharedPastCircuitAsync(id).ConfigureAwait(false);
+            return read.Entry is { Kind: CacheEntryKind.Answer } entry && time.GetUtcNow() - entry.FetchedAt <= policy.FailSafeMaxAge ? entry : null;
         }
 
         /// <summary>

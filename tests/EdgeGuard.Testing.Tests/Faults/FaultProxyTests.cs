@@ -224,6 +224,25 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task A_proxy_started_on_another_address_listens_there_only()
+    {
+        var address = IPAddress.Parse("127.0.0.3");
+        await using var target = new TcpTarget();
+        await using var proxy = FaultProxy.Start(target.EndPoint, listenAddress: address);
+        Assert.Equal(address, proxy.Address);
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(address, proxy.Port);
+        using var server = await target.NextAsync();
+        await client.SendAsync("there");
+        Assert.Equal("there", await server.ReceiveAsync(5));
+
+        using var elsewhere = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var refused = await Assert.ThrowsAsync<SocketException>(async () => await elsewhere.ConnectAsync(IPAddress.Loopback, proxy.Port));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task A_target_that_refuses_resets_the_client()
     {
         var closedPort = LoopbackPorts.Free();

@@ -4,7 +4,8 @@ using System.Net.Sockets;
 namespace EdgeGuard.Testing.Faults;
 
 /// <summary>
-/// A fault-injecting TCP proxy on a loopback port, in the manner of Shopify's toxiproxy: clients connect to
+/// A fault-injecting TCP proxy on a loopback port (or another local address: a bridge that network namespaces reach the
+/// host through), in the manner of Shopify's toxiproxy: clients connect to
 /// <see cref="Port"/> and their bytes are forwarded to <see cref="Target"/>, or held, delayed or reset as the mode
 /// says (<see cref="FaultMode"/>), for every client or only for some (by the address a client connects from: a
 /// program bound to another loopback address, 127.0.0.2, can be cut off alone). The mode can be changed at any time;
@@ -23,13 +24,14 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly HashSet<ProxyConnection> _connections = [];
     private readonly Thread _accepting;
 
-    private FaultProxy(IPEndPoint target, int listenPort, TimeProvider time)
+    private FaultProxy(IPEndPoint target, IPAddress listenAddress, int listenPort, TimeProvider time)
     {
         Target = target;
         _state = new FaultState(time);
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, listenPort));
+        _listener.Bind(new IPEndPoint(listenAddress, listenPort));
         _listener.Listen(512);
+        Address = listenAddress;
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
         _accepting = new Thread(Accept) { IsBackground = true, Name = $"fault proxy {Port} accept" };
         _accepting.Start();
@@ -38,7 +40,10 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Where the bytes go.</summary>
     public IPEndPoint Target { get; }
 
-    /// <summary>The loopback port clients connect to.</summary>
+    /// <summary>The address clients connect to (loopback unless the proxy was started on another).</summary>
+    public IPAddress Address { get; }
+
+    /// <summary>The port clients connect to.</summary>
     public int Port { get; }
 
     public FaultMode Mode => _state.Mode;
@@ -46,10 +51,11 @@ public sealed class FaultProxy : IAsyncDisposable
     public FaultProxyCounters Counters => _counters.Read().Counters;
 
     /// <summary>Starts a proxy in <see cref="FaultMode.Pass"/> to <paramref name="target"/>.</summary>
-    /// <param name="listenPort">The loopback port to listen on; 0 for a free one.</param>
+    /// <param name="listenPort">The port to listen on; 0 for a free one.</param>
     /// <param name="time">The clock delays are measured with (a fake one makes delay tests exact).</param>
-    public static FaultProxy Start(IPEndPoint target, int listenPort = 0, TimeProvider? time = null) =>
-        new(target, listenPort, time ?? TimeProvider.System);
+    /// <param name="listenAddress">The local address to listen on; null for loopback.</param>
+    public static FaultProxy Start(IPEndPoint target, int listenPort = 0, TimeProvider? time = null, IPAddress? listenAddress = null) =>
+        new(target, listenAddress ?? IPAddress.Loopback, listenPort, time ?? TimeProvider.System);
 
     /// <summary>Starts a proxy in <see cref="FaultMode.Pass"/> to a loopback port.</summary>
     public static FaultProxy Start(int targetPort) => Start(new IPEndPoint(IPAddress.Loopback, targetPort));

@@ -30,6 +30,12 @@ public sealed class GatewayBuilder
     /// <summary>Service replacements for an in-process gateway, applied after its own registrations.</summary>
     public ImmutableList<Action<IServiceCollection>> Services { get; private init; } = [];
 
+    /// <summary>Where a gateway process listens and how it is started (default: loopback, started directly).</summary>
+    public GatewayPlacement Placement { get; private set; } = GatewayPlacement.Loopback;
+
+    /// <summary>The port a gateway process listens on (null: a free loopback port).</summary>
+    public int? Port { get; private set; }
+
     /// <summary>Where a gateway process runs (null: the repository root, its snapshot in a directory of its own).</summary>
     public string? WorkingDirectory { get; private set; }
 
@@ -98,7 +104,15 @@ public sealed class GatewayBuilder
     /// </summary>
     public GatewayBuilder InDirectory(string workingDirectory) => With(builder => builder.WorkingDirectory = workingDirectory);
 
-    /// <summary>Starts the gateway as a process of its own on a free loopback port (see <see cref="GatewayProcess"/>); does not wait for it.</summary>
+    /// <summary>The process listens on <paramref name="port"/> at <paramref name="placement"/>'s address and is started by its
+    /// launcher (a network namespace of its own, for the fault harness).</summary>
+    public GatewayBuilder At(GatewayPlacement placement, int port) => With(builder =>
+    {
+        builder.Placement = placement;
+        builder.Port = port;
+    });
+
+    /// <summary>Starts the gateway as a process of its own on a free loopback port (or where <see cref="At"/> put it) (see <see cref="GatewayProcess"/>); does not wait for it.</summary>
     public GatewayProcess AsProcess()
     {
         if (Time is not null || !Services.IsEmpty)
@@ -108,7 +122,7 @@ public sealed class GatewayBuilder
 
         var files = CreateFiles();
         var environment = Configuration(files).ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value);
-        return GatewayProcess.Start(environment, files, WorkingDirectory);
+        return GatewayProcess.Start(environment, files, WorkingDirectory, Placement, Port);
     }
 
     /// <summary>Runs the gateway as a process until it exits by itself (it should refuse to start); its exit code and output.</summary>
@@ -158,6 +172,8 @@ public sealed class GatewayBuilder
         _ids = other._ids;
         _idsElsewhere = other._idsElsewhere;
         WorkingDirectory = other.WorkingDirectory;
+        Placement = other.Placement;
+        Port = other.Port;
         Time = other.Time;
         Services = other.Services;
     }

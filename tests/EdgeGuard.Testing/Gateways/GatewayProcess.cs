@@ -14,13 +14,18 @@ public sealed class GatewayProcess : HttpServerProcess
     private HttpClient? _client;
 
     /// <param name="files">The gateway's own directory (<see cref="ServerProcess.Directory"/>), deleted with it.</param>
-    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory) : base(port, files.Directory)
+    private GatewayProcess(IDictionary<string, string?> environment, GatewayFiles files, int port, string? workingDirectory, GatewayPlacement placement)
+        : base(port, files.Directory, placement.Address)
     {
+        Placement = placement;
         _workingDirectory = workingDirectory ?? Repository.Root;
         _environment = new Dictionary<string, string?>(environment);
     }
 
-    public override string Name => $"the gateway on port {Port}";
+    /// <summary>Where it runs (loopback unless it was started elsewhere).</summary>
+    public GatewayPlacement Placement { get; }
+
+    public override string Name => Placement == GatewayPlacement.Loopback ? $"the gateway on port {Port}" : $"the gateway at {Placement.Address}:{Port}";
 
     /// <summary>The gateway built in the same configuration as these tests (test.sh builds the solution first).</summary>
     public static string GatewayDll
@@ -32,11 +37,13 @@ public sealed class GatewayProcess : HttpServerProcess
         }
     }
 
-    /// <summary>Starts the gateway on a free loopback port with <paramref name="environment"/>; does not wait for it. It owns <paramref name="files"/>.</summary>
+    /// <summary>Starts the gateway with <paramref name="environment"/>; does not wait for it. It owns <paramref name="files"/>.</summary>
     /// <param name="workingDirectory">Where it runs (default: the repository root).</param>
-    internal static GatewayProcess Start(IDictionary<string, string?> environment, GatewayFiles files, string? workingDirectory)
+    /// <param name="placement">Its address and launcher.</param>
+    /// <param name="port">Its port (default: a free loopback port; one must be given with another address).</param>
+    internal static GatewayProcess Start(IDictionary<string, string?> environment, GatewayFiles files, string? workingDirectory, GatewayPlacement placement, int? port)
     {
-        var gateway = new GatewayProcess(environment, files, LoopbackPorts.Free(), workingDirectory);
+        var gateway = new GatewayProcess(environment, files, port ?? LoopbackPorts.Free(), workingDirectory, placement);
         try
         {
             gateway.Launch();
@@ -66,20 +73,25 @@ public sealed class GatewayProcess : HttpServerProcess
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-    protected override ProcessCommand Command() => new("dotnet", [GatewayDll])
+    /// <summary><c>dotnet</c> with the gateway, through the placement's launcher if it has one.</summary>
+    protected override ProcessCommand Command()
     {
-        WorkingDirectory = _workingDirectory,
-        // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
-        RemoveInherited = name => name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
-            name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
-                or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
-        Environment = new Dictionary<string, string?>
+        string[] command = [.. Placement.Launcher, "dotnet", GatewayDll];
+        return new ProcessCommand(command[0], command[1..])
         {
-            ["ASPNETCORE_URLS"] = Url,
-            ["DOTNET_NOLOGO"] = "1",
-            ["Logging__Console__FormatterName"] = "simple",
-        }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
-    };
+            WorkingDirectory = _workingDirectory,
+            // Nothing of the test runner's own EdgeGuard settings: only what the test gives.
+            RemoveInherited = name => name.StartsWith("EdgeGuard", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
+                name is "PRODUCTS_FILE" or "REDIS_URL" or "UPSTREAM_URL" or "EDGEGUARD_IDS_DB" or "EDGEGUARD_ADMIN_KEY" or "EDGEGUARD_FILTER_KEY"
+                    or "EDGEGUARD_INSTANCE_ID" or "CATALOG_DB",
+            Environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_URLS"] = Url,
+                ["DOTNET_NOLOGO"] = "1",
+                ["Logging__Console__FormatterName"] = "simple",
+            }.Concat(_environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value),
+        };
+    }
 
     /// <summary>Ready when the filter has loaded.</summary>
     protected override string HealthPath => "/health/ready";

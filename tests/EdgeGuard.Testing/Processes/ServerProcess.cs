@@ -29,13 +29,14 @@ public abstract class HttpServerProcess : ServerProcess
 {
     private readonly HttpClient _probe;
 
-    protected HttpServerProcess(int port, string directory) : base(port, directory)
+    /// <param name="address">The address it listens on (default: 127.0.0.1).</param>
+    protected HttpServerProcess(int port, string directory, IPAddress? address = null) : base(port, directory)
     {
-        Url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        Url = $"http://{(address ?? IPAddress.Loopback).ToString()}:{port.ToString(CultureInfo.InvariantCulture)}";
         _probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
     }
 
-    /// <summary>Where it serves: <c>http://127.0.0.1:port</c>.</summary>
+    /// <summary>Where it serves: <c>http://127.0.0.1:port</c>, or the address it was given.</summary>
     public string Url { get; }
 
     public Uri BaseAddress => new(Url);
