@@ -139,11 +139,25 @@ public static class ProductRequest
         return id;
     }
 
+    /// <summary>
+    /// The field's value when it is of <paramref name="kind"/>; otherwise null, with the field's error: required when
+    /// absent or null, else that it must be <paramref name="kindName"/>.
+    /// </summary>
+    private static JsonElement? OfKind(JsonElement? element, JsonValueKind kind, string field, string kindName, Dictionary<string, string[]> errors)
+    {
+        if (element is { } value && value.ValueKind == kind)
+        {
+            return value;
+        }
+
+        errors[field] = [element is null or { ValueKind: JsonValueKind.Null } ? $"The {field} is required." : $"The {field} must be {kindName}."];
+        return null;
+    }
+
     private static string? ValidateName(JsonElement? element, Dictionary<string, string[]> errors)
     {
-        if (element is not { ValueKind: JsonValueKind.String } value)
+        if (OfKind(element, JsonValueKind.String, "name", "a string", errors) is not { } value)
         {
-            errors["name"] = [element is null or { ValueKind: JsonValueKind.Null } ? "The name is required." : "The name must be a string."];
             return null;
         }
 
@@ -165,9 +179,8 @@ public static class ProductRequest
 
     private static decimal? ValidatePrice(JsonElement? element, Dictionary<string, string[]> errors)
     {
-        if (element is not { ValueKind: JsonValueKind.Number } value)
+        if (OfKind(element, JsonValueKind.Number, "price", "a number", errors) is not { } value)
         {
-            errors["price"] = [element is null or { ValueKind: JsonValueKind.Null } ? "The price is required." : "The price must be a number."];
             return null;
         }
 

@@ -79,6 +79,16 @@ internal sealed class BlockedBits
     /// <summary>True while the AVX2 path is in use; tests set it to false to compare with the scalar path.</summary>
     public bool UsesAvx2 { get; set; }
 
+    /// <summary>
+    /// Whether the AVX2 paths run: <see cref="Avx2.IsSupported"/> is a constant to the JIT, so on a host without
+    /// AVX2 they are compiled away, and <see cref="UsesAvx2"/> is one field read.
+    /// </summary>
+    private bool Avx2InUse
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Avx2.IsSupported && UsesAvx2;
+    }
+
     public long BlockCount => (long)_blockCount;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,9 +119,7 @@ internal sealed class BlockedBits
     public bool MightContain(ulong h1, ulong h2)
     {
         ref var block = ref _bits.BlockStart(BlockOf(h1));
-        return Avx2.IsSupported && UsesAvx2
-            ? MightContainAvx2(ref block, FingerprintOf(h2))
-            : MightContainScalar(ref block, FingerprintOf(h2));
+        return Avx2InUse ? MightContainAvx2(ref block, FingerprintOf(h2)) : MightContainScalar(ref block, FingerprintOf(h2));
     }
 
     /// <summary>Sets the item's bits, safely against concurrent adds and lookups; true when one was not set before.</summary>
@@ -119,9 +127,7 @@ internal sealed class BlockedBits
     public bool Add(ulong h1, ulong h2)
     {
         ref var block = ref _bits.BlockStart(BlockOf(h1));
-        return Avx2.IsSupported && UsesAvx2
-            ? AddAvx2(ref block, FingerprintOf(h2))
-            : AddScalar(ref block, FingerprintOf(h2));
+        return Avx2InUse ? AddAvx2(ref block, FingerprintOf(h2)) : AddScalar(ref block, FingerprintOf(h2));
     }
 
     /// <summary>
@@ -132,7 +138,7 @@ internal sealed class BlockedBits
     public bool AddExclusive(long block, uint fingerprint)
     {
         ref var first = ref _bits.BlockStart(block);
-        if (Avx2.IsSupported && UsesAvx2)
+        if (Avx2InUse)
         {
             var (low, high) = MaskAvx2(fingerprint);
             ref var firstBits = ref Unsafe.As<long, ulong>(ref first);

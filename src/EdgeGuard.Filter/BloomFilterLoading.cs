@@ -122,8 +122,8 @@ public static class BloomFilterLoading
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(rule);
-        var report = new ProductsFileReport();
-        return Load(filter, ProductsFile.Read(path, rule, report), report);
+        using var reader = ProductsFile.OpenText(path);
+        return AddFromReader(filter, reader, rule);
     }
 
     /// <summary>As <see cref="AddFromFile"/> for text already open, e.g. a response body.</summary>

@@ -19,13 +19,17 @@ public static class ProductsFile
 
         static IEnumerable<ProductLine> ReadFile(string path, ProductIdRule rule, ProductsFileReport report)
         {
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            using var reader = OpenText(path);
             foreach (var line in Read(reader, rule, report))
             {
                 yield return line;
             }
         }
     }
+
+    /// <summary>Opens a products file as <see cref="Read(string, ProductIdRule, ProductsFileReport)"/> reads it: UTF-8 unless a byte order mark says otherwise.</summary>
+    internal static StreamReader OpenText(string path) =>
+        new(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
     public static IEnumerable<ProductLine> Read(TextReader reader, ProductIdRule rule, ProductsFileReport report)
     {

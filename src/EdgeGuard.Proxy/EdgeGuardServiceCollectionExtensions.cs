@@ -12,7 +12,6 @@ using EdgeGuard.Proxy.Reads;
 using EdgeGuard.Proxy.SharedCache;
 using EdgeGuard.Proxy.Writes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 
 namespace EdgeGuard.Proxy;

@@ -9,7 +9,6 @@ using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Admin;
 

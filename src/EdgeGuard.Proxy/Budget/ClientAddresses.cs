@@ -1,6 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Budget;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Budget;
 

@@ -1,5 +1,4 @@
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Budget;
 

@@ -1,5 +1,4 @@
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EdgeGuard.Proxy.Caching;

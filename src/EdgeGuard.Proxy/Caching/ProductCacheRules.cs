@@ -1,6 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.HttpCaching;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace EdgeGuard.Proxy.Caching;

@@ -1,5 +1,4 @@
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Caching;

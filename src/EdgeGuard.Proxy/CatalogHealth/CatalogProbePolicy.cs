@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Cluster;
 

@@ -1,6 +1,5 @@
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;

@@ -4,7 +4,6 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Cluster;
 

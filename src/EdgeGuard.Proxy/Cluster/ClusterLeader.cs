@@ -2,7 +2,6 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
 using EdgeGuard.Proxy.Writes;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EdgeGuard.Proxy.Cluster;

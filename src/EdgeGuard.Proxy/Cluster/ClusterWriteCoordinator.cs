@@ -1,7 +1,6 @@
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Writes;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Cluster;
 

@@ -3,7 +3,6 @@ using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Cluster;
 

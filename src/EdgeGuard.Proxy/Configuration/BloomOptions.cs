@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using EdgeGuard.Filter;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Configuration;
 

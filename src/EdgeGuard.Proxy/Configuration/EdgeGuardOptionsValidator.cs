@@ -1,5 +1,4 @@
 using EdgeGuard.Filter;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Configuration;
 

@@ -4,7 +4,6 @@ using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering;
 

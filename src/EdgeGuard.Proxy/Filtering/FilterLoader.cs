@@ -1,7 +1,6 @@
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Snapshots;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 

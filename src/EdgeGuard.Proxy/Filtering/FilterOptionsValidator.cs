@@ -1,7 +1,6 @@
 using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources.Sql;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering;
 

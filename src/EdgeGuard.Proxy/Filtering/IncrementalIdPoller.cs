@@ -3,7 +3,6 @@ using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 

@@ -2,7 +2,6 @@ using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
 using Microsoft.Extensions.ObjectPool;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeGuard.Proxy.Reads;

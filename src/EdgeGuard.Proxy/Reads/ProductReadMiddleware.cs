@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Gateway;
 using EdgeGuard.Proxy.Observability;
 

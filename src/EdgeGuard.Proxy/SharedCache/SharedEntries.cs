@@ -1,7 +1,6 @@
 using EdgeGuard.Proxy.Caching;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.HttpCaching;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ZiggyCreatures.Caching.Fusion;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace EdgeGuard.Proxy.Writes;

@@ -1,7 +1,6 @@
 using System.Net;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 

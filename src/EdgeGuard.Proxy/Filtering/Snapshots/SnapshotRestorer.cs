@@ -2,7 +2,6 @@ using EdgeGuard.Filter;
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Filtering.Sources;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering.Snapshots;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using EdgeGuard.Proxy.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering.Sources;
 

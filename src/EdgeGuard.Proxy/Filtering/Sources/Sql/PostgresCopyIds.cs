@@ -99,7 +99,7 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
                 await TryCancelAsync(export).ConfigureAwait(false);
             }
 
-            await DisposeQuietlyAsync(export, completed).ConfigureAwait(false);
+            await SqlIdSource.DisposeQuietlyAsync(export, completed).ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -201,24 +201,6 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
         catch (Exception)
         {
             // Best effort: the connection is closed next anyway.
-        }
-    }
-
-    private static async ValueTask DisposeQuietlyAsync(NpgsqlBinaryExporter export, bool completed)
-    {
-        if (completed)
-        {
-            await export.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            await export.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The cancelled COPY's own error; the reason it stopped is already on its way to the caller.
         }
     }
 }

@@ -189,17 +189,21 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
         }
     }
 
-    internal static async ValueTask DisposeQuietlyAsync(DbDataReader reader, bool completed)
+    /// <summary>
+    /// Disposes a result being read (a data reader, a COPY export). One that stopped half-way may throw the error of
+    /// its cancelled query while disposing: that error is dropped, one that completed throws as usual.
+    /// </summary>
+    internal static async ValueTask DisposeQuietlyAsync(IAsyncDisposable result, bool completed)
     {
         if (completed)
         {
-            await reader.DisposeAsync().ConfigureAwait(false);
+            await result.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
         try
         {
-            await reader.DisposeAsync().ConfigureAwait(false);
+            await result.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -1,6 +1,5 @@
 using EdgeGuard.Proxy.Configuration;
 using EdgeGuard.Proxy.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 
