@@ -30,6 +30,9 @@
 #   BEFORE_ENV=             NAME=value settings (space-separated) for edgeguard-before only: an A/B of a setting
 #                           (BEFORE_DLL may then be this build's own dll)
 #   BEFORE2_DLL=            with target edgeguard-before2: a second other build, for a second A/B in the same run
+#   BEFORE2_ENV=            NAME=value settings for edgeguard-before2 only, as BEFORE_ENV
+#   BEFORE2_REDIS=0         1: edgeguard-before2 runs with Redis (database 2 of the run's redis-server), the A/B
+#                           of edgeguard-redis against another build
 #   BEFORE_LABEL= BEFORE2_LABEL=   what each other build is (e.g. "a8a0aea, hand-written cache"), for the report
 #   SKIP_BUILD=0 RENDER=1   skip the Release build / skip rendering RESULTS.md and the chart
 #   OUT_DIR=bench/load/out  where raw results and logs go
@@ -55,6 +58,7 @@ LEGIT_CONNECTIONS="${LEGIT_CONNECTIONS:-4}"
 FP_PER_ROUND="${FP_PER_ROUND:-}"
 MISS_PREFIX="${MISS_PREFIX:-zzmiss-}"
 COUNT_STATUS="${COUNT_STATUS:-1}"
+BEFORE2_REDIS="${BEFORE2_REDIS:-0}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 RENDER="${RENDER:-1}"
 SHUFFLE_SEED="${SHUFFLE_SEED:-edgeguard}"
@@ -95,6 +99,10 @@ if has "$TARGETS" edgeguard-before; then
 fi
 if has "$TARGETS" edgeguard-before2; then
   [[ -f ${BEFORE2_DLL:-} ]] || die "target edgeguard-before2 needs BEFORE2_DLL=<path to another build's EdgeGuard.Proxy.dll>"
+fi
+[[ $BEFORE2_REDIS == 0 || $BEFORE2_REDIS == 1 ]] || die "BEFORE2_REDIS must be 0 or 1, not \"$BEFORE2_REDIS\""
+if ((BEFORE2_REDIS)) && ! { has "$TARGETS" edgeguard-before2 && has "$TARGETS" edgeguard-redis; }; then
+  die "BEFORE2_REDIS=1 needs targets edgeguard-before2 and edgeguard-redis (whose redis-server it shares)"
 fi
 # The per-client targets and the A/B's other build have no short-TTL twin: the stampede scenario skips them.
 runs_in() { [[ ! ($1 == stampede && $2 =~ ^(edgeguard-budget|edgeguard-before|edgeguard-before2|nginx-limit)$) ]]; }
@@ -348,7 +356,9 @@ if has "$TARGETS" edgeguard-before; then
 fi
 if has "$TARGETS" edgeguard-before2; then
   free_port P_GWBEFORE2
-  GATEWAY_DLL="$BEFORE2_DLL" start_gateway edgeguard-before2 "$P_GWBEFORE2"
+  # shellcheck disable=SC2086 # BEFORE2_ENV is a list of NAME=value settings
+  GATEWAY_DLL="$BEFORE2_DLL" start_gateway edgeguard-before2 "$P_GWBEFORE2" ${BEFORE2_ENV:-} \
+    $( ((BEFORE2_REDIS)) && echo "REDIS_URL=redis://127.0.0.1:$P_REDIS/2")
 fi
 if has "$TARGETS" edgeguard-budget; then
   free_port P_GWB
