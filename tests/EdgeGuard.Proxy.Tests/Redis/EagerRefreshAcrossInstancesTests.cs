@@ -53,9 +53,9 @@ public sealed class EagerRefreshAcrossInstancesTests : IAsyncLifetime
     [Fact]
     public async Task Eager_refresh_whose_read_of_redis_gets_no_answer_keeps_the_fresh_entry_instead_of_fetching_again()
     {
-        ReadSwitch? reads = null;
+        RedisReadSwitch? reads = null;
         await using var a = Instance("edgeguard").InProcess();
-        await using var b = Instance("edgeguard-b").WithServices(_held.Install).WithServices(services => reads = FailingReads.Install(services)).InProcess();
+        await using var b = Instance("edgeguard-b").WithServices(_held.Install).WithServices(services => reads = RedisReadSwitch.Install(services)).InProcess();
         var (clientB, heldRefresh) = await RefreshOnBothAsync(a, b);
 
         reads!.Failing = true; // B's reads of Redis get no answer from now on
@@ -112,52 +112,6 @@ public sealed class EagerRefreshAcrossInstancesTests : IAsyncLifetime
     private void CatalogAnswers(string version) => _catalog.Given(Request.Create().WithPath("/products/" + Id).UsingGet()).WithGuid(_stub)
         .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
             .WithBody($$"""{"id":"{{Id}}","version":"{{version}}"}"""));
-
-    /// <summary>Whether B's Redis reads get an answer, and how many did not.</summary>
-    private sealed class ReadSwitch
-    {
-        private int _failed;
-
-        public volatile bool Failing;
-
-        public int FailedReads => Volatile.Read(ref _failed);
-
-        public RedisTimeoutException Fail()
-        {
-            Interlocked.Increment(ref _failed);
-            return new RedisTimeoutException("The test holds this read.", CommandStatus.Sent);
-        }
-    }
-
-    /// <summary>B's distributed cache (its Redis L2), whose reads get no answer while the switch says so.</summary>
-    private sealed class FailingReads(IDistributedCache inner, ReadSwitch readSwitch) : IDistributedCache
-    {
-        public static ReadSwitch Install(IServiceCollection services)
-        {
-            var readSwitch = new ReadSwitch();
-            var real = services.Single(service => service.ServiceType == typeof(IDistributedCache));
-            services.Remove(real);
-            services.AddSingleton<IDistributedCache>(provider => new FailingReads((IDistributedCache)real.ImplementationFactory!(provider), readSwitch));
-            return readSwitch;
-        }
-
-        public byte[]? Get(string key) => readSwitch.Failing ? throw readSwitch.Fail() : inner.Get(key);
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
-            readSwitch.Failing ? Task.FromException<byte[]?>(readSwitch.Fail()) : inner.GetAsync(key, token);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
-
-        public void Refresh(string key) => inner.Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
-
-        public void Remove(string key) => inner.Remove(key);
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
-    }
 
     /// <summary>Armed, it holds the next attempt at B's lock that does not wait (an eager refresh's) at its latch.</summary>
     private sealed class Hold

@@ -49,8 +49,8 @@ public sealed class LastGoodAnswerTests
             // gateways in one test process cannot be.
             GatewayBuilder Gateway(string clusterName) => Gateways.Build().WithUpstream(catalog.Url!).WithIds([Cached, Other]).WithSettings(Settings(clusterName));
             await using var a = Gateway("edgeguard").InProcess();
-            ReadSwitch? reads = null;
-            await using var b = Gateway("edgeguard-b").WithServices(services => reads = ReadSwitch.Install(services)).InProcess();
+            RedisReadSwitch? reads = null;
+            await using var b = Gateway("edgeguard-b").WithServices(services => reads = RedisReadSwitch.Install(services)).InProcess();
             using var clientA = await a.CreateReadyClientAsync();
             using var clientB = await b.CreateReadyClientAsync();
             using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
@@ -88,43 +88,6 @@ public sealed class LastGoodAnswerTests
         finally
         {
             catalog.Stop();
-        }
-    }
-
-    /// <summary>B's distributed cache (its Redis L2), whose reads fail while <see cref="Failing"/> is set.</summary>
-    private sealed class ReadSwitch
-    {
-        public volatile bool Failing;
-
-        public static ReadSwitch Install(IServiceCollection services)
-        {
-            var readSwitch = new ReadSwitch();
-            var real = services.Single(service => service.ServiceType == typeof(IDistributedCache));
-            services.Remove(real);
-            services.AddSingleton<IDistributedCache>(provider => new SwitchedCache((IDistributedCache)real.ImplementationFactory!(provider), readSwitch));
-            return readSwitch;
-        }
-
-        private sealed class SwitchedCache(IDistributedCache inner, ReadSwitch readSwitch) : IDistributedCache
-        {
-            public byte[]? Get(string key) => readSwitch.Failing ? throw Fail() : inner.Get(key);
-
-            public Task<byte[]?> GetAsync(string key, CancellationToken token = default) =>
-                readSwitch.Failing ? Task.FromException<byte[]?>(Fail()) : inner.GetAsync(key, token);
-
-            public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
-
-            public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
-
-            public void Refresh(string key) => inner.Refresh(key);
-
-            public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
-
-            public void Remove(string key) => inner.Remove(key);
-
-            public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
-
-            private static RedisConnectionException Fail() => new(ConnectionFailureType.SocketFailure, "The test fails this read.");
         }
     }
 }
