@@ -39,7 +39,9 @@ public sealed class LogFloodTests
         var failures = warnings.Where(e => e.Message.Contains("Forwarding to cluster catalog failed", StringComparison.Ordinal)).ToList();
         Assert.True(warnings.Count <= 20, $"{warnings.Count} warning lines for 1,800 failed requests:{Environment.NewLine}{string.Join(Environment.NewLine, warnings.Take(30).Select(e => e.Message))}");
         Assert.NotEmpty(failures);
-        Assert.NotNull(failures[0].Exception); // the first in full
-        Assert.Contains(failures.Skip(1), e => !e.Message.Contains("(0 more like it", StringComparison.Ordinal)); // later ones count what they hid
+        // One in full (the first the throttle let through; with 200 requests at once, another line may reach the log
+        // before it), the others count what they hid.
+        Assert.Contains(failures, e => e.Exception is not null);
+        Assert.Contains(failures, e => e.Exception is null && !e.Message.Contains("(0 more like it", StringComparison.Ordinal));
     }
 }
