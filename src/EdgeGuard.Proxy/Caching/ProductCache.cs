@@ -99,9 +99,7 @@ public sealed class ProductCache : IDisposable
     /// <see cref="SharedEntryReader"/>); nothing with the embedded cache, no answer while the Redis circuit is open.
     /// </summary>
     public ValueTask<SharedRead> ReadSharedAsync(string id) =>
-        _shared is null ? ValueTask.FromResult(SharedRead.None) :
-        CircuitOpen ? ValueTask.FromResult(SharedRead.NoAnswer) :
-        _shared.ReadAsync(Key(id), CancellationToken.None);
+        CircuitOpen ? ValueTask.FromResult(SharedRead.NoAnswer) : ReadSharedPastCircuitAsync(id);
 
     /// <summary>
     /// What Redis holds for <paramref name="id"/> now, read even while the circuit is open (see <see cref="SharedEntryReader"/>):
