@@ -63,7 +63,13 @@ public sealed class RedisFreezeTests : RedisBedTests
         Assert.True(serverErrors.Count == 0, $"{serverErrors.Count} of {answers.Count} answers were 5xx: {string.Join("; ", serverErrors.Take(5))}");
         Assert.True(answers.Count > 100, $"only {answers.Count} requests ran through the freeze");
         Assert.All(answers.Where(a => a.Id.StartsWith("SKU-", StringComparison.Ordinal) && a.Id != FalsePositive), a => Assert.Equal(HttpStatusCode.OK, a.Status));
-        Assert.All(answers.Where(a => a.Id.StartsWith("NOPE-", StringComparison.Ordinal)), a => Assert.Equal("bloom", a.Source));
+        // Missing ids stay 404s. The filter keeps rejecting them, but an instance whose heartbeat Redis did not answer
+        // may forward a few until it has caught up (its trust lapses; the catalog answers 404): never a 200 or a 5xx,
+        // and the shield holds for all but a handful.
+        var missing = answers.Where(a => a.Id.StartsWith("NOPE-", StringComparison.Ordinal)).ToList();
+        Assert.All(missing, a => Assert.Equal(HttpStatusCode.NotFound, a.Status));
+        Assert.True(missing.Count(a => a.Source == "bloom") >= missing.Count * 0.99,
+            $"{missing.Count(a => a.Source != "bloom")} of {missing.Count} missing ids were not rejected by the filter");
         // Redis's timeout in this bed is 500 ms: a miss as the freeze begins waits for it twice (the cache read, then
         // the lock's first attempt); once the circuit is open, misses skip Redis altogether.
         var slowest = answers.MaxBy(a => a.Elapsed);
