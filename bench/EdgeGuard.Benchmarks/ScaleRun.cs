@@ -67,7 +67,7 @@ internal static class ScaleRun
                 Console.WriteLine();
                 Console.WriteLine($"{layout} layout, p = {FalsePositiveRate}:");
                 Console.WriteLine();
-                Console.WriteLine("| n | m (bits) | k | bit array bytes | managed heap after load | build, sequential | build, parallel | snapshot bytes | write | load (warm) | hot, median (min) | random present, median (min) | random absent, median (min) | absent ids let through | p' (formula) | load average before |");
+                Console.WriteLine("| n | m (bits) | k | bit array bytes | managed heap after load | build, sequential | build, parallel | snapshot bytes | write | load (warm) | hot, median (min) | random present, median (min) | random absent, median (min) | absent ids let through | p' (formula) | huge pages after load | load average before |");
                 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 foreach (var n in sizes)
                 {
@@ -124,11 +124,12 @@ internal static class ScaleRun
 
         var load = Stopwatch.GetElapsedTime(start);
         var heapAfterLoad = GC.GetTotalMemory(forceFullCollection: true);
+        var hugePages = HugePagesInUse();
 
         var (hot, present, absent) = Lookups(loaded, n);
         var letThrough = FalsePositiveShare(loaded);
         return $"| {n:N0} | {bitCount:N0} | {hashCount} | {loaded.MemoryBytes:N0} | {heapAfterLoad:N0} | {Seconds(sequential)} | {Seconds(parallel)} | " +
-            $"{new FileInfo(path).Length:N0} | {Seconds(write)} | {Seconds(load)} | {hot} | {present} | {absent} | {letThrough:P3} | {loaded.ActualFalsePositiveRate:P3} | {loadBefore} |";
+            $"{new FileInfo(path).Length:N0} | {Seconds(write)} | {Seconds(load)} | {hot} | {present} | {absent} | {letThrough:P3} | {loaded.ActualFalsePositiveRate:P3} | {hugePages} | {loadBefore} |";
     }
 
     /// <summary>Not inlined, so that the built filter is unreachable once it returns (tier-0 code keeps locals alive to the end of a method).</summary>
@@ -229,6 +230,14 @@ internal static class ScaleRun
         elapsed.TotalSeconds >= 1 ? $"{elapsed.TotalSeconds:F2} s" : $"{elapsed.TotalMilliseconds:F1} ms";
 
     /// <summary>The 1-minute load average (the machine is shared), or "n/a" where /proc/loadavg does not exist.</summary>
+    /// <summary>The process's anonymous memory in transparent huge pages (the filter's, once it is the only large array).</summary>
+    private static string HugePagesInUse()
+    {
+        const string rollup = "/proc/self/smaps_rollup";
+        var line = File.Exists(rollup) ? File.ReadLines(rollup).FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal)) : null;
+        return line is null ? "n/a" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024:N0} MB";
+    }
+
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -30,7 +30,9 @@ internal sealed class LockFreeBitArray
     /// <param name="bitCount">m, a positive multiple of 64.</param>
     /// <param name="cacheLineAligned">Start word 0 on a 64-byte boundary, so that every aligned group of eight
     /// words is one cache line (the blocked layout). The array is then allocated on the pinned object heap,
-    /// where objects never move, with up to seven words more to find the boundary in.</param>
+    /// where objects never move, with up to seven words more to find the boundary in. Arrays of
+    /// <see cref="TransparentHugePages.MinimumBytes"/> or more, of either layout, are pinned too and advised to be
+    /// huge pages (<see cref="TransparentHugePages"/>).</param>
     public LockFreeBitArray(long bitCount, bool cacheLineAligned = false)
     {
         var maxWords = cacheLineAligned ? BlockedBloomFilterMath.MaxBlockCount * BlockedBloomFilterMath.WordsPerBlock : BloomFilterMath.MaxBitCount / BloomFilterMath.BitsPerWord;
@@ -43,12 +45,14 @@ internal sealed class LockFreeBitArray
         _wordCount = (int)(bitCount / BloomFilterMath.BitsPerWord);
         if (!cacheLineAligned)
         {
-            _words = new long[_wordCount];
+            _words = (long)_wordCount * sizeof(long) >= TransparentHugePages.MinimumBytes
+                ? TransparentHugePages.Allocate(_wordCount)
+                : new long[_wordCount];
             return;
         }
 
         const int wordsPerLine = CacheLineBytes / sizeof(long);
-        _words = GC.AllocateArray<long>(_wordCount + wordsPerLine - 1, pinned: true);
+        _words = TransparentHugePages.Allocate(_wordCount + wordsPerLine - 1);
         var handle = GCHandle.Alloc(_words, GCHandleType.Pinned);
         try
         {
@@ -81,6 +85,10 @@ internal sealed class LockFreeBitArray
             }
         }
     }
+
+    /// <summary>Where word 0 lies, for tests that read the kernel's account of the memory (meaningful for pinned arrays:
+    /// cache-line aligned ones and those of <see cref="TransparentHugePages.MinimumBytes"/> or more).</summary>
+    public nint AddressOfWords => Marshal.UnsafeAddrOfPinnedArrayElement(_words, _origin);
 
     /// <summary>The words in use, for bulk reads and for filling a new array before anyone else sees it.</summary>
     public Span<long> Words => _words.AsSpan(_origin, _wordCount);
