@@ -67,8 +67,8 @@ internal static class ScaleRun
                 Console.WriteLine();
                 Console.WriteLine($"{layout} layout, p = {FalsePositiveRate}:");
                 Console.WriteLine();
-                Console.WriteLine("| n | m (bits) | k | bit array bytes | managed heap after load | build, sequential | build, parallel | snapshot bytes | write | load (warm) | hot, median (min) | random present, median (min) | random absent, median (min) | absent ids let through | p' (formula) | huge pages after load | load average before |");
-                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                Console.WriteLine("| n | m (bits) | k | bit array bytes | managed heap after load | build, sequential | build, parallel | snapshot bytes | write | load (warm) | hot, median (min) | random present, median (min) | random absent, median (min) | absent ids let through | p' (formula) | the process's huge pages after load | load average before |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 foreach (var n in sizes)
                 {
                     Console.WriteLine(Measure(layout, n, key, directory.FullName));
