@@ -17,7 +17,7 @@ namespace EdgeGuard.Filter;
 /// Where the administrator set THP to "never" nothing is asked. Nothing here changes an answer: any failure of a call
 /// (another OS, an old kernel, no free huge page) leaves the array as it would have been.
 /// </remarks>
-internal static partial class TransparentHugePages
+internal static class TransparentHugePages
 {
     public const int PageBytes = 2 << 20;
 
