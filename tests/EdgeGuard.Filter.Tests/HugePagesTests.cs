@@ -30,6 +30,11 @@ public class HugePagesTests
         }
 
         Assert.Contains("hg", mapping.Flags); // MADV_HUGEPAGE taken
+        if (Environment.OSVersion.Version < new Version(6, 1))
+        {
+            return; // no MADV_COLLAPSE: memory the GC recycled stays in 4 KB pages until khugepaged gets to it
+        }
+
         Assert.True(mapping.AnonHugePagesBytes >= length, $"{length:N0} bytes of whole 2 MB pages inside the array, {mapping}");
     }
 
