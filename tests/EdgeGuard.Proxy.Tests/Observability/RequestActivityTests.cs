@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace EdgeGuard.Proxy.Tests.Observability;
+
+/// <summary>
+/// No trace <see cref="Activity"/> is started for a request while nothing listens for one: ASP.NET Core's hosting
+/// starts one (and a logging scope) whenever its per-request log category is enabled at any level, which
+/// <c>appsettings.json</c> turns off. Seen from a middleware at the front of the pipeline, as every request passes it.
+/// </summary>
+public sealed class RequestActivityTests
+{
+    [Fact]
+    public async Task Product_requests_get_no_activity_while_the_hosting_log_is_off()
+    {
+        var seen = await ActivitiesOfProductRequestsAsync(hostingLog: null);
+
+        Assert.Equal(3, seen.Count);
+        Assert.All(seen, activity => Assert.Null(activity));
+    }
+
+    [Fact]
+    public async Task Turning_the_hosting_log_on_brings_the_activity_back()
+    {
+        var seen = await ActivitiesOfProductRequestsAsync(hostingLog: "Information");
+
+        Assert.Equal(3, seen.Count);
+        Assert.All(seen, activity => Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", activity));
+    }
+
+    /// <summary>The current activity's name as each of a miss, a hit and a Bloom reject entered the pipeline.</summary>
+    private static async Task<List<string?>> ActivitiesOfProductRequestsAsync(string? hostingLog)
+    {
+        var seen = new ConcurrentQueue<string?>();
+        var catalog = Upstream.StartCatalog();
+        try
+        {
+            catalog.StubProduct("SKU-1");
+            var builder = Gateways.Build().WithUpstream(catalog.Url!).WithIds(["SKU-1"])
+                .WithServices(services => services.AddSingleton<IStartupFilter>(new FrontMiddleware(seen)));
+            if (hostingLog is not null)
+            {
+                builder = builder.WithSetting("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", hostingLog);
+            }
+
+            await using var gateway = builder.InProcess();
+            using var client = await gateway.CreateReadyClientAsync();
+            foreach (var (path, source) in new[] { ("/products/SKU-1", "upstream"), ("/products/SKU-1", "cache"), ("/products/NOPE-1", "bloom") })
+            {
+                using var response = await client.GetAsync(path);
+                Assert.Equal(source, response.Source());
+            }
+
+            return [.. seen];
+        }
+        finally
+        {
+            catalog.Stop();
+        }
+    }
+
+    private sealed class FrontMiddleware(ConcurrentQueue<string?> seen) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/products", StringComparison.Ordinal))
+                {
+                    seen.Enqueue(Activity.Current?.OperationName);
+                }
+
+                return following(context);
+            });
+            next(app);
+        };
+    }
+}
