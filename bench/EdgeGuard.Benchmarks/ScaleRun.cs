@@ -229,7 +229,6 @@ internal static class ScaleRun
     private static string Seconds(TimeSpan elapsed) =>
         elapsed.TotalSeconds >= 1 ? $"{elapsed.TotalSeconds:F2} s" : $"{elapsed.TotalMilliseconds:F1} ms";
 
-    /// <summary>The 1-minute load average (the machine is shared), or "n/a" where /proc/loadavg does not exist.</summary>
     /// <summary>The process's anonymous memory in transparent huge pages (the filter's, once it is the only large array).</summary>
     private static string HugePagesInUse()
     {
@@ -238,6 +237,7 @@ internal static class ScaleRun
         return line is null ? "n/a" : $"{long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024:N0} MB";
     }
 
+    /// <summary>The 1-minute load average (the machine is shared), or "n/a" where /proc/loadavg does not exist.</summary>
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -31,8 +31,8 @@ internal sealed class LockFreeBitArray
     /// <param name="cacheLineAligned">Start word 0 on a 64-byte boundary, so that every aligned group of eight
     /// words is one cache line (the blocked layout). The array is then allocated on the pinned object heap,
     /// where objects never move, with up to seven words more to find the boundary in. Arrays of
-    /// <see cref="TransparentHugePages.MinimumBytes"/> or more, of either layout, are pinned too and advised to be
-    /// huge pages (<see cref="TransparentHugePages"/>).</param>
+    /// <see cref="TransparentHugePages.MinimumBytes"/> or more, of either layout, are advised to be huge pages, and
+    /// pinned for it (<see cref="TransparentHugePages"/>).</param>
     public LockFreeBitArray(long bitCount, bool cacheLineAligned = false)
     {
         var maxWords = cacheLineAligned ? BlockedBloomFilterMath.MaxBlockCount * BlockedBloomFilterMath.WordsPerBlock : BloomFilterMath.MaxBitCount / BloomFilterMath.BitsPerWord;
@@ -45,14 +45,12 @@ internal sealed class LockFreeBitArray
         _wordCount = (int)(bitCount / BloomFilterMath.BitsPerWord);
         if (!cacheLineAligned)
         {
-            _words = (long)_wordCount * sizeof(long) >= TransparentHugePages.MinimumBytes
-                ? TransparentHugePages.Allocate(_wordCount)
-                : new long[_wordCount];
+            _words = TransparentHugePages.Allocate(_wordCount, pinned: false);
             return;
         }
 
         const int wordsPerLine = CacheLineBytes / sizeof(long);
-        _words = TransparentHugePages.Allocate(_wordCount + wordsPerLine - 1);
+        _words = TransparentHugePages.Allocate(_wordCount + wordsPerLine - 1, pinned: true);
         var handle = GCHandle.Alloc(_words, GCHandleType.Pinned);
         try
         {

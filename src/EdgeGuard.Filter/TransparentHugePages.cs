@@ -30,14 +30,16 @@ internal static class TransparentHugePages
     public const long MinimumBytes = 2L * PageBytes;
 
     /// <summary>
-    /// A zeroed array of <paramref name="length"/> longs on the pinned object heap, with the whole 2 MB pages inside it
-    /// advised to be huge pages (Linux, arrays of <see cref="MinimumBytes"/> or more).
+    /// A zeroed array of <paramref name="length"/> longs. One of <see cref="MinimumBytes"/> or more lies on the pinned
+    /// object heap, with the whole 2 MB pages inside it advised to be huge pages where THP may be asked for; a smaller
+    /// one is pinned only when <paramref name="pinned"/> says so.
     /// </summary>
-    public static long[] Allocate(int length)
+    public static long[] Allocate(int length, bool pinned)
     {
-        if ((long)length * sizeof(long) < MinimumBytes || !Allowed.Value)
+        var large = (long)length * sizeof(long) >= MinimumBytes;
+        if (!large || !Allowed.Value)
         {
-            return GC.AllocateArray<long>(length, pinned: true);
+            return GC.AllocateArray<long>(length, pinned || large);
         }
 
         var array = GC.AllocateUninitializedArray<long>(length, pinned: true);
@@ -79,11 +81,7 @@ internal static class TransparentHugePages
         {
             return File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]", StringComparison.Ordinal);
         }
-        catch (IOException)
-        {
-            return true;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return true;
         }
