@@ -19,7 +19,12 @@ public static class ClientHeaders
             }
         }
 
-        foreach (var name in names ?? [])
+        if (names is null)
+        {
+            return default;
+        }
+
+        foreach (var name in names)
         {
             context.ProxyRequest.Headers.Remove(name);
         }

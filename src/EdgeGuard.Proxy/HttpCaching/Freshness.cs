@@ -34,8 +34,8 @@ public static class Freshness
             return maxAge;
         }
 
-        var expiresLines = HeaderFields.Lines(headers, HeaderNames.Expires);
-        if (expiresLines.Count == 0 || !useExpires)
+        var expiresLines = useExpires ? HeaderFields.Lines(headers, HeaderNames.Expires) : [];
+        if (expiresLines.Length == 0)
         {
             return null;
         }

@@ -3,15 +3,29 @@ namespace EdgeGuard.Proxy.HttpCaching;
 /// <summary>Reads a header's field lines out of a header list kept in order (a stored or fetched answer's headers).</summary>
 public static class HeaderFields
 {
-    /// <summary>Every field line named <paramref name="name"/>, in order.</summary>
-    public static List<string> Lines(IReadOnlyList<KeyValuePair<string, string>> headers, string name)
+    /// <summary>Every field line named <paramref name="name"/>, in order (the one shared empty array when there is none).</summary>
+    public static string[] Lines(IReadOnlyList<KeyValuePair<string, string>> headers, string name)
     {
-        var lines = new List<string>();
+        var count = 0;
         for (var i = 0; i < headers.Count; i++) // by index: no enumerator allocated
         {
             if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
             {
-                lines.Add(headers[i].Value);
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var lines = new string[count];
+        for (int i = 0, found = 0; found < count; i++)
+        {
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                lines[found++] = headers[i].Value;
             }
         }
 

@@ -32,6 +32,11 @@ public sealed class VarySpec
     /// <summary>The answer's <c>Vary</c>, or null when it varies on nothing.</summary>
     public static VarySpec? Parse(IReadOnlyList<string> fieldLines)
     {
+        if (fieldLines.Count == 0)
+        {
+            return null;
+        }
+
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var line in fieldLines)
         {

@@ -16,6 +16,7 @@ internal sealed class FetchContext
     private readonly FeatureCollection _features = new();
     private readonly HttpRequestFeature _request = new();
     private readonly HttpResponseFeature _response = new();
+    private readonly HeaderDictionary _responseHeaders = new();
     private readonly HttpRequestLifetimeFeature _lifetime = new();
     private readonly ProxyFeature _proxy = new();
     private readonly HeldBodyFeature _body = new();
@@ -23,6 +24,7 @@ internal sealed class FetchContext
     public FetchContext(IServiceProvider services)
     {
         _features.Set<IHttpRequestFeature>(_request);
+        _response.Headers = _responseHeaders;
         _features.Set<IHttpResponseFeature>(_response);
         _features.Set<IHttpResponseBodyFeature>(_body);
         _features.Set<IHttpRequestLifetimeFeature>(_lifetime);
@@ -34,6 +36,10 @@ internal sealed class FetchContext
     public DefaultHttpContext Http { get; }
 
     public HeldBody Body => _body.Held;
+
+    /// <summary>The answer's headers, as the forwarder wrote them (the response's own dictionary, typed: enumerated
+    /// without boxing an enumerator).</summary>
+    public HeaderDictionary ResponseHeaders => _responseHeaders;
 
     /// <summary>A GET of nothing yet, towards <paramref name="target"/>, holding at most <paramref name="maxBodyBytes"/>.</summary>
     public HttpRequest Prepare(FetchTarget target, int maxBodyBytes, CancellationToken cancellationToken)

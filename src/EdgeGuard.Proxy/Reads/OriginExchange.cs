@@ -34,9 +34,10 @@ public sealed class OriginExchange
     /// <param name="keepHeader">Which of the answer's headers are kept.</param>
     /// <param name="origin">What the origin is called in a failure's message ("catalog", "origin").</param>
     /// <param name="position">The write-log position when the fetch started (see <see cref="CommitPositions"/>).</param>
+    /// <param name="check">Sees the answer before it is returned, and throws for one its caller takes as a failure.</param>
     public async Task<UpstreamAnswer> SendAsync<TState>(
         FetchTarget target, TState state, Action<HttpRequest, TState> describe, Func<string, bool> keepHeader, string origin, long position,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<UpstreamAnswer, TState>? check = null)
     {
         var fetch = _contexts.Get();
         try
@@ -47,10 +48,13 @@ public sealed class OriginExchange
             var responseTime = _time.GetUtcNow();
 
             var response = fetch.Http.Response;
+            UpstreamAnswer answer;
             if (fetch.Body.Overflowed)
             {
-                return new UpstreamAnswer(response.StatusCode, Kept(response.Headers, keepHeader), ReadOnlyMemory<byte>.Empty, TooLarge: true,
+                answer = new UpstreamAnswer(response.StatusCode, Kept(fetch.ResponseHeaders, keepHeader), ReadOnlyMemory<byte>.Empty, TooLarge: true,
                     requestTime, responseTime, position);
+                check?.Invoke(answer, state);
+                return answer;
             }
 
             var failure = fetch.Http.Features.Get<IForwarderErrorFeature>();
@@ -65,7 +69,9 @@ public sealed class OriginExchange
                 };
             }
 
-            return new UpstreamAnswer(response.StatusCode, Kept(response.Headers, keepHeader), fetch.Body.Take(), TooLarge: false, requestTime, responseTime, position);
+            answer = new UpstreamAnswer(response.StatusCode, Kept(fetch.ResponseHeaders, keepHeader), fetch.Body.Take(), TooLarge: false, requestTime, responseTime, position);
+            check?.Invoke(answer, state);
+            return answer;
         }
         finally
         {
@@ -73,9 +79,25 @@ public sealed class OriginExchange
         }
     }
 
-    private static List<KeyValuePair<string, string>> Kept(IHeaderDictionary headers, Func<string, bool> keep)
+    /// <summary>The headers <paramref name="keep"/> keeps, one pair per value, in order, in an array of their exact number.</summary>
+    private static KeyValuePair<string, string>[] Kept(HeaderDictionary headers, Func<string, bool> keep)
     {
-        var kept = new List<KeyValuePair<string, string>>(headers.Count);
+        var count = 0;
+        foreach (var (name, values) in headers)
+        {
+            if (keep(name))
+            {
+                count += values.Count;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var kept = new KeyValuePair<string, string>[count];
+        var i = 0;
         foreach (var (name, values) in headers)
         {
             if (!keep(name))
@@ -85,7 +107,7 @@ public sealed class OriginExchange
 
             foreach (var value in values)
             {
-                kept.Add(new(name, value ?? ""));
+                kept[i++] = new(name, value ?? "");
             }
         }
 

@@ -10,7 +10,7 @@ namespace EdgeGuard.Proxy.Reads;
 /// carries no cookies, credentials, conditionals or Accept-Encoding of any client: what it gets back may be shared with
 /// all of them. A 5xx, like no answer at all, is thrown as <see cref="UpstreamFailedException"/> (never cached).
 /// </summary>
-public sealed class UpstreamFetcher(OriginExchange exchange, CommitPositions commits, ForwarderFailureReporter failures, EdgeGuardMetrics metrics)
+public sealed class UpstreamFetcher
 {
     private static readonly HashSet<string> NotReplayed = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -39,19 +39,39 @@ public sealed class UpstreamFetcher(OriginExchange exchange, CommitPositions com
         }
     };
 
-    public async Task<UpstreamAnswer> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
+    private readonly OriginExchange _exchange;
+    private readonly CommitPositions _commits;
+    private readonly ForwarderFailureReporter _failures;
+    private readonly EdgeGuardMetrics _metrics;
+
+    // Made once: a method group passed as a delegate would allocate one per fetch.
+    private readonly Action<UpstreamAnswer, FetchRequest> _check;
+
+    public UpstreamFetcher(OriginExchange exchange, CommitPositions commits, ForwarderFailureReporter failures, EdgeGuardMetrics metrics)
+    {
+        _exchange = exchange;
+        _commits = commits;
+        _failures = failures;
+        _metrics = metrics;
+        _check = ThrowIfFailed;
+    }
+
+    /// <summary>Not an async method: the exchange sees the answer (<see cref="ThrowIfFailed"/>) before it returns it.</summary>
+    public Task<UpstreamAnswer> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
     {
         // The fetch answers every caller waiting for the id, not the request that started it: it is no child of that
         // request's trace (and the HTTP client starts no activity of its own for it).
         Activity.Current = null;
-        metrics.UpstreamRequests.Add(1);
-        var answer = await exchange.SendAsync(request.Target, request, Describe, Replayed, "catalog", commits.Applied, cancellationToken).ConfigureAwait(false);
+        _metrics.UpstreamRequests.Add(1);
+        return _exchange.SendAsync(request.Target, request, Describe, Replayed, "catalog", _commits.Applied, cancellationToken, _check);
+    }
+
+    private void ThrowIfFailed(UpstreamAnswer answer, FetchRequest request)
+    {
         if (!answer.TooLarge && answer.StatusCode >= 500)
         {
-            failures.ReportAnswer(answer.StatusCode, request.Target.ClusterId);
+            _failures.ReportAnswer(answer.StatusCode, request.Target.ClusterId);
             throw new UpstreamFailedException(answer.StatusCode is 503 or 504 ? answer.StatusCode : StatusCodes.Status502BadGateway, $"The catalog answered {answer.StatusCode}.");
         }
-
-        return answer;
     }
 }

@@ -60,7 +60,9 @@ public sealed class SharedFetcher(OriginExchange exchange, EdgeGuardMetrics metr
     /// which a proxy must not forward and a cache must not store.</summary>
     public static ValueTask RemoveConnectionListedHeaders(Yarp.ReverseProxy.Transforms.ResponseTransformContext context)
     {
-        if (context.ProxyResponse?.Headers.Connection is { Count: > 0 } listed)
+        // Looked for before it is read: reading Connection parses the header into a collection even when it is absent.
+        if (context.ProxyResponse is { } response && response.Headers.NonValidated.Contains(HeaderNames.Connection) &&
+            response.Headers.Connection is { Count: > 0 } listed)
         {
             foreach (var name in listed)
             {
