@@ -29,8 +29,31 @@ public sealed class RequestActivityTests
         Assert.All(seen, activity => Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", activity));
     }
 
+    /// <summary>
+    /// The fetch a miss makes answers everyone waiting for the id, so it belongs to no one request's trace: the HTTP
+    /// client starts no activity for it (one would carry <c>traceparent</c> to the catalog), even while the hosting
+    /// log gives the request that started it an activity of its own.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Information")]
+    public async Task A_miss_fetches_from_the_catalog_with_no_trace_context(string? hostingLog)
+    {
+        var traceHeaders = new List<string>();
+        var seen = await ActivitiesOfProductRequestsAsync(hostingLog, async catalog =>
+        {
+            Assert.Equal(1, await catalog.CallsToEventuallyAsync("/products/SKU-1", 1, TimeSpan.FromSeconds(10)));
+            traceHeaders.AddRange(catalog.LogEntries.Where(e => e.RequestMessage?.Path == "/products/SKU-1")
+                .SelectMany(e => e.RequestMessage!.Headers?.Keys ?? [])
+                .Where(name => name.Equals("traceparent", StringComparison.OrdinalIgnoreCase) || name.Equals("Request-Id", StringComparison.OrdinalIgnoreCase)));
+        });
+
+        Assert.Equal(hostingLog is null ? null : "Microsoft.AspNetCore.Hosting.HttpRequestIn", seen[0]);
+        Assert.Empty(traceHeaders);
+    }
+
     /// <summary>The current activity's name as each of a miss, a hit and a Bloom reject entered the pipeline.</summary>
-    private static async Task<List<string?>> ActivitiesOfProductRequestsAsync(string? hostingLog)
+    private static async Task<List<string?>> ActivitiesOfProductRequestsAsync(string? hostingLog, Func<WireMockServer, Task>? thenAtTheCatalog = null)
     {
         var seen = new ConcurrentQueue<string?>();
         var catalog = Upstream.StartCatalog();
@@ -50,6 +73,11 @@ public sealed class RequestActivityTests
             {
                 using var response = await client.GetAsync(path);
                 Assert.Equal(source, response.Source());
+            }
+
+            if (thenAtTheCatalog is not null)
+            {
+                await thenAtTheCatalog(catalog);
             }
 
             return [.. seen];
