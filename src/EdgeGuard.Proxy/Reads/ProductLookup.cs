@@ -25,7 +25,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fill = new Fill(id, fetcher, rules, policy, this, time, request, cache);
+            var fill = new Fill(this, id, request);
             CacheEntry entry;
             try
             {
@@ -70,6 +70,18 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
 
     private BudgetRefusal? Spend(IPAddress? client) => budget.TrySpend(client);
 
+    // What a fill uses of the lookup: a fill refers to the lookup instead of holding each of these itself (a fill is
+    // made per miss).
+    private ProductCache Cache => cache;
+
+    private UpstreamFetcher Fetcher => fetcher;
+
+    private ProductCacheRules Rules => rules;
+
+    private CachePolicy Policy => policy;
+
+    private TimeProvider Time => time;
+
     private LookupOutcome Outcome(CacheEntry entry, UpstreamAnswer? fetched, HttpRequest client) => entry.Kind switch
     {
         // A request spends at most once: after its own fill, its forward is free.
@@ -84,7 +96,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
     };
 
     /// <summary>One fill of the cache; remembers the answer it fetched, or its budget's refusal, for the caller that ran it.</summary>
-    private sealed class Fill(string id, UpstreamFetcher fetcher, ProductCacheRules rules, CachePolicy policy, ProductLookup lookup, TimeProvider time, FetchRequest request, ProductCache cache)
+    private sealed class Fill(ProductLookup lookup, string id, FetchRequest request)
     {
         public UpstreamAnswer? Answer { get; private set; }
 
@@ -97,33 +109,33 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
             if (!context.HasStaleValue && lookup.Spend(request.Client) is { } refused)
             {
                 Refused = refused;
-                return policy.Withhold(time.GetUtcNow(), context.Options);
+                return lookup.Policy.Withhold(lookup.Time.GetUtcNow(), context.Options);
             }
 
             if (context.HasStaleValue && await RefreshedElsewhereAsync(context.StaleValue.Value).ConfigureAwait(false) is { } shared)
             {
-                policy.Adopt(shared, time.GetUtcNow(), context.Options);
+                lookup.Policy.Adopt(shared, lookup.Time.GetUtcNow(), context.Options);
                 return shared;
             }
 
             UpstreamAnswer answer;
             try
             {
-                answer = await fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
+                answer = await lookup.Fetcher.FetchAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (UpstreamFailedException) when (!context.HasStaleValue && cache.IsDistributed)
+            catch (UpstreamFailedException) when (!context.HasStaleValue && lookup.Cache.IsDistributed)
             {
                 if (await LastGoodAnswerAsync().ConfigureAwait(false) is not { } last)
                 {
                     throw;
                 }
 
-                policy.StoreNowhere(context.Options);
+                lookup.Policy.StoreNowhere(context.Options);
                 return last;
             }
 
-            var entry = rules.Decide(answer);
-            policy.Apply(entry, time.GetUtcNow(), context.Options);
+            var entry = lookup.Rules.Decide(answer);
+            lookup.Policy.Apply(entry, lookup.Time.GetUtcNow(), context.Options);
             Answer = answer;
             return entry;
         }
@@ -137,8 +149,8 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
         /// </summary>
         private async ValueTask<CacheEntry?> LastGoodAnswerAsync()
         {
-            var read = await cache.ReadSharedPastCircuitAsync(id).ConfigureAwait(false);
-            return read.Entry is { Kind: CacheEntryKind.Answer } entry && time.GetUtcNow() - entry.FetchedAt <= policy.FailSafeMaxAge ? entry : null;
+            var read = await lookup.Cache.ReadSharedPastCircuitAsync(id).ConfigureAwait(false);
+            return read.Entry is { Kind: CacheEntryKind.Answer } entry && lookup.Time.GetUtcNow() - entry.FetchedAt <= lookup.Policy.FailSafeMaxAge ? entry : null;
         }
 
         /// <summary>
@@ -151,13 +163,13 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
         /// </summary>
         private async ValueTask<CacheEntry?> RefreshedElsewhereAsync(CacheEntry held)
         {
-            if (!cache.IsDistributed)
+            if (!lookup.Cache.IsDistributed)
             {
                 return null;
             }
 
-            var read = await cache.ReadSharedAsync(id).ConfigureAwait(false);
-            var now = time.GetUtcNow();
+            var read = await lookup.Cache.ReadSharedAsync(id).ConfigureAwait(false);
+            var now = lookup.Time.GetUtcNow();
             if (read.Entry is { } shared && shared.FetchedAt > held.FetchedAt && !shared.IsStaleAt(now))
             {
                 return shared;
