@@ -39,10 +39,10 @@ try
     app.MapDashboard();
     app.MapReverseProxy(proxy =>
     {
-        proxy.UseMiddleware<ForwarderFailureMiddleware>();
         proxy.UseMiddleware<RouteGuardMiddleware>();
         proxy.UseMiddleware<ProductWriteMiddleware>();
         proxy.UseMiddleware<ProductReadMiddleware>();
+        proxy.UseMiddleware<ForwarderFailureMiddleware>();
         proxy.UseMiddleware<SharedCacheMiddleware>();
         proxy.UseSessionAffinity();
         proxy.UseLoadBalancing();

@@ -74,6 +74,32 @@ public sealed class UpstreamFailureTests : GatewayTestBase
         Assert.Equal(2, metrics.Value("edgeguard_upstream_failures_total", ("reason", "unreachable")));
     }
 
+    /// <summary>
+    /// What the gateway could not forward for a client is counted once, whoever forwarded it: a read it does not answer
+    /// from the cache (this one carries credentials), a write, a path it only proxies; and a miss's fetch once as well.
+    /// </summary>
+    [Fact]
+    public async Task A_request_that_could_not_be_forwarded_is_counted_once_on_every_route()
+    {
+        await using var gateway = Gateways.Build().WithUpstream($"http://127.0.0.1:{ClosedPort()}").WithIds(["SKU-1", "SKU-2"]).InProcess();
+        using var client = await gateway.CreateReadyClientAsync();
+
+        using var personal = new HttpRequestMessage(HttpMethod.Get, "/products/SKU-1");
+        personal.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "token");
+        using var forwarded = await client.SendAsync(personal);
+        using var write = await client.PutAsync("/products/SKU-2", new StringContent("""{"id":"SKU-2"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var other = await client.GetAsync("/categories");
+        using var miss = await client.GetAsync("/products/SKU-2");
+
+        Assert.Equal("upstream", forwarded.Source());
+        Assert.True((int)forwarded.StatusCode >= 500, $"forwarded read: {forwarded.StatusCode}");
+        Assert.True((int)write.StatusCode >= 500, $"write: {write.StatusCode}");
+        Assert.True((int)other.StatusCode >= 500, $"other path: {other.StatusCode}");
+        Assert.Equal(HttpStatusCode.BadGateway, miss.StatusCode);
+        var metrics = await ScrapedMetrics.ReadAsync(client);
+        Assert.Equal(4, metrics.Value("edgeguard_upstream_failures_total", ("reason", "unreachable")));
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

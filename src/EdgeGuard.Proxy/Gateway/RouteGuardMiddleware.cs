@@ -3,7 +3,7 @@ using EdgeGuard.Proxy.Observability;
 namespace EdgeGuard.Proxy.Gateway;
 
 /// <summary>
-/// Right after <see cref="Observability.ForwarderFailureMiddleware"/> in the proxy pipeline: route metadata that refuses a request outright, before any other work.
+/// First in the proxy pipeline: route metadata that refuses a request outright, before any other work.
 /// <see cref="RouteMetadataKeys.Deny"/> answers 404 (the catalog's full id list is not public);
 /// <see cref="RouteMetadataKeys.AllowedMethods"/> answers 405 with <c>Allow</c> for any other method, so
 /// methods a proxy cannot forward (CONNECT, TRACE) or the catalog does not expect never become a 5xx.

@@ -30,10 +30,15 @@ internal sealed class FetchContext
         _features.Set<IHttpRequestLifetimeFeature>(_lifetime);
         _features.Set<IServiceProvidersFeature>(new RequestServicesFeature(services));
         _features.Set<IReverseProxyFeature>(_proxy);
+        _features.Set(Mark.Instance);
         Http = new DefaultHttpContext(_features);
     }
 
     public DefaultHttpContext Http { get; }
+
+    /// <summary>True for a fetch's context: its failures are reported by <see cref="OriginExchange"/>, not by the
+    /// middleware that reports a client's (<see cref="Observability.ForwarderFailureMiddleware"/>).</summary>
+    public static bool IsFetch(HttpContext context) => context.Features.Get<Mark>() is not null;
 
     public HeldBody Body => _body.Held;
 
@@ -111,6 +116,12 @@ internal sealed class FetchContext
         public IReadOnlyList<DestinationState> AvailableDestinations { get; set; } = [];
 
         public DestinationState? ProxiedDestination { get; set; }
+    }
+
+    /// <summary>Set on every fetch context (see <see cref="IsFetch"/>).</summary>
+    private sealed class Mark
+    {
+        public static readonly Mark Instance = new();
     }
 
     private sealed class RequestServicesFeature(IServiceProvider services) : IServiceProvidersFeature
