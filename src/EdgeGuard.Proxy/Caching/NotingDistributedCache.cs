@@ -5,7 +5,7 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// Redis as FusionCache's L2, telling a first fetch's <see cref="FirstFetchNote"/> whether Redis held anything of its
 /// id. Every operation is the inner cache's; only a read that Redis answered is noted (a failed read notes nothing,
-/// so the fill keeps the lock).
+/// and the fill takes no lock).
 /// </summary>
 internal sealed class NotingDistributedCache(IDistributedCache inner) : IDistributedCache
 {

@@ -10,7 +10,8 @@ namespace EdgeGuard.Proxy.Caching;
 /// worth up to the lock timeout; waiting for a frozen Redis is not. So the first attempt does not wait for a holder
 /// and must answer within the Redis timeout: if Redis is silent, the miss fetches without the lock at once; if Redis
 /// answered that another instance holds the lock, the wait for it begins. A lock acquired after its caller gave up
-/// is released. A first fetch that found nothing in Redis takes no lock at all (<see cref="FirstFetchNote"/>).
+/// is released. A first fetch takes the lock only if Redis answered its read with something of the id
+/// (<see cref="FirstFetchNote"/>).
 /// </summary>
 internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker inner, TimeSpan redisTimeout, TimeProvider time) : IFusionCacheDistributedLocker
 {
@@ -37,7 +38,7 @@ internal sealed class ResponsiveDistributedLocker(IFusionCacheDistributedLocker 
 
     public async ValueTask<object?> AcquireLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, string lockName, TimeSpan timeout, ILogger? logger, CancellationToken token)
     {
-        if (FirstFetchNote.InThisFlow is { SharedLevelHeldNothing: true })
+        if (FirstFetchNote.InThisFlow is { TakesLock: false })
         {
             return null; // FusionCache goes on to the fetch without the lock, as after a lock timeout
         }

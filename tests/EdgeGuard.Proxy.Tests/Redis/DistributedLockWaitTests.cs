@@ -117,10 +117,5 @@ public sealed class DistributedLockWaitTests
     }
 
     /// <summary>How many SET commands Redis has run: a lock attempt is one (the gateway's other SETs come at start-up).</summary>
-    private static async Task<long> LockAttemptsAsync(IServer server)
-    {
-        var stats = await server.InfoAsync("commandstats");
-        var set = stats.SelectMany(group => group).FirstOrDefault(stat => stat.Key == "cmdstat_set").Value;
-        return set is null ? 0 : long.Parse(set.Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture);
-    }
+    private static Task<long> LockAttemptsAsync(IServer server) => CommandStats.CallsAsync(server, "set");
 }

@@ -69,17 +69,13 @@ public sealed class RedisCommandsPerMissTests
 
     private static async Task<(IGrouping<string, KeyValuePair<string, string>>[] Stats, long Total)> CountAsync(IServer server)
     {
-        var stats = await server.InfoAsync("commandstats");
+        var stats = await CommandStats.ReadAsync(server);
         return (stats, Total(stats));
     }
 
     private static long Total(IGrouping<string, KeyValuePair<string, string>>[] stats) => CacheCommands.Sum(name => Calls(stats, name));
 
-    private static long Calls(IGrouping<string, KeyValuePair<string, string>>[] stats, string command)
-    {
-        var stat = stats.SelectMany(group => group).FirstOrDefault(pair => pair.Key == "cmdstat_" + command).Value;
-        return stat is null ? 0 : long.Parse(stat.Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture);
-    }
+    private static long Calls(IGrouping<string, KeyValuePair<string, string>>[] stats, string command) => CommandStats.Calls(stats, command);
 
     private static string Describe(IGrouping<string, KeyValuePair<string, string>>[] before, IGrouping<string, KeyValuePair<string, string>>[] after) =>
         string.Join(", ", CacheCommands.Select(name => (name, calls: Calls(after, name) - Calls(before, name))).Where(c => c.calls > 0).Select(c => $"{c.name} {c.calls}"));
