@@ -92,13 +92,21 @@ public sealed class ParallelBloomFilterBuilder : IDisposable
     public ValueTask AddAsync(string item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        ThrowIfEnded();
-        return _batches[_filling].TryAppend(item) ? ValueTask.CompletedTask : AppendAfterHandOff(item, cancellationToken);
+        return AddAsync(item.AsMemory(), cancellationToken);
+    }
 
-        async ValueTask AppendAfterHandOff(string item, CancellationToken cancellationToken)
+    /// <summary>As <see cref="AddAsync(string, CancellationToken)"/>: the id is copied once the returned task completes,
+    /// so its memory may then be reused.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public ValueTask AddAsync(ReadOnlyMemory<char> item, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEnded();
+        return _batches[_filling].TryAppend(item.Span) ? ValueTask.CompletedTask : AppendAfterHandOff(item, cancellationToken);
+
+        async ValueTask AppendAfterHandOff(ReadOnlyMemory<char> item, CancellationToken cancellationToken)
         {
             await HandOffAsync(cancellationToken).ConfigureAwait(false);
-            _batches[_filling].Append(item);
+            _batches[_filling].Append(item.Span);
         }
     }
 

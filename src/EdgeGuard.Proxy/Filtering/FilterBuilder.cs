@@ -106,44 +106,33 @@ public sealed class FilterBuilder(IdSourceSet sources, ProductIdRule idRule, Fil
     private long WithHeadroom(long items) => (long)Math.Ceiling(items * Bloom.GrowthHeadroom);
 
     /// <summary>
-    /// Ids per batch of the parallel builder: a 64th of the capacity, from 4,096 to 65,536 (3.4 MB per batch of the
-    /// blocked layout, two batches). A rebuild holds the filter in use, the new one and the batches at once; batches of
-    /// the builder's default size (262,144) hold about 20 MB more (bench/RESULTS.md, "Fifty million ids, end to end").
+    /// Ids per batch of the parallel builder: a 64th of the capacity, from 4,096 to 16,384 (0.85 MB per batch of the
+    /// blocked layout, two batches). A rebuild holds the filter in use, the new one and the batches at once, so the
+    /// batches are kept small; from a database the read, not the builder, sets the pace (bench/RESULTS.md, "Fifty
+    /// million ids against issue 23's targets").
     /// </summary>
     internal static int BatchSize(long capacity) => (int)Math.Clamp(capacity / 64, 4_096, MaxBatchSize);
 
-    private const int MaxBatchSize = 65_536;
+    private const int MaxBatchSize = 16_384;
 
     private async Task<(BloomFilter? Filter, long Items)> ReadSourcesAsync(long capacity, CancellationToken cancellationToken)
     {
         var filter = new BloomFilter(capacity, Bloom.FalsePositiveRate, BloomLayoutSetting.Of(Bloom), keys.Current);
         // One source of distinct ids (a primary key) is counted as read; anything else is de-duplicated.
         var distinct = sources.All.Count == 1 && sources.All[0].YieldsDistinctIds ? null : new DistinctIdCounter(DistinctCounterMaxBytes);
-        long accepted = 0;
+        long accepted;
         using (var adding = new ParallelBloomFilterBuilder(filter, batchSize: BatchSize(capacity)))
         {
+            var intake = new IdIntake(adding, idRule, distinct);
             foreach (var source in sources.All)
             {
                 var started = Stopwatch.GetTimestamp();
-                long read = 0, skipped = 0;
-                await foreach (var id in source.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    read++;
-                    if (!idRule.IsValid(id))
-                    {
-                        skipped++;
-                        continue;
-                    }
-
-                    await adding.AddAsync(id, cancellationToken).ConfigureAwait(false);
-                    distinct?.Add(id);
-                    accepted++;
-                }
-
+                var (read, skipped) = await intake.ReadAsync(source, cancellationToken).ConfigureAwait(false);
                 LogMessages.SourceRead(logger, source.Name, read - skipped, skipped, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
             await adding.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            accepted = intake.Accepted;
         }
 
         var items = distinct is null ? accepted : distinct.ExactCount ?? DistinctIdEstimate.Of(filter);

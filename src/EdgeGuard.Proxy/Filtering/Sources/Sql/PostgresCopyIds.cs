@@ -1,16 +1,18 @@
+using System.Buffers.Binary;
 using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using EdgeGuard.Proxy.Observability;
 using Npgsql;
 using Npgsql.PostgresTypes;
-using NpgsqlTypes;
 
 namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 
 /// <summary>
-/// The full read from PostgreSQL at COPY speed: <c>COPY (Query) TO STDOUT (FORMAT binary)</c> through Npgsql's binary
-/// exporter, streamed row by row (the server sends rows as it produces them; nothing is held but the row being read).
+/// The full read from PostgreSQL at COPY speed: <c>COPY (Query) TO STDOUT (FORMAT binary)</c> through Npgsql's raw COPY
+/// stream, streamed (the server sends rows as it produces them; nothing is held but a buffer of them), its rows read by
+/// <see cref="CopyBinaryRows"/> into reused chunks of ids: no string per id (<see cref="IChunkedIdSource"/>).
 /// </summary>
 /// <remarks>
 /// <para>First the query's first column is described (parsed, not run). A COPY is used when it is text (<c>text</c>,
@@ -42,29 +44,11 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
         // The closing parenthesis on a line of its own: a query ending in a comment stays whole.
         query => $"COPY (\n{query}\n) TO STDOUT (FORMAT binary)";
 
+    /// <summary>Every id of <paramref name="query"/>, one string each.</summary>
     public async IAsyncEnumerable<string> ReadAsync(string query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        IdColumn column = default;
-        NpgsqlBinaryExporter? export = null;
-        try
+        if (await BeginAsync(query, cancellationToken).ConfigureAwait(false) is not { } copy)
         {
-            var described = await DescribeAsync(connection, query, cancellationToken).ConfigureAwait(false);
-            if (described is { } known)
-            {
-                column = known;
-                export = await TryBeginAsync(connection, query, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (export is null)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
             await foreach (var id in DataReaderIds.ReadAsync(database, query, cancellationToken).ConfigureAwait(false))
             {
                 yield return id;
@@ -73,19 +57,61 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
             yield break;
         }
 
+        await foreach (var id in IdChunk.Strings(ReadCopyAsync(copy, cancellationToken), cancellationToken).ConfigureAwait(false))
+        {
+            yield return id;
+        }
+    }
+
+    /// <summary>Every id of <paramref name="query"/> in chunks (one, reused: see <see cref="IChunkedIdSource"/>).</summary>
+    public async IAsyncEnumerable<IdChunk> ReadChunksAsync(string query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ids = await BeginAsync(query, cancellationToken).ConfigureAwait(false) is { } copy
+            ? ReadCopyAsync(copy, cancellationToken)
+            : IdChunk.Of(DataReaderIds.ReadAsync(database, query, cancellationToken), cancellationToken);
+        await foreach (var chunk in ids.ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+    }
+
+    /// <summary>The COPY under way on its connection, or null when the data reader reads the query instead (logged).</summary>
+    private async Task<Copy?> BeginAsync(string query, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await DescribeAsync(connection, query, cancellationToken).ConfigureAwait(false) is { } column &&
+                await TryBeginAsync(connection, query, cancellationToken).ConfigureAwait(false) is { } export)
+            {
+                return new Copy(connection, export, column);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    private sealed record Copy(NpgsqlConnection Connection, NpgsqlRawCopyStream Export, IdColumn Column);
+
+    /// <summary>The COPY's ids, a chunk at a time; ends the COPY and gives its connection back, however the read ends.</summary>
+    private static async IAsyncEnumerable<IdChunk> ReadCopyAsync(Copy copy, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (connection, export, column) = copy;
         var completed = false;
         try
         {
-            int columns;
-            while ((columns = await export.StartRowAsync(cancellationToken).ConfigureAwait(false)) != -1)
+            var rows = new CopyBinaryRows(export);
+            var decode = Decoder(column);
+            var chunk = new IdChunk();
+            while (await rows.ReadAsync(chunk, decode, cancellationToken).ConfigureAwait(false))
             {
-                var id = await ReadIdAsync(export, column, cancellationToken).ConfigureAwait(false);
-                for (var skipped = 1; skipped < columns; skipped++)
-                {
-                    await export.SkipAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                yield return id;
+                yield return chunk;
             }
 
             completed = true;
@@ -95,7 +121,7 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
             if (!completed)
             {
                 // Stopped half-way (cancelled, a failure, a consumer that gave up): without a cancel, disposing the
-                // export would read the rest of the result first.
+                // stream would read the rest of the result first.
                 await TryCancelAsync(export).ConfigureAwait(false);
             }
 
@@ -144,11 +170,11 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
     }
 
     /// <summary>The export under way, or null when the server refused the COPY (logged).</summary>
-    private async Task<NpgsqlBinaryExporter?> TryBeginAsync(NpgsqlConnection connection, string query, CancellationToken cancellationToken)
+    private async Task<NpgsqlRawCopyStream?> TryBeginAsync(NpgsqlConnection connection, string query, CancellationToken cancellationToken)
     {
         try
         {
-            return await connection.BeginBinaryExportAsync(CopyStatement(query), cancellationToken).ConfigureAwait(false);
+            return await connection.BeginRawBinaryCopyAsync(CopyStatement(query), cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e)
         {
@@ -157,46 +183,49 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
         }
     }
 
-    private static async ValueTask<string> ReadIdAsync(NpgsqlBinaryExporter export, IdColumn column, CancellationToken cancellationToken)
+    /// <summary>How a column's binary value is spelled as an id: as the data reader spells it (NULL as "").</summary>
+    private static CopyColumnDecoder Decoder(IdColumn column) => column switch
     {
-        switch (column)
-        {
-            case IdColumn.Text:
-                // IsNull reads the column's length, which StartRow has almost always buffered with the row.
-                if (!export.IsNull)
-                {
-                    return await export.ReadAsync<string>(NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                }
+        IdColumn.Text => Text,
+        IdColumn.Int16 => static (value, isNull, into) => Spell(isNull ? null : (short?)BinaryPrimitives.ReadInt16BigEndian(Sized(value, sizeof(short))), into, 6),
+        IdColumn.Int32 => static (value, isNull, into) => Spell(isNull ? null : (int?)BinaryPrimitives.ReadInt32BigEndian(Sized(value, sizeof(int))), into, 11),
+        IdColumn.Int64 => static (value, isNull, into) => Spell(isNull ? null : (long?)BinaryPrimitives.ReadInt64BigEndian(Sized(value, sizeof(long))), into, 20),
+        _ => static (value, isNull, into) => Spell(isNull ? null : (Guid?)new Guid(Sized(value, 16), bigEndian: true), into, 36), // network order
+    };
 
-                await export.SkipAsync(cancellationToken).ConfigureAwait(false);
-                return "";
-            case IdColumn.Int16:
-                return Spell(await export.ReadAsync<short?>(NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false));
-            case IdColumn.Int32:
-                return Spell(await export.ReadAsync<int?>(NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false));
-            case IdColumn.Int64:
-                return Spell(await export.ReadAsync<long?>(NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false));
-            default:
-                return await export.ReadAsync<Guid?>(NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false) is { } uuid ? uuid.ToString() : "";
-        }
+    /// <summary>Text as it is (padding included), from the UTF-8 Npgsql has the server send.</summary>
+    private static void Text(ReadOnlySpan<byte> value, bool isNull, IdChunk into)
+    {
+        var room = into.Reserve(isNull ? 0 : Encoding.UTF8.GetMaxCharCount(value.Length));
+        into.Commit(isNull ? 0 : Encoding.UTF8.GetChars(value, room));
     }
 
-    private static string Spell<T>(T? value)
-        where T : struct, IFormattable =>
-        value is { } number ? number.ToString(null, CultureInfo.InvariantCulture) : "";
+    /// <summary>A number in invariant form, a uuid in its usual lower-case form; NULL as "".</summary>
+    private static void Spell<T>(T? value, IdChunk into, int maxChars)
+        where T : struct, ISpanFormattable
+    {
+        var room = into.Reserve(maxChars);
+        var written = 0;
+        if (value is { } known && !known.TryFormat(room, out written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"A {typeof(T).Name} did not fit in {maxChars} characters.");
+        }
+
+        into.Commit(written);
+    }
+
+    private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> value, int size) =>
+        value.Length == size ? value : throw new InvalidDataException($"A binary COPY value of {size} bytes came with {value.Length}.");
 
     /// <summary>
-    /// Has the server cancel the COPY, so that disposing the export does not read the rest of the result. The export's
-    /// own <see cref="NpgsqlBinaryExporter.Cancel"/> sends the server a cancel request only while a read is in flight
-    /// (between reads it cancels nothing), so a read is started with a token cancelled already.
+    /// Has the server cancel the COPY (a cancel request on a connection of its own), so that disposing the stream does
+    /// not read the rest of the result.
     /// </summary>
-    private static async ValueTask TryCancelAsync(NpgsqlBinaryExporter export)
+    private static async ValueTask TryCancelAsync(NpgsqlRawCopyStream export)
     {
         try
         {
-            using var cancelled = new CancellationTokenSource();
-            await cancelled.CancelAsync().ConfigureAwait(false);
-            await export.StartRowAsync(cancelled.Token).ConfigureAwait(false);
+            await export.CancelAsync().ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -24,6 +24,11 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
     public virtual IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) =>
         DataReaderIds.ReadAsync(this, query, cancellationToken);
 
+    /// <summary>The ids of <see cref="ReadIdsAsync"/> in reused chunks (see <see cref="IChunkedIdSource"/>): without a
+    /// string per id where the provider's way allows it (PostgreSQL's COPY, SQLite's statement API).</summary>
+    public virtual IAsyncEnumerable<IdChunk> ReadIdChunksAsync(string query, CancellationToken cancellationToken) =>
+        IdChunk.Of(ReadIdsAsync(query, cancellationToken), cancellationToken);
+
     /// <summary>An open connection; the caller disposes it (back to the pool).</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -73,6 +78,8 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
         public override string Identity { get; }
 
         public override IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) => _copy.ReadAsync(query, cancellationToken);
+
+        public override IAsyncEnumerable<IdChunk> ReadIdChunksAsync(string query, CancellationToken cancellationToken) => _copy.ReadChunksAsync(query, cancellationToken);
 
         public override (Type? Type, string? DataTypeName) ColumnType(DbDataReader reader, int ordinal) =>
             (reader.GetFieldType(ordinal), ((NpgsqlDataReader)reader).GetPostgresType(ordinal).Name);
@@ -138,6 +145,9 @@ internal abstract class SqlIdDatabase : IAsyncDisposable, IDisposable
         public override SqlProvider Provider => SqlProvider.Sqlite;
 
         public override IAsyncEnumerable<string> ReadIdsAsync(string query, CancellationToken cancellationToken) =>
+            IdChunk.Strings(ReadIdChunksAsync(query, cancellationToken), cancellationToken);
+
+        public override IAsyncEnumerable<IdChunk> ReadIdChunksAsync(string query, CancellationToken cancellationToken) =>
             SqliteStatementIds.ReadAsync(this, query, cancellationToken);
 
         public override string Identity { get; }

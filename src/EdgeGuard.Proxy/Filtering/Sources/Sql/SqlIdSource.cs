@@ -12,7 +12,7 @@ namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 /// SQLite: its statement API; see <see cref="SqlIdDatabase.ReadIdsAsync"/>). With an <c>IncrementalQuery</c> the source
 /// is an <see cref="IncrementalSqlIdSource"/> and also learns new rows (through ADO.NET's data reader).
 /// </summary>
-public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
+public class SqlIdSource : IChunkedIdSource, IAsyncDisposable, IDisposable
 {
     private readonly string _query;
 
@@ -58,6 +58,8 @@ public class SqlIdSource : IIdSource, IAsyncDisposable, IDisposable
 
     /// <summary>Every id <c>Query</c> returns, streamed by the provider's fastest way (see <see cref="SqlIdDatabase.ReadIdsAsync"/>).</summary>
     public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => Database.ReadIdsAsync(_query, cancellationToken);
+
+    public IAsyncEnumerable<IdChunk> ReadChunksAsync(CancellationToken cancellationToken) => Database.ReadIdChunksAsync(_query, cancellationToken);
 
     /// <summary>
     /// Runs each configured query once against the database, inside a read-only transaction that is rolled back

@@ -23,7 +23,8 @@ internal static class SqliteStatementIds
     /// <summary>How long a busy database is waited for: Microsoft.Data.Sqlite's default command timeout.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    public static async IAsyncEnumerable<string> ReadAsync(SqlIdDatabase database, string query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The first column of every row of <paramref name="query"/>, in reused chunks of ids.</summary>
+    public static async IAsyncEnumerable<IdChunk> ReadAsync(SqlIdDatabase database, string query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var connection = (SqliteConnection)await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -38,9 +39,20 @@ internal static class SqliteStatementIds
                     throw DataReaderIds.NoColumn();
                 }
 
+                var chunk = new IdChunk();
                 while (Step(statement, db, cancellationToken))
                 {
-                    yield return Id(statement);
+                    Id(statement, chunk);
+                    if (chunk.IsFull)
+                    {
+                        yield return chunk;
+                        chunk.Clear();
+                    }
+                }
+
+                if (chunk.Count > 0)
+                {
+                    yield return chunk;
                 }
             }
         }
@@ -58,12 +70,24 @@ internal static class SqliteStatementIds
         return result == raw.SQLITE_ROW;
     }
 
-    private static string Id(sqlite3_stmt statement) => raw.sqlite3_column_type(statement, 0) switch
+    private static void Id(sqlite3_stmt statement, IdChunk into)
     {
-        raw.SQLITE_NULL => "",
-        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(statement, 0).ToString(CultureInfo.InvariantCulture),
-        _ => Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 0)), // a TEXT value's own bytes; others as SQLite spells them
-    };
+        switch (raw.sqlite3_column_type(statement, 0))
+        {
+            case raw.SQLITE_NULL:
+                into.Add("");
+                break;
+            case raw.SQLITE_INTEGER:
+                raw.sqlite3_column_int64(statement, 0).TryFormat(into.Reserve(20), out var digits, default, CultureInfo.InvariantCulture);
+                into.Commit(digits);
+                break;
+            default:
+                // A TEXT value's own bytes; others as SQLite spells them.
+                var text = raw.sqlite3_column_blob(statement, 0);
+                into.Commit(Encoding.UTF8.GetChars(text, into.Reserve(Encoding.UTF8.GetMaxCharCount(text.Length))));
+                break;
+        }
+    }
 
     private static void Check(int result, sqlite3 db)
     {
