@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeGuard.Proxy.Tests;
 
@@ -176,6 +177,41 @@ public sealed class FilterBuilderTests
         Assert.True(built.Filter.MightContain("A-1"));
     }
 
+    /// <summary>
+    /// A source that hands its ids over in chunks (no string per id) is read that way, and builds the very filter its
+    /// ids give added one by one: the id rule applied, and what it read and skipped counted as for a source of strings.
+    /// </summary>
+    [Theory]
+    [InlineData("blocked")]
+    [InlineData("standard")]
+    public async Task A_source_read_in_chunks_builds_the_filter_of_its_ids_and_counts_them_as_strings_are(string layout)
+    {
+        // Many chunks of 1,024; ids longer than a chunk's 16 characters a place; a repeat; empty, invalid and too long ids.
+        var ids = Enumerable.Range(0, 5_000).Select(i => i % 7 == 0 ? $"SKU-{i:D7}-{new string('x', i % 50)}" : $"SKU-{i:D7}")
+            .Concat(["", "not valid!", "SKU-0000001", new string('A', 65)]).ToArray();
+        var bloom = new BloomOptions { ExpectedItems = 10_000, Layout = layout };
+        var chunkLogs = new CapturedLogs();
+        var stringLogs = new CapturedLogs();
+
+        var built = await Builder(bloom, chunkLogs, new ChunkSource("sql", ids)).BuildAsync(null, default);
+        var fromStrings = await Builder(bloom, stringLogs, new ListSource("sql", ids, distinct: false)).BuildAsync(null, default);
+
+        var one = new BloomFilter(10_000, 0.01, built.Filter.Layout, built.Filter.Key ?? throw new InvalidOperationException("the built filter is unkeyed"));
+        foreach (var id in ids.Where(id => ProductIdRule.Default.IsValid(id)))
+        {
+            one.Add(id);
+        }
+
+        Assert.Equal(Snapshot(one), Snapshot(built.Filter));
+        Assert.Equal(5_000, built.Items);
+        Assert.Equal(fromStrings.Items, built.Items);
+        Assert.Equal(fromStrings.Filter.Count, built.Filter.Count);
+        var read = Assert.Single(chunkLogs.Entries, entry => entry.Message.StartsWith("Source sql:", StringComparison.Ordinal)).Message;
+        Assert.StartsWith("Source sql: 5001 ids read, 3 invalid skipped", read);
+        Assert.StartsWith(read[..read.IndexOf(" in ", StringComparison.Ordinal)],
+            Assert.Single(stringLogs.Entries, entry => entry.Message.StartsWith("Source sql:", StringComparison.Ordinal)).Message);
+    }
+
     private static byte[] Snapshot(BloomFilter filter)
     {
         using var bytes = new MemoryStream();
@@ -188,11 +224,17 @@ public sealed class FilterBuilderTests
 
     private static FilterBuilder Builder(BloomOptions bloom, params IIdSource[] sources) => Builder(bloom, DistinctIdCounter.DefaultMaxBytes, sources);
 
-    private static FilterBuilder Builder(BloomOptions bloom, long distinctCounterMaxBytes, params IIdSource[] sources)
+    private static FilterBuilder Builder(BloomOptions bloom, CapturedLogs logs, params IIdSource[] sources) =>
+        Builder(bloom, DistinctIdCounter.DefaultMaxBytes, sources, new Logger<FilterBuilder>(new LoggerFactory([logs])));
+
+    private static FilterBuilder Builder(BloomOptions bloom, long distinctCounterMaxBytes, params IIdSource[] sources) =>
+        Builder(bloom, distinctCounterMaxBytes, sources, NullLogger<FilterBuilder>.Instance);
+
+    private static FilterBuilder Builder(BloomOptions bloom, long distinctCounterMaxBytes, IIdSource[] sources, ILogger<FilterBuilder> logger)
     {
         var keys = new FilterKeyProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         keys.ResolveLocal(fromSnapshot: null);
-        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), TimeProvider.System, NullLogger<FilterBuilder>.Instance)
+        return new(new IdSourceSet(sources), ProductIdRule.Default, keys, Options.Create(new EdgeGuardOptions { Bloom = bloom }), TimeProvider.System, logger)
         {
             DistinctCounterMaxBytes = distinctCounterMaxBytes,
         };
@@ -216,6 +258,40 @@ public sealed class FilterBuilderTests
                 }
 
                 yield return ids[i];
+            }
+
+            await Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Ids in chunks of one reused <see cref="IdChunk"/>; reading it as strings fails, so a build shows which way it read.</summary>
+    private sealed class ChunkSource(string name, IReadOnlyList<string> ids) : IChunkedIdSource
+    {
+        public string Name => name;
+
+        public string Identity => "chunks " + name;
+
+        public bool YieldsDistinctIds => false;
+
+        public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a source of chunks was read as strings");
+
+        public async IAsyncEnumerable<IdChunk> ReadChunksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var chunk = new IdChunk();
+            foreach (var id in ids)
+            {
+                chunk.Add(id);
+                if (chunk.IsFull)
+                {
+                    yield return chunk;
+                    chunk.Clear();
+                }
+            }
+
+            if (chunk.Count > 0)
+            {
+                yield return chunk;
             }
 
             await Task.CompletedTask;

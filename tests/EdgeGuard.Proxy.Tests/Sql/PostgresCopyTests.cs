@@ -99,6 +99,42 @@ public sealed class PostgresCopyTests(PostgresFixture postgres)
         Assert.Equal(byReader, ids);
     }
 
+    /// <summary>
+    /// The chunks the builder reads (no string per id) hold the ids the strings hold, and the data reader's, in order:
+    /// many chunks, NULLs, multi-byte UTF-8, rows with columns after the id, one of them larger than the reader's buffer.
+    /// </summary>
+    [Fact]
+    public async Task Chunks_hold_the_ids_of_the_strings_and_of_the_data_reader()
+    {
+        const string query = """
+            SELECT CASE WHEN g % 100 = 0 THEN NULL WHEN g % 10 = 0 THEN 'É-' || g ELSE 'SKU-' || g END,
+                   repeat('x', CASE WHEN g = 1500 THEN 200000 ELSE g % 3 END), g
+            FROM generate_series(1, 3000) AS g ORDER BY g
+            """;
+        await using var source = SqlIdSource.Create(SqlSources.Options("postgres", postgres.Server.AdminConnectionString(), query: query));
+        await using var database = SqlIdDatabase.Create(SqlProvider.Postgres, postgres.Server.AdminConnectionString(), NullLogger.Instance);
+        var byReader = new List<string>();
+        await foreach (var id in DataReaderIds.ReadAsync(database, query, CancellationToken.None))
+        {
+            byReader.Add(id);
+        }
+
+        var inChunks = new List<string>();
+        var chunks = 0;
+        await foreach (var chunk in source.ReadChunksAsync(CancellationToken.None))
+        {
+            chunks++;
+            inChunks.AddRange(Enumerable.Range(0, chunk.Count).Select(i => chunk[i].ToString()));
+        }
+
+        Assert.Equal(3_000, byReader.Count);
+        Assert.Equal("", byReader[99]);
+        Assert.Equal("É-10", byReader[9]);
+        Assert.Equal(byReader, inChunks);
+        Assert.Equal(byReader, await SqlSources.ReadAllAsync(source));
+        Assert.Equal(3, chunks);
+    }
+
     /// <summary>Rows already passed on cannot be taken back: a COPY cut half-way fails the read (the builder then fails the build).</summary>
     [Fact]
     public async Task A_COPY_cut_half_way_fails_the_read()

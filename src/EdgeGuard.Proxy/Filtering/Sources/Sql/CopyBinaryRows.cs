@@ -9,8 +9,9 @@ internal delegate void CopyColumnDecoder(ReadOnlySpan<byte> value, bool isNull, 
 /// The rows of a <c>COPY ... TO STDOUT (FORMAT binary)</c> read from the raw COPY stream (PostgreSQL's "Binary Format":
 /// a header, then per row a 16-bit field count and per field a 32-bit length, -1 for NULL, and its bytes; a count of -1
 /// ends the data). Each row's first column is decoded in place, from the bytes in one reused buffer; the other columns
-/// are skipped. Nothing is allocated per row, which is what reading through Npgsql's binary exporter (a value object
-/// per row) cannot offer.
+/// are skipped. Nothing is allocated per row. The stream is read synchronously, on a thread of its own
+/// (<see cref="PostgresCopyIds"/>): Npgsql's raw COPY stream hands over one row per read, and its asynchronous read
+/// allocates on every call.
 /// </summary>
 internal sealed class CopyBinaryRows(Stream stream)
 {
@@ -30,13 +31,13 @@ internal sealed class CopyBinaryRows(Stream stream)
     /// False once no row was left: the data's end was read, and the stream after it (so the COPY is complete).
     /// </summary>
     /// <exception cref="InvalidDataException">The bytes are not the binary COPY format, or it ended inside a row.</exception>
-    public async ValueTask<bool> ReadAsync(IdChunk chunk, CopyColumnDecoder decode, CancellationToken cancellationToken)
+    public bool Read(IdChunk chunk, CopyColumnDecoder decode, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         chunk.Clear();
         if (!_headerRead)
         {
-            await ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            ReadHeader();
         }
 
         while (!chunk.IsFull && !_ended)
@@ -44,14 +45,14 @@ internal sealed class CopyBinaryRows(Stream stream)
             var needed = ParseBuffered(chunk, decode);
             if (needed > 0)
             {
-                await EnsureAsync(needed, cancellationToken).ConfigureAwait(false);
+                Ensure(needed);
             }
         }
 
         if (_ended && chunk.Count == 0)
         {
             // The stream's own end (CopyDone, then the command's completion) is read too: the connection is then free.
-            if (_end > _start || await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false) > 0)
+            if (_end > _start || stream.Read(_buffer) > 0)
             {
                 throw new InvalidDataException("The binary COPY sent data after its end.");
             }
@@ -60,9 +61,9 @@ internal sealed class CopyBinaryRows(Stream stream)
         return chunk.Count > 0;
     }
 
-    private async ValueTask ReadHeaderAsync(CancellationToken cancellationToken)
+    private void ReadHeader()
     {
-        await EnsureAsync(HeaderBytes, cancellationToken).ConfigureAwait(false);
+        Ensure(HeaderBytes);
         var header = _buffer.AsSpan(_start, HeaderBytes);
         if (!header[..Signature.Length].SequenceEqual(Signature))
         {
@@ -80,7 +81,7 @@ internal sealed class CopyBinaryRows(Stream stream)
             throw new InvalidDataException("The binary COPY's header extension has a negative length.");
         }
 
-        await EnsureAsync(HeaderBytes + extension, cancellationToken).ConfigureAwait(false);
+        Ensure(HeaderBytes + extension);
         _start += HeaderBytes + extension;
         _headerRead = true;
     }
@@ -152,7 +153,7 @@ internal sealed class CopyBinaryRows(Stream stream)
     }
 
     /// <summary>Reads until <paramref name="count"/> bytes from the current row on are buffered (growing the buffer for a larger row).</summary>
-    private async ValueTask EnsureAsync(int count, CancellationToken cancellationToken)
+    private void Ensure(int count)
     {
         if (count > _buffer.Length)
         {
@@ -168,7 +169,7 @@ internal sealed class CopyBinaryRows(Stream stream)
 
         while (_end - _start < count)
         {
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            var read = stream.Read(_buffer.AsSpan(_end));
             if (read == 0)
             {
                 throw new InvalidDataException("The binary COPY ended inside a row, before its end.");

@@ -3,6 +3,7 @@ using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using EdgeGuard.Proxy.Observability;
 using Npgsql;
 using Npgsql.PostgresTypes;
@@ -12,7 +13,8 @@ namespace EdgeGuard.Proxy.Filtering.Sources.Sql;
 /// <summary>
 /// The full read from PostgreSQL at COPY speed: <c>COPY (Query) TO STDOUT (FORMAT binary)</c> through Npgsql's raw COPY
 /// stream, streamed (the server sends rows as it produces them; nothing is held but a buffer of them), its rows read by
-/// <see cref="CopyBinaryRows"/> into reused chunks of ids: no string per id (<see cref="IChunkedIdSource"/>).
+/// <see cref="CopyBinaryRows"/> into reused chunks of ids on a thread of its own: nothing allocated per id
+/// (<see cref="IChunkedIdSource"/>).
 /// </summary>
 /// <remarks>
 /// <para>First the query's first column is described (parsed, not run). A COPY is used when it is text (<c>text</c>,
@@ -99,34 +101,76 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
 
     private sealed record Copy(NpgsqlConnection Connection, NpgsqlRawCopyStream Export, IdColumn Column);
 
-    /// <summary>The COPY's ids, a chunk at a time; ends the COPY and gives its connection back, however the read ends.</summary>
+    /// <summary>
+    /// The COPY's ids, a chunk at a time; ends the COPY and gives its connection back, however the read ends. The stream
+    /// is read on a thread of its own (<see cref="Fill"/>), synchronously, while the caller works through the chunk
+    /// before.
+    /// </summary>
     private static async IAsyncEnumerable<IdChunk> ReadCopyAsync(Copy copy, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (connection, export, column) = copy;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var filled = Channel.CreateBounded<IdChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var filling = Task.Factory.StartNew(() => Fill(export, column, filled.Writer, stop.Token), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var completed = false;
         try
         {
-            var rows = new CopyBinaryRows(export);
-            var decode = Decoder(column);
-            var chunk = new IdChunk();
-            while (await rows.ReadAsync(chunk, decode, cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in filled.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return chunk;
             }
 
+            await filling.ConfigureAwait(false); // the read's failure, if it failed
             completed = true;
         }
         finally
         {
             if (!completed)
             {
-                // Stopped half-way (cancelled, a failure, a consumer that gave up): without a cancel, disposing the
-                // stream would read the rest of the result first.
-                await TryCancelAsync(export).ConfigureAwait(false);
+                // Stopped half-way (cancelled, a failure, a consumer that gave up): the filling thread stops, and without a
+                // cancel, disposing the stream would read the rest of the result first.
+                await stop.CancelAsync().ConfigureAwait(false);
+                if (!filling.IsCompletedSuccessfully)
+                {
+                    await TryCancelAsync(export).ConfigureAwait(false);
+                }
+
+                await filling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             await SqlIdSource.DisposeQuietlyAsync(export, completed).ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the COPY into chunks and hands each over, until the end. Three chunks take turns: one with the reader, one
+    /// waiting in <paramref name="filled"/> (which holds one), one being filled; a chunk is filled again only once the
+    /// reader has taken the one after it, so it is done with it.
+    /// </summary>
+    private static void Fill(NpgsqlRawCopyStream export, IdColumn column, ChannelWriter<IdChunk> filled, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = new CopyBinaryRows(export);
+            var decode = Decoder(column);
+            IdChunk[] chunks = [new(), new(), new()];
+            for (var next = 0; rows.Read(chunks[next], decode, cancellationToken); next = (next + 1) % chunks.Length)
+            {
+                while (!filled.TryWrite(chunks[next]))
+                {
+                    // A thread of its own: waiting here holds no thread the pool needs.
+                    if (!filled.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            filled.TryComplete();
         }
     }
 
