@@ -123,6 +123,29 @@ public class ParallelBuilderTests
         Assert.Equal(sequential.CopyBits(), batched.CopyBits());
     }
 
+    /// <summary>Ids handed over as memory the caller reuses at once (a source's chunk) are copied: the bits of the strings.</summary>
+    [Theory]
+    [InlineData(BloomFilterLayout.Blocked)]
+    [InlineData(BloomFilterLayout.Standard)]
+    public async Task Ids_added_from_one_reused_buffer_give_the_bits_of_the_strings(BloomFilterLayout layout)
+    {
+        var ids = MixedIds(30_000).Where(id => id.Length > 0).ToArray();
+        var (sequential, newItems) = Sequential(layout, ids, 30_000);
+
+        var reused = new BloomFilter(30_000, 0.01, layout, Key);
+        using var builder = new ParallelBloomFilterBuilder(reused, 2, batchSize: 100);
+        var buffer = new char[ids.Max(id => id.Length)];
+        foreach (var id in ids)
+        {
+            id.CopyTo(buffer);
+            await builder.AddAsync(buffer.AsMemory(0, id.Length));
+            buffer.AsSpan(0, id.Length).Fill('#'); // what a source writes next must not reach the id handed over
+        }
+
+        Assert.Equal(newItems, await builder.CompleteAsync());
+        Assert.Equal(sequential.CopyBits(), reused.CopyBits());
+    }
+
     [Fact]
     public async Task A_cancelled_async_build_stops_and_gives_the_filter_back()
     {
