@@ -275,25 +275,6 @@ public sealed class FilterBuilderTests
         public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) =>
             throw new InvalidOperationException("a source of chunks was read as strings");
 
-        public async IAsyncEnumerable<IdChunk> ReadChunksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            var chunk = new IdChunk();
-            foreach (var id in ids)
-            {
-                chunk.Add(id);
-                if (chunk.IsFull)
-                {
-                    yield return chunk;
-                    chunk.Clear();
-                }
-            }
-
-            if (chunk.Count > 0)
-            {
-                yield return chunk;
-            }
-
-            await Task.CompletedTask;
-        }
+        public IAsyncEnumerable<IdChunk> ReadChunksAsync(CancellationToken cancellationToken) => IdChunk.Of(ids.ToAsyncEnumerable(), cancellationToken);
     }
 }

@@ -22,11 +22,7 @@ public sealed class FirstFetchOnFailingRedisTests
         await using var catalog = await ScriptedCatalog.StartAsync(ids);
         await using var gateway = Gateways.Build().WithUpstream(catalog.Url).WithIds(ids).WithRedis($"redis://127.0.0.1:{link.Port}")
             .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:00.300")
-            // The cluster's own commands (heartbeats, polls of the filter stream) kept out of the window.
-            .WithSetting("EdgeGuard:Cluster:HeartbeatInterval", "00:01:00")
-            .WithSetting("EdgeGuard:Cluster:MembershipTtl", "00:05:00")
-            .WithSetting("EdgeGuard:Cluster:LeaderLeaseTtl", "00:05:00")
-            .WithSetting("EdgeGuard:Cluster:PollInterval", "00:00:10")
+            .WithQuietCluster()
             .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");

@@ -25,10 +25,7 @@ public sealed class RedisCommandsPerMissTests
         await using var catalog = await ScriptedCatalog.StartAsync(ids);
         await using var gateway = Gateways.Build().WithUpstream(catalog.Url).WithIds(ids).WithRedis(redis)
             .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
-            .WithSetting("EdgeGuard:Cluster:HeartbeatInterval", "00:01:00")
-            .WithSetting("EdgeGuard:Cluster:MembershipTtl", "00:05:00")
-            .WithSetting("EdgeGuard:Cluster:LeaderLeaseTtl", "00:05:00")
-            .WithSetting("EdgeGuard:Cluster:PollInterval", "00:00:10")
+            .WithQuietCluster()
             .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");

@@ -74,6 +74,14 @@ public sealed class GatewayBuilder
         .WithSetting("EdgeGuard:Cluster:LeaderLeaseTtl", "00:00:03")
         .WithSetting("EdgeGuard:Cluster:PollInterval", "00:00:00.100");
 
+    /// <summary>The cluster's own Redis commands (heartbeats, leader leases, polls of the filter stream) made rare, for
+    /// tests that count the commands a request sends.</summary>
+    public GatewayBuilder WithQuietCluster() => this
+        .WithSetting("EdgeGuard:Cluster:HeartbeatInterval", "00:01:00")
+        .WithSetting("EdgeGuard:Cluster:MembershipTtl", "00:05:00")
+        .WithSetting("EdgeGuard:Cluster:LeaderLeaseTtl", "00:05:00")
+        .WithSetting("EdgeGuard:Cluster:PollInterval", "00:00:10");
+
     /// <summary>Cache entries live one second (answers and negatives alike, no jitter, no eager refresh), for tests on the real clock.</summary>
     public GatewayBuilder WithOneSecondTtls() => this
         .WithSetting("EdgeGuard:Cache:PositiveTtl", "00:00:01")
