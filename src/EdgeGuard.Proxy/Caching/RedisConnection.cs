@@ -15,8 +15,6 @@ namespace EdgeGuard.Proxy.Caching;
 public sealed class RedisConnection : IAsyncDisposable
 {
     private static readonly TimeSpan SentinelRetryDelay = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MinHeartbeat = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(1);
 
     private readonly Lazy<Task<IConnectionMultiplexer>> _multiplexer;
     private readonly CancellationTokenSource _disposing = new();
@@ -36,7 +34,6 @@ public sealed class RedisConnection : IAsyncDisposable
         config.ConnectTimeout = (int)cache.RedisConnectTimeout.TotalMilliseconds;
         config.AsyncTimeout = Math.Max(1, (int)cache.RedisTimeout.TotalMilliseconds);
         config.SyncTimeout = config.AsyncTimeout;
-        config.HeartbeatInterval = HeartbeatFor(cache.RedisTimeout);
         config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ReconnectRetryPolicy = new LinearRetry(500);
         config.ClientName ??= "edgeguard";
@@ -52,16 +49,6 @@ public sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>The connection, once made (the first call starts it; a Redis that is not there yet is retried in the background).</summary>
     public Task<IConnectionMultiplexer> ConnectAsync() => _multiplexer.Value;
-
-    /// <summary>
-    /// How often the client looks for commands that outlived their timeout. StackExchange.Redis finds a late
-    /// answer only on its heartbeat (every second by default), so a command Redis never answers fails between
-    /// <c>RedisTimeout</c> and <c>RedisTimeout</c> + one heartbeat: with the default 100 ms timeout, up to 1.1 s.
-    /// A quarter of the timeout keeps that to 1.25 x <c>RedisTimeout</c>; a heartbeat with nothing in flight only
-    /// walks the connection's few bridges.
-    /// </summary>
-    internal static TimeSpan HeartbeatFor(TimeSpan redisTimeout) =>
-        TimeSpan.FromMilliseconds(Math.Clamp(redisTimeout.TotalMilliseconds / 4, MinHeartbeat.TotalMilliseconds, DefaultHeartbeat.TotalMilliseconds));
 
     public async ValueTask DisposeAsync()
     {
