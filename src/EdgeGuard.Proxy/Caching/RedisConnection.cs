@@ -5,8 +5,10 @@ namespace EdgeGuard.Proxy.Caching;
 
 /// <summary>
 /// The one connection to Redis (<c>REDIS_URL</c>) that the cache, its backplane, its locks and the cluster's
-/// log share. Commands fail fast while disconnected and time out after <c>RedisTimeout</c>, so a Redis that
-/// is gone or frozen costs a request at most that long; it reconnects by itself. It connects asynchronously: a
+/// log share. Commands fail fast while disconnected and time out after <c>RedisTimeout</c>, as the client finds them
+/// overdue on its heartbeat (once a second), so up to a second later; the cache's reads and lock attempts are cut at
+/// <c>RedisTimeout</c> by timers of their own, so a Redis that is gone or frozen costs a request about that long. It
+/// reconnects by itself. It connects asynchronously: a
 /// synchronous connect blocks a thread-pool thread while the connection it waits for needs one, and at start-up on
 /// a few cores (every service starting at once) it can fail for its whole connect timeout. Through Sentinels (<c>redis-sentinel://</c>) StackExchange.Redis finds
 /// the primary and follows its failovers by itself once connected, but its first connect is synchronous and throws
