@@ -6,8 +6,8 @@ namespace EdgeGuard.Proxy.Caching;
 /// <summary>
 /// The product cache, on FusionCache: an in-process L1 (bounded), and with Redis an L2 under the contract's
 /// key <c>cache:product:{id}</c>, a backplane that keeps every instance's L1 coherent, and a distributed lock
-/// so one expiry costs one catalog request across the cluster. A first fetch, of an id neither this instance's
-/// memory nor Redis holds anything of, takes no lock (see <see cref="FirstFetchNote"/>). FusionCache also does the
+/// so one expiry costs one catalog request across the cluster. A first fetch, of an id this instance's memory holds
+/// nothing of and Redis answered nothing of (or did not answer in time), takes no lock (see <see cref="FirstFetchNote"/>). FusionCache also does the
 /// single flight per id, fail-safe (stale-if-error), soft/hard fetch timeouts and eager refresh;
 /// <see cref="ProductCacheRules"/> decide what is stored and for how long, <see cref="CachePolicy"/> how FusionCache
 /// keeps it. It owns the FusionCache, its memory and its memory locker: disposing it (with the host) stops
