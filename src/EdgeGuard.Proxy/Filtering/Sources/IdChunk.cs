@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace EdgeGuard.Proxy.Filtering.Sources;
 
@@ -49,6 +51,24 @@ public sealed class IdChunk
     {
         id.CopyTo(Reserve(id.Length));
         Commit(id.Length);
+    }
+
+    /// <summary>Appends the id <paramref name="utf8"/> spells in UTF-8, decoded.</summary>
+    /// <exception cref="InvalidOperationException">The chunk is full.</exception>
+    public void AddUtf8(ReadOnlySpan<byte> utf8) => Commit(Encoding.UTF8.GetChars(utf8, Reserve(Encoding.UTF8.GetMaxCharCount(utf8.Length))));
+
+    /// <summary>Appends <paramref name="value"/> in invariant form (a number's digits, a uuid's lower-case form), which
+    /// takes at most <paramref name="maxChars"/> characters.</summary>
+    /// <exception cref="InvalidOperationException">The chunk is full, or the value took more room.</exception>
+    public void AddFormatted<T>(T value, int maxChars)
+        where T : ISpanFormattable
+    {
+        if (!value.TryFormat(Reserve(maxChars), out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"A {typeof(T).Name} did not fit in {maxChars} characters.");
+        }
+
+        Commit(written);
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Data;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using EdgeGuard.Proxy.Observability;
 using Npgsql;
@@ -240,22 +238,28 @@ internal sealed class PostgresCopyIds(NpgsqlDataSource dataSource, SqlIdDatabase
     /// <summary>Text as it is (padding included), from the UTF-8 Npgsql has the server send.</summary>
     private static void Text(ReadOnlySpan<byte> value, bool isNull, IdChunk into)
     {
-        var room = into.Reserve(isNull ? 0 : Encoding.UTF8.GetMaxCharCount(value.Length));
-        into.Commit(isNull ? 0 : Encoding.UTF8.GetChars(value, room));
+        if (isNull)
+        {
+            into.Add("");
+        }
+        else
+        {
+            into.AddUtf8(value);
+        }
     }
 
     /// <summary>A number in invariant form, a uuid in its usual lower-case form; NULL as "".</summary>
     private static void Spell<T>(T? value, IdChunk into, int maxChars)
         where T : struct, ISpanFormattable
     {
-        var room = into.Reserve(maxChars);
-        var written = 0;
-        if (value is { } known && !known.TryFormat(room, out written, default, CultureInfo.InvariantCulture))
+        if (value is { } known)
         {
-            throw new InvalidOperationException($"A {typeof(T).Name} did not fit in {maxChars} characters.");
+            into.AddFormatted(known, maxChars);
         }
-
-        into.Commit(written);
+        else
+        {
+            into.Add("");
+        }
     }
 
     private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> value, int size) =>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -78,13 +76,10 @@ internal static class SqliteStatementIds
                 into.Add("");
                 break;
             case raw.SQLITE_INTEGER:
-                raw.sqlite3_column_int64(statement, 0).TryFormat(into.Reserve(20), out var digits, default, CultureInfo.InvariantCulture);
-                into.Commit(digits);
+                into.AddFormatted(raw.sqlite3_column_int64(statement, 0), 20);
                 break;
             default:
-                // A TEXT value's own bytes; others as SQLite spells them.
-                var text = raw.sqlite3_column_blob(statement, 0);
-                into.Commit(Encoding.UTF8.GetChars(text, into.Reserve(Encoding.UTF8.GetMaxCharCount(text.Length))));
+                into.AddUtf8(raw.sqlite3_column_blob(statement, 0)); // a TEXT value's own bytes; others as SQLite spells them
                 break;
         }
     }
