@@ -40,56 +40,6 @@ public sealed class KeyedMemoryLockerTests
         Assert.NotNull(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task A_waiter_that_gave_up_leaves_the_lock_to_the_next_miss()
-    {
-        using var locker = new KeyedMemoryLocker();
-        var held = await AcquireAsync(locker, "SKU-1", NoWait);
-        using var giveUp = new CancellationTokenSource();
-        var gaveUp = locker.AcquireLockAsync("c", "i", "o", "SKU-1", Timeout.InfiniteTimeSpan, null, giveUp.Token).AsTask();
-        var waiting = AcquireAsync(locker, "SKU-1", Timeout.InfiniteTimeSpan).AsTask();
-
-        await giveUp.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gaveUp);
-        Assert.False(waiting.IsCompleted);
-        locker.ReleaseLock("c", "i", "o", "SKU-1", held, null);
-        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-
-        Assert.NotNull(next);
-        Assert.Null(await AcquireAsync(locker, "SKU-1", NoWait));
-        locker.ReleaseLock("c", "i", "o", "SKU-1", next, null);
-        Assert.Equal(0, locker.Gates);
-    }
-
-    [Fact]
-    public async Task The_blocking_acquire_is_refused_while_the_id_is_held_and_takes_it_once_released()
-    {
-        using var locker = new KeyedMemoryLocker();
-        var held = await AcquireAsync(locker, "SKU-1", NoWait);
-
-        Assert.Null(locker.AcquireLock("c", "i", "o", "SKU-1", TimeSpan.FromMilliseconds(20), null, CancellationToken.None));
-        locker.ReleaseLock("c", "i", "o", "SKU-1", held, null);
-        var next = locker.AcquireLock("c", "i", "o", "SKU-1", NoWait, null, CancellationToken.None);
-
-        Assert.NotNull(next);
-        Assert.Null(await AcquireAsync(locker, "SKU-1", NoWait));
-        locker.ReleaseLock("c", "i", "o", "SKU-1", next, null);
-        Assert.Equal(0, locker.Gates);
-    }
-
-    [Fact]
-    public async Task A_cancelled_miss_is_refused_even_when_its_id_is_free()
-    {
-        using var locker = new KeyedMemoryLocker();
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            locker.AcquireLockAsync("c", "i", "o", "SKU-1", NoWait, null, cancelled.Token).AsTask());
-        Assert.ThrowsAny<OperationCanceledException>(() => locker.AcquireLock("c", "i", "o", "SKU-1", NoWait, null, cancelled.Token));
-        Assert.Equal(0, locker.Gates);
-    }
-
     /// <summary>
     /// FusionCache keeps the lock while a fetch it let finish in the background runs (a hung catalog: up to its
     /// timeout). Holding one id must not make any other id wait: the striped locker this replaces shared 8,192
