@@ -22,30 +22,31 @@ public sealed class KeyedMemoryLocker : IFusionCacheMemoryLocker
     /// <summary>Ids a miss holds or waits for now.</summary>
     internal int Gates => _gates.Count;
 
-    public ValueTask<object?> AcquireLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, TimeSpan timeout, ILogger? logger, CancellationToken token)
+    public async ValueTask<object?> AcquireLockAsync(string cacheName, string cacheInstanceId, string operationId, string key, TimeSpan timeout, ILogger? logger, CancellationToken token)
     {
-        if (token.IsCancellationRequested)
+        var gate = Enter(key);
+        var acquired = false;
+        try
         {
-            return ValueTask.FromCanceled<object?>(token);
+            acquired = await gate.Semaphore.WaitAsync(timeout, token).ConfigureAwait(false);
+            return acquired ? gate : null;
         }
-
-        var gate = Enter(key, out var taken);
-        return taken ? ValueTask.FromResult<object?>(gate) : WaitAsync(gate, timeout, token);
+        finally
+        {
+            if (!acquired)
+            {
+                Leave(gate);
+            }
+        }
     }
 
     public object? AcquireLock(string cacheName, string cacheInstanceId, string operationId, string key, TimeSpan timeout, ILogger? logger, CancellationToken token)
     {
-        token.ThrowIfCancellationRequested();
-        var gate = Enter(key, out var taken);
-        if (taken)
-        {
-            return gate;
-        }
-
+        var gate = Enter(key);
         var acquired = false;
         try
         {
-            acquired = gate.Handoff!.Wait(timeout, token);
+            acquired = gate.Semaphore.Wait(timeout, token);
             return acquired ? gate : null;
         }
         finally
@@ -59,52 +60,19 @@ public sealed class KeyedMemoryLocker : IFusionCacheMemoryLocker
 
     public void ReleaseLock(string cacheName, string cacheInstanceId, string operationId, string key, object? lockObj, ILogger? logger)
     {
-        if (lockObj is not Gate gate)
+        if (lockObj is Gate gate)
         {
-            return;
+            gate.Semaphore.Release();
+            Leave(gate);
         }
-
-        lock (gate)
-        {
-            if (gate.Users > 1)
-            {
-                // Someone waits (or gave up and has not left yet): the lock passes through the semaphore, still held,
-                // to whichever waiter takes it first, now or later.
-                gate.Handoff!.Release();
-            }
-            else
-            {
-                gate.Held = false;
-            }
-        }
-
-        Leave(gate);
     }
 
     public void Dispose()
     {
     }
 
-    private async ValueTask<object?> WaitAsync(Gate gate, TimeSpan timeout, CancellationToken token)
-    {
-        var acquired = false;
-        try
-        {
-            acquired = await gate.Handoff!.WaitAsync(timeout, token).ConfigureAwait(false);
-            return acquired ? gate : null;
-        }
-        finally
-        {
-            if (!acquired)
-            {
-                Leave(gate);
-            }
-        }
-    }
-
-    /// <summary>The id's gate, counted as used until <see cref="Leave"/>; <paramref name="taken"/> when it was free and
-    /// is now held by this caller (otherwise the caller waits on its <see cref="Gate.Handoff"/>).</summary>
-    private Gate Enter(string key, out bool taken)
+    /// <summary>The id's gate, counted as used until <see cref="Leave"/>.</summary>
+    private Gate Enter(string key)
     {
         while (true)
         {
@@ -114,16 +82,6 @@ public sealed class KeyedMemoryLocker : IFusionCacheMemoryLocker
                 if (gate.Users >= 0)
                 {
                     gate.Users++;
-                    taken = !gate.Held;
-                    if (taken)
-                    {
-                        gate.Held = true;
-                    }
-                    else
-                    {
-                        gate.Handoff ??= new SemaphoreSlim(0, 1);
-                    }
-
                     return gate;
                 }
             }
@@ -146,21 +104,13 @@ public sealed class KeyedMemoryLocker : IFusionCacheMemoryLocker
         }
     }
 
-    /// <summary>
-    /// One id's lock. A miss that finds it free takes it at once, with no semaphore: most ids never see two misses at
-    /// a time. The first miss that has to wait makes the <see cref="Handoff"/>, through which each release passes the
-    /// lock to one waiter.
-    /// </summary>
     private sealed class Gate(string key)
     {
         public string Key { get; } = key;
 
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
         /// <summary>Misses holding or waiting for it; -1 once retired.</summary>
         public int Users { get; set; }
-
-        /// <summary>Held by a miss, or passed on through <see cref="Handoff"/> and not yet taken.</summary>
-        public bool Held { get; set; }
-
-        public SemaphoreSlim? Handoff { get; set; }
     }
 }
