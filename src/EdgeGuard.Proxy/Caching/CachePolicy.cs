@@ -41,6 +41,16 @@ public sealed class CachePolicy(IOptions<EdgeGuardOptions> options)
     }
 
     /// <summary>
+    /// Whether <paramref name="entry"/> was fetched too recently for a refresh of it to be due: less than half of the
+    /// time after which one begins (<c>EagerRefreshThreshold</c> of its freshness; all of it without eager refresh).
+    /// A refresh that holds so young an entry was overtaken: another instance fetched it while this one waited for
+    /// the lock, and the backplane replaced the entry in this instance's memory, where the refresh reads it only
+    /// once it holds the lock.
+    /// </summary>
+    public bool IsRecentlyFetched(CacheEntry entry, DateTimeOffset now) =>
+        now - entry.FetchedAt < (entry.FreshUntil - entry.FetchedAt) * (Cache.EagerRefreshThreshold ?? 1f) / 2;
+
+    /// <summary>
     /// Keeps in this instance's memory an entry another instance fetched and stored in Redis, for as long as it is
     /// still fresh. Redis holds it already, and every other instance heard of it from the one that fetched it.
     /// </summary>

@@ -158,8 +158,10 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
         /// an expired one) may have been done already by another instance: it writes Redis before it releases the lock
         /// this refresh then takes, and fetching again would cost the catalog a second request for one lifetime. Redis
         /// is read once more, telling "nothing newer" from "no answer" (FusionCache's own read before the lock takes a
-        /// slow answer for a miss): a newer fresh entry is taken; with no answer, an entry still fresh here is kept
-        /// until it expires, and only an expired one is fetched (the catalog answers; Redis may not).
+        /// slow answer for a miss): a newer fresh entry is taken. An entry held here that was fetched too recently for
+        /// its refresh to be due is kept (see <see cref="CachePolicy.IsRecentlyFetched"/>): the backplane brought it
+        /// while this refresh waited for the lock. With no answer, an entry still fresh here is kept until it expires.
+        /// Only then is the catalog asked (it answers; Redis may not).
         /// </summary>
         private async ValueTask<CacheEntry?> RefreshedElsewhereAsync(CacheEntry held)
         {
@@ -175,7 +177,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
                 return shared;
             }
 
-            return read.Failed && !held.IsStaleAt(now) ? held : null;
+            return (read.Failed || lookup.Policy.IsRecentlyFetched(held, now)) && !held.IsStaleAt(now) ? held : null;
         }
     }
 }
