@@ -16,10 +16,15 @@ internal sealed class FirstFetchNote
     private static readonly AsyncLocal<FirstFetchNote?> Current = new();
 
     private volatile bool _sharedLevelHeldSomething;
+    private volatile bool _sharedLevelAnswered;
 
     /// <summary>True once Redis answered that it holds something of the id; false before any answer, after one that
     /// found nothing, or when the read failed.</summary>
     public bool TakesLock => _sharedLevelHeldSomething;
+
+    /// <summary>True once Redis answered that it holds nothing of the id: then no other instance holds it either,
+    /// unless it is fetching it for the first time too (see <see cref="ProductCache.QuietFirstFetch"/>).</summary>
+    public bool NothingHeld => _sharedLevelAnswered && !_sharedLevelHeldSomething;
 
     /// <summary>The note of the fill running in this flow, if it is a first fetch.</summary>
     public static FirstFetchNote? InThisFlow => Current.Value;
@@ -29,5 +34,9 @@ internal sealed class FirstFetchNote
     public static void Begin() => Current.Value = new FirstFetchNote();
 
     /// <summary>Redis's answer to the fill's read: <paramref name="found"/> is whether it held anything of the id.</summary>
-    public void SharedLevelAnswered(bool found) => _sharedLevelHeldSomething = found;
+    public void SharedLevelAnswered(bool found)
+    {
+        _sharedLevelHeldSomething = found;
+        _sharedLevelAnswered = true;
+    }
 }

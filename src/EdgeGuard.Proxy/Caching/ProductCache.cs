@@ -90,6 +90,21 @@ public sealed class ProductCache : IDisposable
         return await Fill(key, fill, null).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Keeps a first fetch's entry off the backplane when Redis answered that it holds nothing of the id. Another
+    /// instance holds the id in memory only if Redis holds it too (both keep an entry for fail-safe as long), or if
+    /// it is fetching it for the first time itself: then it keeps its own answer, as fresh. The message would make every
+    /// other instance look the id up for nothing. Redis is written as ever, and writes of the id reach every
+    /// instance their own way (see <c>ProductWriteMiddleware</c>).
+    /// </summary>
+    public static void QuietFirstFetch(FusionCacheEntryOptions options)
+    {
+        if (FirstFetchNote.InThisFlow is { NothingHeld: true })
+        {
+            options.SkipBackplaneNotifications = true;
+        }
+    }
+
     /// <summary>The entry for <paramref name="id"/> if one is fresh, without filling it (HEAD).</summary>
     public async ValueTask<CacheEntry?> PeekAsync(string id) =>
         await _cache.TryGetAsync<CacheEntry>(Key(id)).ConfigureAwait(false) is { HasValue: true } found ? found.Value : null;

@@ -4,9 +4,9 @@ namespace EdgeGuard.Proxy.Tests.Redis;
 
 /// <summary>
 /// What a cold miss costs Redis, counted by Redis itself (<c>INFO commandstats</c>): its L2 read before the catalog
-/// request, and after the answer the L2 write and the backplane message. A first fetch of an id takes no distributed
-/// lock (it would cost a lock, a second read and a release). The cluster's own commands (heartbeats, polls of the
-/// filter stream) are kept out of the window by long intervals.
+/// request, and after the answer the L2 write. A first fetch of an id takes no distributed lock (it would cost a lock,
+/// a second read and a release), and sends no backplane message (no other instance holds the id). The cluster's own
+/// commands (heartbeats, polls of the filter stream) are kept out of the window by long intervals.
 /// </summary>
 [Integration]
 [Collection(RedisCollection.Name)]
@@ -47,6 +47,7 @@ public sealed class RedisCommandsPerMissTests
         var perMiss = (double)(Total(written) - before.Total) / Misses;
         Assert.Equal(Misses, catalog.ProductReads);
         Assert.True(perMiss <= 5, $"{perMiss:F2} Redis commands per cold miss: {Describe(before.Stats, written)}");
+        Assert.True(Calls(written, "publish") == Calls(before.Stats, "publish"), $"first fetches sent backplane messages: {Describe(before.Stats, written)}");
 
         // Before the catalog request: held at the catalog, counted while it waits.
         catalog.HoldProductReads();
