@@ -92,10 +92,11 @@ public sealed class ProductCache : IDisposable
 
     /// <summary>
     /// Keeps a first fetch's entry off the backplane when Redis answered that it holds nothing of the id. Another
-    /// instance holds the id in memory only if Redis holds it too (both keep an entry for fail-safe as long), or if
-    /// it is fetching it for the first time itself: then it keeps its own answer, as fresh. The message would make every
-    /// other instance look the id up for nothing. Redis is written as ever, and writes of the id reach every
-    /// instance their own way (see <c>ProductWriteMiddleware</c>).
+    /// instance holds the id in memory only if Redis holds it too (both keep an entry for fail-safe as long), if it
+    /// is fetching it for the first time itself, or if Redis lost the key (a restart, an eviction): each keeps the
+    /// answer it holds, fresh for its own lifetime. The message would make every other instance look the id up,
+    /// nearly always for nothing. Redis is written as ever, and writes of the id reach every instance their own way
+    /// (see <c>ProductWriteMiddleware</c>).
     /// </summary>
     public static void QuietFirstFetch(FusionCacheEntryOptions options)
     {
