@@ -91,16 +91,17 @@ public sealed class ProductCache : IDisposable
     }
 
     /// <summary>
-    /// Keeps a first fetch's entry off the backplane when Redis answered that it holds nothing of the id. Another
+    /// Keeps a first fetch's answer off the backplane when Redis answered that it holds nothing of the id. Another
     /// instance holds the id in memory only if Redis holds it too (both keep an entry for fail-safe as long), if it
     /// is fetching it for the first time itself, or if Redis lost the key (a restart, an eviction): each keeps the
     /// answer it holds, fresh for its own lifetime. The message would make every other instance look the id up,
-    /// nearly always for nothing. Redis is written as ever, and writes of the id reach every instance their own way
-    /// (see <c>ProductWriteMiddleware</c>).
+    /// nearly always for nothing. A negative entry is still announced: in the last case another instance may hold a
+    /// 404 for an id the catalog now has, and the message ends it. Redis is written as ever, and writes of the id
+    /// reach every instance their own way (see <c>ProductWriteMiddleware</c>).
     /// </summary>
-    public static void QuietFirstFetch(FusionCacheEntryOptions options)
+    public static void QuietFirstFetch(CacheEntry entry, FusionCacheEntryOptions options)
     {
-        if (FirstFetchNote.InThisFlow is { NothingHeld: true })
+        if (entry.Kind == CacheEntryKind.Answer && FirstFetchNote.InThisFlow is { NothingHeld: true })
         {
             options.SkipBackplaneNotifications = true;
         }

@@ -136,7 +136,7 @@ public sealed class ProductLookup(ProductCache cache, UpstreamFetcher fetcher, P
 
             var entry = lookup.Rules.Decide(answer);
             lookup.Policy.Apply(entry, lookup.Time.GetUtcNow(), context.Options);
-            ProductCache.QuietFirstFetch(context.Options);
+            ProductCache.QuietFirstFetch(entry, context.Options);
             Answer = answer;
             return entry;
         }

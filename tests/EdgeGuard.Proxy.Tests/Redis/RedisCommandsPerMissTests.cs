@@ -65,6 +65,52 @@ public sealed class RedisCommandsPerMissTests
             $"{held.Total - start.Total} Redis commands before the catalog request: {Describe(start.Stats, held.Stats)}");
     }
 
+    /// <summary>
+    /// A first fetch that finds the id gone (the filter let it through; the catalog answers 404) still sends its
+    /// backplane message: an instance may hold a 404 for an id the catalog now has (Redis lost the key), and the
+    /// message ends it. A 200's first fetch sends none (above).
+    /// </summary>
+    [Fact]
+    public async Task First_fetch_of_a_missing_id_is_announced_on_the_backplane()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var catalog = Upstream.StartCatalog();
+        try
+        {
+            string[] ids = ["GONE-1", "HERE-1"];
+            catalog.StubIdList(ids);
+            catalog.StubMissing("GONE-1");
+            catalog.StubProduct("HERE-1");
+            await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(ids).WithRedis(redis)
+                .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
+                .WithQuietCluster()
+                .InProcess();
+            using var client = await gateway.CreateReadyClientAsync();
+            using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+            var server = admin.GetServer(admin.GetEndPoints().Single());
+            var before = await CommandStats.CallsAsync(server, "publish");
+
+            using (var found = await client.GetAsync("/products/HERE-1"))
+            {
+                Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+            }
+
+            using (var gone = await client.GetAsync("/products/GONE-1"))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+                Assert.Equal("upstream", gone.Source());
+            }
+
+            // The writes follow the answers: the negative entry's message is counted once it reached Redis.
+            var after = await Eventually.ValueAsync(() => CommandStats.CallsAsync(server, "publish"), calls => calls > before, TimeSpan.FromSeconds(10));
+            Assert.Equal(before + 1, after);
+        }
+        finally
+        {
+            catalog.Stop();
+        }
+    }
+
     private static async Task<(IGrouping<string, KeyValuePair<string, string>>[] Stats, long Total)> CountAsync(IServer server)
     {
         var stats = await CommandStats.ReadAsync(server);
