@@ -121,6 +121,66 @@ public sealed class FaultProxyTests
         await proxy.WaitUntilAsync(c => c.Upstream == new DirectionCounters(4, 0), "the chunk counted as forwarded");
     }
 
+    /// <summary>
+    /// The test's clock moves on at the worst moment: after the proxy read it for a delayed chunk and before it set
+    /// its timer (<see cref="ClockMovingWhileATimerIsSet"/> moves it there). The chunk is still delivered once the
+    /// clock reaches its due time, not that much later.
+    /// </summary>
+    [Fact]
+    public async Task Delay_delivers_on_time_when_the_clock_moves_while_the_proxy_sets_its_timer()
+    {
+        var latency = TimeSpan.FromMilliseconds(200);
+        var time = new ClockMovingWhileATimerIsSet(latency - TimeSpan.FromTicks(1));
+        await using var link = await Link.OpenAsync(time);
+        var (_, proxy, client, server) = link;
+
+        await proxy.DelayAsync(new DelayFault(latency));
+        await client.SendAsync("slow");
+        await proxy.WaitForHeldBytesAsync(4);
+        await time.Moved.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, proxy.Counters.Upstream.Forwarded);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal("slow", await server.ReceiveAsync(4));
+    }
+
+    /// <summary>A fake clock that moves on by <paramref name="jump"/> the first time a timer is set to fire.</summary>
+    private sealed class ClockMovingWhileATimerIsSet(TimeSpan jump) : FakeTimeProvider
+    {
+        private readonly TaskCompletionSource _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _jumped;
+
+        public Task Moved => _moved.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            JumpOnce(dueTime);
+            return new Timer(this, base.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private void JumpOnce(TimeSpan dueTime)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan && Interlocked.Exchange(ref _jumped, 1) == 0)
+            {
+                Advance(jump);
+                _moved.TrySetResult();
+            }
+        }
+
+        private sealed class Timer(ClockMovingWhileATimerIsSet clock, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                clock.JumpOnce(dueTime);
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Delay_stalls_come_from_the_seed_so_a_run_can_be_repeated()
     {

@@ -77,12 +77,41 @@ internal sealed class FaultState(TimeProvider time)
         // A clock other than the system's (a fake one in tests) moves when the test says: its timer wakes the waiter,
         // and the clock is read again once the timer exists, in case it moved in between.
         var system = time == TimeProvider.System;
-        using var timer = due is not null && !system ? time.CreateTimer(_ => Wake(), null, remaining, Timeout.InfiniteTimeSpan) : null;
+        using var timer = due is not null && !system ? time.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) : null;
+        if (timer is not null && !Arm(timer, due!.Value))
+        {
+            return;
+        }
+
         lock (_lock)
         {
             if (_tick == tick && (due is null || time.GetTimestamp() < due))
             {
                 Monitor.Wait(_lock, system ? remaining : Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets <paramref name="timer"/> to fire when the clock reaches <paramref name="due"/>; false if it already has. A
+    /// timer is set relative to the clock's time when it is set, and a test may move a fake clock on between the read
+    /// and the setting (the timer would then fire that much late, and a test that moves the clock no further would
+    /// wait for ever): the clock is read again after setting, and the timer set again until the clock stood still.
+    /// </summary>
+    private bool Arm(ITimer timer, long due)
+    {
+        while (true)
+        {
+            var before = time.GetTimestamp();
+            if (before >= due)
+            {
+                return false;
+            }
+
+            timer.Change(time.GetElapsedTime(before, due), Timeout.InfiniteTimeSpan);
+            if (time.GetTimestamp() == before)
+            {
+                return true;
             }
         }
     }
