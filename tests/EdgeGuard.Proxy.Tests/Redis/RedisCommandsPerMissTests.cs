@@ -23,12 +23,9 @@ public sealed class RedisCommandsPerMissTests
         await using var redis = await RedisServer.StartAsync();
         var ids = Enumerable.Range(1, Misses).Select(i => $"COLD-{i:D4}").Append("HELD-1").ToList();
         await using var catalog = await ScriptedCatalog.StartAsync(ids);
-        await using var gateway = Gateways.Build().WithUpstream(catalog.Url).WithIds(ids).WithRedis(redis)
-            .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
-            .WithQuietCluster()
-            .InProcess();
+        await using var gateway = Gateway(catalog.Url, ids, redis).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+        using var admin = await AdminAsync(redis);
         var server = admin.GetServer(admin.GetEndPoints().Single());
 
         // Every id read once, one after the other: each a cold miss.
@@ -81,12 +78,9 @@ public sealed class RedisCommandsPerMissTests
             catalog.StubIdList(ids);
             catalog.StubMissing("GONE-1");
             catalog.StubProduct("HERE-1");
-            await using var gateway = Gateways.Build().WithUpstream(catalog.Url!).WithIds(ids).WithRedis(redis)
-                .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
-                .WithQuietCluster()
-                .InProcess();
+            await using var gateway = Gateway(catalog.Url!, ids, redis).InProcess();
             using var client = await gateway.CreateReadyClientAsync();
-            using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+            using var admin = await AdminAsync(redis);
             var server = admin.GetServer(admin.GetEndPoints().Single());
             var before = await CommandStats.CallsAsync(server, "publish");
 
@@ -110,6 +104,15 @@ public sealed class RedisCommandsPerMissTests
             catalog.Stop();
         }
     }
+
+    /// <summary>One gateway on <paramref name="redis"/>, with time for Redis on a busy machine, and a quiet cluster.</summary>
+    private static GatewayBuilder Gateway(string catalogUrl, IEnumerable<string> ids, RedisServer redis) =>
+        Gateways.Build().WithUpstream(catalogUrl).WithIds(ids).WithRedis(redis)
+            .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
+            .WithQuietCluster();
+
+    /// <summary>The test's own connection to <paramref name="redis"/>, which may read <c>INFO commandstats</c>.</summary>
+    private static Task<ConnectionMultiplexer> AdminAsync(RedisServer redis) => ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
 
     private static async Task<(IGrouping<string, KeyValuePair<string, string>>[] Stats, long Total)> CountAsync(IServer server)
     {
