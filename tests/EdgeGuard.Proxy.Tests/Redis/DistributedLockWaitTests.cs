@@ -55,7 +55,7 @@ public sealed class DistributedLockWaitTests
             var cache = gateway.Services.GetRequiredService<ProductCache>();
             // The gateway's own lock, held here as another instance holds it while it fetches.
             var locker = gateway.Services.GetRequiredService<IFusionCacheDistributedLocker>();
-            using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+            using var admin = await redis.ConnectAdminAsync();
             var server = admin.GetServer(admin.GetEndPoints().Single());
 
             var afterRelease = TimeSpan.Zero;

@@ -25,7 +25,7 @@ public sealed class FirstFetchOnFailingRedisTests
             .WithQuietCluster()
             .InProcess();
         using var client = await gateway.CreateReadyClientAsync();
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+        using var admin = await redis.ConnectAdminAsync();
         var server = admin.GetServer(admin.GetEndPoints().Single());
         var gatewayRedis = (await gateway.Services.GetRequiredService<RedisConnection>().ConnectAsync()).GetDatabase();
 

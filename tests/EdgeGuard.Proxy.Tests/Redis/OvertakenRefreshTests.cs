@@ -70,7 +70,7 @@ public sealed class OvertakenRefreshTests
             "the second instance's memory did not hear of the first instance's refresh");
 
         // The held refresh tries the lock now, takes it (it is free) and goes on.
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+        using var admin = await redis.ConnectAdminAsync();
         var lockKey = CacheKeys.Product(Id) + FusionCacheInternalStrings.DefaultDistributedLockerLockNameSuffix;
         var attempts = await CommandStats.CallsAsync(admin.GetServer(admin.GetEndPoints().Single()), "set");
         letGo.SetResult();

@@ -25,7 +25,7 @@ public sealed class RedisCommandsPerMissTests
         await using var catalog = await ScriptedCatalog.StartAsync(ids);
         await using var gateway = Gateway(catalog.Url, ids, redis).InProcess();
         using var client = await gateway.CreateReadyClientAsync();
-        using var admin = await AdminAsync(redis);
+        using var admin = await redis.ConnectAdminAsync();
         var server = admin.GetServer(admin.GetEndPoints().Single());
 
         // Every id read once, one after the other: each a cold miss.
@@ -80,7 +80,7 @@ public sealed class RedisCommandsPerMissTests
             catalog.StubProduct("HERE-1");
             await using var gateway = Gateway(catalog.Url!, ids, redis).InProcess();
             using var client = await gateway.CreateReadyClientAsync();
-            using var admin = await AdminAsync(redis);
+            using var admin = await redis.ConnectAdminAsync();
             var server = admin.GetServer(admin.GetEndPoints().Single());
             var before = await CommandStats.CallsAsync(server, "publish");
 
@@ -110,9 +110,6 @@ public sealed class RedisCommandsPerMissTests
         Gateways.Build().WithUpstream(catalogUrl).WithIds(ids).WithRedis(redis)
             .WithSetting("EdgeGuard:Cache:RedisTimeout", "00:00:02")
             .WithQuietCluster();
-
-    /// <summary>The test's own connection to <paramref name="redis"/>, which may read <c>INFO commandstats</c>.</summary>
-    private static Task<ConnectionMultiplexer> AdminAsync(RedisServer redis) => ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
 
     private static async Task<(IGrouping<string, KeyValuePair<string, string>>[] Stats, long Total)> CountAsync(IServer server)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StackExchange.Redis;
 
 namespace EdgeGuard.Testing.Redis;
 
@@ -50,6 +51,9 @@ public sealed class RedisServer : ServerProcess
 
     /// <summary>Sends one command on a connection of its own and returns the raw reply (see <see cref="RedisWire"/>).</summary>
     public Task<string> SendAsync(params string[] command) => RedisWire.SendAsync(Port, command);
+
+    /// <summary>A client connection of the test's own, allowed admin commands (<c>INFO commandstats</c>, see <see cref="CommandStats"/>).</summary>
+    public Task<ConnectionMultiplexer> ConnectAdminAsync() => ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},allowAdmin=true");
 
     protected override ProcessCommand Command() => new(_executable,
     [
